@@ -1,0 +1,128 @@
+import Foundation
+
+/// Turns one JSON object from an ingest batch into an `Event`, or says which field is wrong and why.
+public struct EventValidator: Sendable {
+    /// Events may run this far ahead of the server's clock (clock skew) before they count as far-future.
+    public var maxFutureSkew: TimeInterval
+    /// Timestamps before this are taken for a client bug, not history.
+    public var earliest: Date
+
+    public init(maxFutureSkew: TimeInterval = 300, earliest: Date = Date(timeIntervalSince1970: 946_684_800)) {
+        self.maxFutureSkew = maxFutureSkew
+        self.earliest = earliest
+    }
+
+    /// Longest free text accepted (suggestions, titles, details).
+    public static let maxTextLength = 4000
+
+    /// Validates `value` as an event received at `now`; an event without a timestamp happened at `now`.
+    public func validate(_ value: JSONValue, now: Date) throws(EventValidationError) -> Event {
+        guard case .object(let members) = value else {
+            throw EventValidationError(field: "event", reason: "expected an object, got \(value.kindDescription)")
+        }
+        let fields = FieldReader(object: members)
+        let type = try fields.requiredChoice("type", EventType.self)
+        let id = try fields.string("id")
+        let timestamp = try timestamp(fields, now: now)
+        let userId = try fields.string("userId")
+        let sessionId = try fields.string("sessionId")
+        let payload = try payload(type, fields)
+        if userId == nil && Self.requiresUser(type) {
+            throw EventValidationError(field: "userId", reason: "required")
+        }
+        if sessionId == nil && (type == .sessionStart || type == .sessionEnd) {
+            throw EventValidationError(field: "sessionId", reason: "required")
+        }
+        return Event(id: id, timestamp: timestamp, userId: userId, sessionId: sessionId, payload: payload)
+    }
+
+    /// Events about the system rather than a person may come without a user.
+    static func requiresUser(_ type: EventType) -> Bool {
+        switch type {
+        case .resource, .securityIssue, .integrityViolation: false
+        default: true
+        }
+    }
+
+    private func timestamp(_ fields: FieldReader, now: Date) throws(EventValidationError) -> Date {
+        guard let text = try fields.string("timestamp", maxLength: 64) else { return now }
+        guard let date = Timestamp.parse(text) else {
+            throw EventValidationError(field: "timestamp", reason: "'\(text)' is not an RFC 3339 time such as 2026-11-29T10:00:00Z")
+        }
+        if date > now.addingTimeInterval(maxFutureSkew) {
+            throw EventValidationError(field: "timestamp", reason: "\(text) is more than \(Int(maxFutureSkew)) s in the future")
+        }
+        if date < earliest {
+            throw EventValidationError(field: "timestamp", reason: "\(text) is before \(Timestamp.format(earliest))")
+        }
+        return date
+    }
+
+    private func payload(_ type: EventType, _ fields: FieldReader) throws(EventValidationError) -> EventPayload {
+        switch type {
+        case .aiInteraction: return .aiInteraction(try interaction(fields))
+        case .feedback: return .feedback(try feedback(fields))
+        case .sessionStart: return .sessionStart
+        case .sessionEnd: return .sessionEnd(SessionEnd(durationSeconds: try fields.number("durationSeconds", in: 0...31_536_000)))
+        case .assessment:
+            return .assessment(Assessment(
+                skill: try fields.requiredString("skill"),
+                score: try fields.requiredNumber("score", in: 0...1),
+                level: try fields.string("level")))
+        case .completion:
+            return .completion(Completion(
+                item: try fields.requiredChoice("item", CompletionItem.self),
+                itemId: try fields.requiredString("itemId"),
+                completed: try fields.bool("completed") ?? true))
+        case .securityIssue:
+            return .securityIssue(SecurityIssue(
+                severity: try fields.requiredChoice("severity", Severity.self),
+                title: try fields.requiredString("title", maxLength: Self.maxTextLength)))
+        case .integrityViolation:
+            return .integrityViolation(IntegrityViolation(
+                check: try fields.requiredString("check"),
+                detail: try fields.string("detail", maxLength: Self.maxTextLength)))
+        case .resource: return .resource(try resource(fields))
+        }
+    }
+
+    private func interaction(_ fields: FieldReader) throws(EventValidationError) -> AIInteraction {
+        AIInteraction(
+            feature: try fields.string("feature"),
+            model: try fields.string("model"),
+            provider: try fields.string("provider"),
+            latencyMs: try fields.requiredNumber("latencyMs", in: 0...86_400_000),
+            inputTokens: try fields.integer("inputTokens", in: 0...100_000_000),
+            outputTokens: try fields.integer("outputTokens", in: 0...100_000_000),
+            costUsd: try fields.number("costUsd", in: 0...1_000_000),
+            outcome: try fields.requiredChoice("outcome", Outcome.self),
+            relevance: try fields.number("relevance", in: 0...1),
+            accuracy: try fields.number("accuracy", in: 0...1))
+    }
+
+    private func feedback(_ fields: FieldReader) throws(EventValidationError) -> Feedback {
+        let feedback = Feedback(
+            rating: try fields.integer("rating", in: 1...5),
+            helpful: try fields.bool("helpful"),
+            relevant: try fields.bool("relevant"),
+            usability: try fields.integer("usability", in: 1...5),
+            suggestion: try fields.string("suggestion", maxLength: Self.maxTextLength),
+            interactionId: try fields.string("interactionId"))
+        if feedback.rating == nil && feedback.helpful == nil && feedback.relevant == nil
+            && feedback.usability == nil && feedback.suggestion == nil {
+            throw EventValidationError(field: "rating", reason: "feedback needs at least one of rating, helpful, relevant, usability, suggestion")
+        }
+        return feedback
+    }
+
+    private func resource(_ fields: FieldReader) throws(EventValidationError) -> ResourceSample {
+        let sample = ResourceSample(
+            cpu: try fields.number("cpu", in: 0...1),
+            memory: try fields.number("memory", in: 0...1),
+            infraCostUsd: try fields.number("infraCostUsd", in: 0...1_000_000))
+        if sample.cpu == nil && sample.memory == nil && sample.infraCostUsd == nil {
+            throw EventValidationError(field: "cpu", reason: "a resource sample needs at least one of cpu, memory, infraCostUsd")
+        }
+        return sample
+    }
+}

@@ -1,0 +1,88 @@
+/// The metric catalog of DESIGN.md. The raw values are the public contract: the API, the plan file, the
+/// dashboard and the reports all name metrics by them.
+public enum Metric: String, Sendable, CaseIterable, Codable {
+    /// The 95th percentile: a bare `response_time` in a plan means the latency most users stay under.
+    case responseTime = "response_time"
+    case responseTimeP50 = "response_time.p50"
+    case responseTimeP95 = "response_time.p95"
+    case responseTimeP99 = "response_time.p99"
+    case responseTimeAvg = "response_time.avg"
+    case responseTimeMax = "response_time.max"
+    case requestsPerSecond = "requests_per_second"
+    case errorRate = "error_rate"
+    case apiFailureRate = "api_failure_rate"
+    case timeoutRate = "timeout_rate"
+    case invalidResponseRate = "invalid_response_rate"
+    case apiLimitRate = "api_limit_rate"
+    case tokenUsage = "token_usage"
+    case tokensPerInteraction = "tokens_per_interaction"
+    case aiResponseRelevance = "ai_response_relevance"
+    case codeAnalysisAccuracy = "code_analysis_accuracy"
+    case userSatisfaction = "user_satisfaction"
+    case usabilityScore = "usability_score"
+    case apiCosts = "api_costs"
+    case infrastructureCosts = "infrastructure_costs"
+    case costPerUser = "cost_per_user"
+    case unpricedInteractions = "unpriced_interactions"
+    case interactions
+    case activeUsers = "active_users"
+    case sessions
+    case sessionDuration = "session_duration"
+    case completionRate = "completion_rate"
+    case assessmentScore = "assessment_score"
+    case skillProgression = "skill_progression"
+    case projectCompletionRate = "project_completion_rate"
+    case retentionD1 = "retention_d1"
+    case retentionD7 = "retention_d7"
+    case criticalSecurityIssues = "critical_security_issues"
+    case securityIssues = "security_issues"
+    case dataInconsistencies = "data_inconsistencies"
+    case resourceUsage = "resource_usage"
+
+    /// What kind of number the metric is, which decides how criteria and rules compare it.
+    public enum Kind: String, Sendable, Codable {
+        /// A share of samples (0–1) that had some property: compared through a Wilson bound.
+        case rate
+        /// A mean or quantile of sampled values.
+        case statistic
+        /// A count or sum over the window: no sample minimum makes sense for "no critical issues".
+        case total
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .errorRate, .apiFailureRate, .timeoutRate, .invalidResponseRate, .apiLimitRate,
+             .completionRate, .projectCompletionRate, .retentionD1, .retentionD7:
+            .rate
+        case .tokenUsage, .apiCosts, .infrastructureCosts, .unpricedInteractions, .interactions, .activeUsers,
+             .sessions, .criticalSecurityIssues, .securityIssues, .dataInconsistencies:
+            .total
+        default:
+            .statistic
+        }
+    }
+
+    /// The unit shown beside values.
+    public var unit: String {
+        switch self {
+        case .responseTime, .responseTimeP50, .responseTimeP95, .responseTimeP99, .responseTimeAvg, .responseTimeMax: "ms"
+        case .requestsPerSecond: "1/s"
+        case .tokenUsage, .tokensPerInteraction: "tokens"
+        case .apiCosts, .infrastructureCosts, .costPerUser: "USD"
+        case .sessionDuration: "s"
+        case .userSatisfaction, .usabilityScore: "1–5"
+        case .unpricedInteractions, .interactions, .activeUsers, .sessions, .criticalSecurityIssues,
+             .securityIssues, .dataInconsistencies: "count"
+        default: "ratio"
+        }
+    }
+
+    /// The retention horizon in days, for the retention metrics.
+    public var retentionDays: Int? {
+        switch self {
+        case .retentionD1: 1
+        case .retentionD7: 7
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// Computes catalog metrics from merged aggregates: the one definition of every number Liftoff shows.
+public struct MetricCalculator: Sendable {
+    public var totals: [Measure: Aggregate]
+    /// The window's length, for per-second rates.
+    public var windowSeconds: Double
+    /// Retention cohorts by horizon in days; retention metrics without an entry have no samples.
+    public var retention: [Int: RetentionCounts]
+
+    public init(totals: [Measure: Aggregate], windowSeconds: Double, retention: [Int: RetentionCounts] = [:]) {
+        self.totals = totals
+        self.windowSeconds = windowSeconds
+        self.retention = retention
+    }
+
+    private func aggregate(_ measure: Measure) -> Aggregate { totals[measure] ?? Aggregate(for: measure) }
+
+    private func count(_ measure: Measure) -> Int { aggregate(measure).count }
+
+    public func value(of metric: Metric) -> MetricValue {
+        let interactions = count(.latency)
+        switch metric {
+        case .responseTime, .responseTimeP95: return quantile(0.95)
+        case .responseTimeP50: return quantile(0.50)
+        case .responseTimeP99: return quantile(0.99)
+        case .responseTimeAvg: return mean(.latency)
+        case .responseTimeMax: return MetricValue(value: aggregate(.latency).max, samples: interactions)
+        case .requestsPerSecond:
+            return MetricValue(value: windowSeconds > 0 ? Double(interactions) / windowSeconds : nil, samples: interactions)
+        case .errorRate:
+            let errors = count(.apiErrors) + count(.timeouts) + count(.invalidResponses) + count(.rateLimited)
+            return rate(errors, of: interactions)
+        case .apiFailureRate: return rate(count(.apiErrors), of: interactions)
+        case .timeoutRate: return rate(count(.timeouts), of: interactions)
+        case .invalidResponseRate: return rate(count(.invalidResponses), of: interactions)
+        case .apiLimitRate: return rate(count(.rateLimited), of: interactions)
+        case .tokenUsage: return total(.tokens)
+        case .tokensPerInteraction: return mean(.tokens)
+        case .aiResponseRelevance: return mean(.relevance)
+        case .codeAnalysisAccuracy: return mean(.codeAnalysisAccuracy)
+        case .userSatisfaction: return mean(.rating)
+        case .usabilityScore: return mean(.usability)
+        case .apiCosts: return total(.cost)
+        case .infrastructureCosts: return total(.infraCost)
+        case .costPerUser:
+            let users = activeUsers
+            let spend = aggregate(.cost).sum + aggregate(.infraCost).sum
+            return MetricValue(value: users > 0 ? spend / Double(users) : nil, samples: users)
+        case .unpricedInteractions: return MetricValue(value: Double(count(.unpriced)), samples: interactions)
+        case .interactions: return MetricValue(value: Double(interactions), samples: interactions)
+        case .activeUsers: return MetricValue(value: Double(activeUsers), samples: activeUsers)
+        case .sessions: return MetricValue(value: Double(count(.sessionStarts)), samples: count(.sessionStarts))
+        case .sessionDuration: return mean(.sessionDuration)
+        case .completionRate: return rate(Int(aggregate(.completions).sum), of: count(.completions))
+        case .projectCompletionRate: return rate(Int(aggregate(.projectCompletions).sum), of: count(.projectCompletions))
+        case .assessmentScore: return mean(.assessmentScore)
+        case .skillProgression: return mean(.skillDelta)
+        case .retentionD1, .retentionD7:
+            let counts = retention[metric.retentionDays!] ?? RetentionCounts(cohort: 0, returned: 0)
+            return rate(counts.returned, of: counts.cohort)
+        case .criticalSecurityIssues: return occurrences(count(.securityCritical))
+        case .securityIssues:
+            return occurrences(Severity.allCases.reduce(0) { $0 + count(.security($1)) })
+        case .dataInconsistencies: return occurrences(count(.integrityViolations))
+        case .resourceUsage: return mean(.resourceUsage)
+        }
+    }
+
+    private var activeUsers: Int { aggregate(.users).distinct?.count ?? 0 }
+
+    private func quantile(_ q: Double) -> MetricValue {
+        let latency = aggregate(.latency)
+        return MetricValue(value: latency.sketch?.quantile(q), samples: latency.count)
+    }
+
+    private func mean(_ measure: Measure) -> MetricValue {
+        let aggregate = aggregate(measure)
+        return MetricValue(value: aggregate.mean, samples: aggregate.count)
+    }
+
+    private func total(_ measure: Measure) -> MetricValue {
+        let aggregate = aggregate(measure)
+        return MetricValue(value: aggregate.sum, samples: aggregate.count)
+    }
+
+    private func occurrences(_ count: Int) -> MetricValue {
+        MetricValue(value: Double(count), samples: count)
+    }
+
+    private func rate(_ hits: Int, of samples: Int) -> MetricValue {
+        MetricValue(value: samples > 0 ? Double(hits) / Double(samples) : nil, samples: samples, successes: hits)
+    }
+}

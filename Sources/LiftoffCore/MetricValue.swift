@@ -1,0 +1,27 @@
+/// A metric's value over a window and the number of samples behind it. `value` is nil when there were no
+/// samples to compute it from (a mean of nothing), never a made-up 0.
+public struct MetricValue: Sendable, Equatable, Codable {
+    public var value: Double?
+    public var samples: Int
+    /// For rates, the number of samples that had the property (errors among interactions, …).
+    public var successes: Int?
+
+    public init(value: Double?, samples: Int, successes: Int? = nil) {
+        self.value = value
+        self.samples = samples
+        self.successes = successes
+    }
+}
+
+/// How many users of a cohort came back after a number of days.
+public struct RetentionCounts: Sendable, Equatable {
+    /// Users first seen in the window early enough to have had the chance to return.
+    public var cohort: Int
+    /// Of those, the users active again exactly that many days after their first day.
+    public var returned: Int
+
+    public init(cohort: Int, returned: Int) {
+        self.cohort = cohort
+        self.returned = returned
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import LiftoffCore
+import LiftoffStore
+import Logging
+
+/// A built server, ready to run, and what its start-up produced.
+public struct LiftoffApplication {
+    public var application: Application<RouterResponder<AppRequestContext>>
+    /// The admin key generated on this start, to be shown once; nil when one already existed or was given.
+    public var generatedAdminKey: String?
+    /// Every route with its scope.
+    public var routes: [RouteDescriptor]
+    public var store: any Store
+}
+
+/// Assembles the server: store, services and routes. `liftoff serve` and the tests call this same function.
+public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logger = Logger(label: "liftoff")) async throws -> LiftoffApplication {
+    try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+    let clock = configuration.clock
+    let store = try SQLiteStore(path: configuration.databasePath, now: clock.now())
+    let generatedAdminKey = try await AdminKeyBootstrap.ensure(store: store, configured: configuration.adminKey, now: clock.now())
+    let keys = KeyRing(store: store)
+    try await keys.reload()
+    let rollout = try await RolloutState.load(store: store, firstPhase: RolloutState.defaultPhase, now: clock.now())
+    let pipeline = IngestPipeline(store: store, clock: clock, logger: logger)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMapping(logger: logger))
+    var routes = ScopedRoutes(router: router, keys: keys)
+    HealthController(store: store).addRoutes(to: &routes)
+    let prices = configuration.prices
+    EventsController(pipeline: pipeline, rollout: rollout, prices: { prices }, clock: clock,
+                     validator: EventValidator(), limits: configuration.ingestLimits).addRoutes(to: &routes)
+    MetricsController(query: MetricsQuery(store: store, rollout: rollout, clock: clock)).addRoutes(to: &routes)
+
+    let application = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
+        services: [pipeline],
+        logger: logger)
+    return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
+                              routes: routes.descriptors, store: store)
+}

@@ -1,0 +1,64 @@
+import Foundation
+import NIOCore
+import Hummingbird
+import LiftoffCore
+import LiftoffStore
+import Logging
+
+/// The one place where errors become HTTP responses. Domain and store errors get their 4xx; anything
+/// unexpected is logged and answered 500 without internals.
+struct ErrorMapping<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Self.response(for: Self.apiError(for: error, logger: logger))
+        }
+    }
+
+    static func apiError(for error: any Error, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as StoreError:
+            switch error.code {
+            case .conflict: return .conflict(error.message)
+            case .corrupt, .unavailable:
+                logger.error("store failure", metadata: ["error": "\(error.message)"])
+                return APIError(.internalServerError, code: "store_failure", "the store failed; see the server log")
+            }
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "body_too_large", "request body is too large")
+        case let error as HTTPError:
+            return APIError(error.status, code: Self.code(for: error.status), error.body ?? error.status.reasonPhrase)
+        case let error as any HTTPResponseError:
+            return APIError(error.status, code: Self.code(for: error.status), error.status.reasonPhrase)
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return APIError(.internalServerError, code: "internal", "internal error; see the server log")
+        }
+    }
+
+    static func response(for error: APIError) throws -> Response {
+        var body: [String: JSONBody] = error.extra
+        body["error"] = .value(ErrorBody(code: error.code, message: error.message))
+        return try JSONBody.response(body, status: error.status, headers: error.headers)
+    }
+
+    private static func code(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .contentTooLarge: "body_too_large"
+        case .unsupportedMediaType: "unsupported_media_type"
+        default: status.code < 500 ? "bad_request" : "internal"
+        }
+    }
+
+    private struct ErrorBody: Encodable, Sendable {
+        var code: String
+        var message: String
+    }
+}

@@ -1,0 +1,168 @@
+import CompressNIO
+import Foundation
+import NIOCore
+import Hummingbird
+import LiftoffCore
+import LiftoffStore
+
+/// `POST /v1/events`: validates each event on its own, records the valid ones through the ingest pipeline,
+/// and reports every rejected one by its index with the field at fault.
+struct EventsController {
+    let pipeline: IngestPipeline
+    let rollout: RolloutState
+    let prices: @Sendable () -> PriceBook
+    let clock: any WallClock
+    let validator: EventValidator
+    let limits: IngestLimits
+
+    struct Batch: Decodable {
+        var events: [JSONValue]
+    }
+
+    struct Rejection: Encodable, Sendable {
+        var index: Int
+        var error: String
+    }
+
+    struct Report: Encodable, Sendable {
+        var accepted: Int
+        var duplicates: Int
+        var rejected: [Rejection]
+    }
+
+    func addRoutes(to routes: inout ScopedRoutes) {
+        routes.add(.post, "/v1/events", scope: .ingest) { request, _ in
+            try await ingest(request)
+        }
+    }
+
+    func ingest(_ request: Request) async throws -> Response {
+        let body = try await RequestBody.read(request, limit: limits.maxBodyBytes)
+        let batch: Batch
+        do {
+            batch = try JSONDecoder().decode(Batch.self, from: body)
+        } catch {
+            throw APIError.badRequest(JSONProblem.describe(error, in: body), code: "invalid_json")
+        }
+        guard batch.events.count <= limits.maxEventsPerRequest else {
+            throw APIError(.contentTooLarge, code: "too_many_events",
+                           "events: \(batch.events.count) events in one request, the limit is \(limits.maxEventsPerRequest)")
+        }
+        let now = clock.now()
+        let priceBook = prices()
+        var valid: [RecordedEvent] = []
+        var validIndices: [Int] = []
+        var rejected: [Rejection] = []
+        for (index, value) in batch.events.enumerated() {
+            do {
+                let event = try validator.validate(value, now: now)
+                var recorded = RecordedEvent(event: event, attribution: rollout.attribution(for: event.userId))
+                if case .aiInteraction(let interaction) = event.payload { recorded.costUsd = priceBook.cost(of: interaction) }
+                valid.append(recorded)
+                validIndices.append(index)
+            } catch {
+                rejected.append(Rejection(index: index, error: error.description))
+            }
+        }
+        let statuses = try await pipeline.submit(valid)
+        let report = Report(
+            accepted: statuses.filter { $0 == .accepted }.count,
+            duplicates: statuses.filter { $0 == .duplicate }.count,
+            rejected: rejected)
+        if valid.isEmpty && !rejected.isEmpty {
+            let first = rejected[0]
+            var error = APIError.badRequest(
+                "no event in the batch is valid; event \(first.index): \(first.error)", code: "invalid_events")
+            error.extra = ["accepted": .value(0), "duplicates": .value(0), "rejected": .value(rejected)]
+            throw error
+        }
+        return try JSONBody.response(report)
+    }
+}
+
+/// Body limits of the ingest route.
+public struct IngestLimits: Sendable {
+    /// The largest body accepted, on the wire and after gzip decoding.
+    public var maxBodyBytes: Int
+    public var maxEventsPerRequest: Int
+
+    public init(maxBodyBytes: Int = 10 << 20, maxEventsPerRequest: Int = 10_000) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxEventsPerRequest = maxEventsPerRequest
+    }
+}
+
+/// Reads a request body within a limit, decoding `Content-Encoding: gzip`.
+enum RequestBody {
+    static func read(_ request: Request, limit: Int) async throws -> Data {
+        var buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError.tooLarge(limit: limit)
+        }
+        switch request.headers[.contentEncoding]?.lowercased() {
+        case nil, "identity":
+            break
+        case "gzip", "x-gzip":
+            do {
+                buffer = try buffer.decompress(with: .gzip, maxSize: limit)
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                throw APIError(.contentTooLarge, code: "body_too_large",
+                               "request body exceeds the limit of \(ByteCount.format(limit)) once decompressed")
+            } catch {
+                throw APIError.badRequest("the body is not valid gzip", code: "invalid_encoding")
+            }
+        case let other?:
+            throw APIError(.unsupportedMediaType, code: "unsupported_encoding",
+                           "Content-Encoding '\(other)' is not supported; send identity or gzip")
+        }
+        return Data(buffer.readableBytesView)
+    }
+}
+
+/// Turns a JSON decoding failure into a message that says where the body broke.
+enum JSONProblem {
+    static func describe(_ error: any Error, in body: Data) -> String {
+        guard let error = error as? DecodingError else { return "the body is not valid JSON" }
+        switch error {
+        case .dataCorrupted:
+            return "the body is not valid JSON: \(syntaxProblem(in: body))"
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): required"
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(type == [JSONValue].self ? "an array" : "\(type)")"
+        case .valueNotFound(_, let context):
+            return "\(path(context.codingPath)): must not be null"
+        @unknown default:
+            return "the body is not valid JSON"
+        }
+    }
+
+    /// JSONDecoder on Linux does not say where the syntax broke; JSONSerialization names a character
+    /// offset, which is turned into a line and column here (only on the error path).
+    static func syntaxProblem(in body: Data) -> String {
+        if body.isEmpty { return "the body is empty" }
+        do {
+            _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+            return "unexpected structure"
+        } catch let error as NSError {
+            let detail = error.userInfo[NSDebugDescriptionErrorKey] as? String ?? "syntax error"
+            if detail.contains("end of file") {
+                return "it ends before the JSON is complete (after \(body.count) bytes)"
+            }
+            guard let range = detail.range(of: "character "),
+                  let offset = Int(detail[range.upperBound...].prefix(while: \.isNumber)) else { return detail }
+            var line = 1
+            var column = 1
+            for byte in body.prefix(offset) {
+                if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+            }
+            return "unexpected character at line \(line), column \(column)"
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty ? "body" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}

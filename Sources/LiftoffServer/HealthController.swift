@@ -1,0 +1,22 @@
+import Hummingbird
+import LiftoffStore
+
+/// Liveness and readiness, open to probes without a key.
+struct HealthController {
+    let store: any Store
+
+    func addRoutes(to routes: inout ScopedRoutes) {
+        routes.addOpen(.get, "/healthz") { _, _ in
+            try JSONBody.response(["status": "ok"])
+        }
+        let store = self.store
+        routes.addOpen(.get, "/readyz") { _, _ in
+            do {
+                try await store.ping()
+                return try JSONBody.response(["status": "ready"])
+            } catch {
+                throw APIError.unavailable("the store is not reachable")
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import LiftoffCore
+import LiftoffStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Group commit for ingest: requests hand their validated events here and wait; one writer takes everything
+/// that queued up while the previous transaction was committing and records it in one transaction. Each
+/// request is answered only after its events are committed, so acknowledged means durable, and concurrent
+/// small requests share one commit instead of paying one each.
+///
+/// On graceful shutdown it stops taking new work, commits everything already queued, then returns: the HTTP
+/// server is shut down before it, so every accepted request gets its answer.
+public final class IngestPipeline: Service {
+    private struct Job {
+        var events: [RecordedEvent]
+        var continuation: CheckedContinuation<[AppendStatus], any Error>
+    }
+
+    private struct State {
+        var pending: [Job] = []
+        var closed = false
+    }
+
+    private let store: any Store
+    private let clock: any WallClock
+    private let logger: Logger
+    /// The most events one transaction takes; more wait for the next one.
+    private let maxEventsPerCommit: Int
+    private let state = Mutex(State())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    public init(store: any Store, clock: any WallClock, logger: Logger, maxEventsPerCommit: Int = 20_000) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.maxEventsPerCommit = maxEventsPerCommit
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Records `events` and returns each one's status once they are committed.
+    public func submit(_ events: [RecordedEvent]) async throws -> [AppendStatus] {
+        guard !events.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            let queued = state.withLock { state in
+                guard !state.closed else { return false }
+                state.pending.append(Job(events: events, continuation: continuation))
+                return true
+            }
+            if queued {
+                wake.yield()
+            } else {
+                continuation.resume(throwing: APIError.unavailable("the server is shutting down; retry against another instance or later"))
+            }
+        }
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in wakeups {
+                await commitPending()
+            }
+            // The stream ends on shutdown: whatever was queued before it closed is still committed.
+            await commitPending()
+        } onGracefulShutdown: {
+            self.state.withLock { $0.closed = true }
+            self.wake.finish()
+        }
+    }
+
+    private func commitPending() async {
+        while let jobs = takeJobs() {
+            let events = jobs.flatMap(\.events)
+            do {
+                let statuses = try await store.append(events, receivedAt: clock.now())
+                var offset = 0
+                for job in jobs {
+                    job.continuation.resume(returning: Array(statuses[offset..<offset + job.events.count]))
+                    offset += job.events.count
+                }
+            } catch {
+                logger.error("ingest commit failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
+                for job in jobs {
+                    job.continuation.resume(throwing: APIError.unavailable("events were not recorded: the store failed; retry"))
+                }
+            }
+        }
+    }
+
+    /// The queued jobs up to the per-commit limit (always at least one job), or nil when none are queued.
+    private func takeJobs() -> [Job]? {
+        state.withLock { state in
+            guard !state.pending.isEmpty else { return nil }
+            var taken = 0
+            var count = 0
+            while taken < state.pending.count && (taken == 0 || count + state.pending[taken].events.count <= maxEventsPerCommit) {
+                count += state.pending[taken].events.count
+                taken += 1
+            }
+            let jobs = Array(state.pending.prefix(taken))
+            state.pending.removeFirst(taken)
+            return jobs
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import LiftoffCore
+import LiftoffStore
+
+/// Answers metric questions: resolves a window to minutes, reads the aggregates once, and lets the catalog
+/// compute every asked metric from them.
+struct MetricsQuery: Sendable {
+    let store: any Store
+    let rollout: RolloutState
+    let clock: any WallClock
+
+    struct Interval: Sendable {
+        var start: Date
+        var end: Date
+        var seconds: TimeInterval { max(end.timeIntervalSince(start), 1) }
+    }
+
+    /// The time covered by `window`, for `phase` (the current one when nil).
+    func interval(of window: MetricWindow, phase: String?) throws -> Interval {
+        let now = clock.now()
+        switch window {
+        case .last(let seconds):
+            return Interval(start: now.addingTimeInterval(-seconds), end: now)
+        case .all:
+            let first = rollout.snapshot.history.first?.startedAt ?? now
+            return Interval(start: min(first, now), end: now)
+        case .phase:
+            let snapshot = rollout.snapshot
+            let name = phase ?? snapshot.phase
+            guard let record = snapshot.history.last(where: { $0.phase == name }) else {
+                throw APIError.notFound("phase '\(name)' has not started")
+            }
+            return Interval(start: record.startedAt, end: record.endedAt ?? now)
+        }
+    }
+
+    /// The values of `metrics` over `interval`.
+    func values(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?) async throws -> [Metric: MetricValue] {
+        let minutes: ClosedRange<Int64> = windowMinutes(interval)
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant)
+        var retention: [Int: RetentionCounts] = [:]
+        for days in Set(metrics.compactMap(\.retentionDays)) {
+            retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
+        }
+        let calculator = MetricCalculator(totals: table.totals(), windowSeconds: interval.seconds, retention: retention)
+        return Dictionary(uniqueKeysWithValues: metrics.map { ($0, calculator.value(of: $0)) })
+    }
+
+    /// One point per `step` over `interval`: the metric over each step.
+    func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?) async throws -> [(Date, MetricValue)] {
+        let minutes = windowMinutes(interval)
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant)
+        let stepMinutes = Int64(step / 60)
+        var buckets: [Int64: [Measure: Aggregate]] = [:]
+        for (key, aggregate) in table.rows {
+            let bucket = (key.minute - minutes.lowerBound) / stepMinutes
+            buckets[bucket, default: [:]][key.measure, default: Aggregate(for: key.measure)].merge(aggregate)
+        }
+        let count = (minutes.upperBound - minutes.lowerBound) / stepMinutes + 1
+        var points: [(Date, MetricValue)] = []
+        for bucket in 0..<count {
+            let startMinute = minutes.lowerBound + bucket * stepMinutes
+            let start = Date(timeIntervalSince1970: Double(startMinute * 60))
+            var retention: [Int: RetentionCounts] = [:]
+            if let days = metric.retentionDays {
+                let bucketInterval = Interval(start: start, end: start.addingTimeInterval(step))
+                retention[days] = try await retentionCounts(days: days, interval: bucketInterval, phase: phase, variant: variant)
+            }
+            let calculator = MetricCalculator(totals: buckets[bucket] ?? [:], windowSeconds: step, retention: retention)
+            points.append((start, calculator.value(of: metric)))
+        }
+        return points
+    }
+
+    private func windowMinutes(_ interval: Interval) -> ClosedRange<Int64> {
+        MetricWindow.minutes(from: interval.start, to: interval.end)
+    }
+
+    /// Users first seen in the interval early enough that `days` later has passed.
+    private func retentionCounts(days: Int, interval: Interval, phase: String?, variant: Variant?) async throws -> RetentionCounts {
+        let firstDay = Int64((interval.start.timeIntervalSince1970 / 86_400).rounded(.down))
+        let today = Int64((clock.now().timeIntervalSince1970 / 86_400).rounded(.down))
+        let lastDay = min(Int64((interval.end.timeIntervalSince1970 / 86_400).rounded(.down)), today - Int64(days))
+        guard lastDay >= firstDay else { return RetentionCounts(cohort: 0, returned: 0) }
+        return try await store.retention(afterDays: days, firstDays: firstDay...lastDay, phase: phase, variant: variant)
+    }
+}

@@ -1,0 +1,85 @@
+import GRDB
+
+/// The SQLite schema, as numbered migrations. A landed migration is never edited: change the schema by
+/// adding the next one. Plain DDL, independent of the app's types; the constraints carry the invariants.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("0001-create-events-and-aggregates") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY,
+                    event_id TEXT CHECK (event_id IS NULL OR length(event_id) BETWEEN 1 AND 128),
+                    type TEXT NOT NULL CHECK (type IN ('ai_interaction','feedback','session_start','session_end',
+                        'assessment','completion','security_issue','integrity_violation','resource')),
+                    occurred_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    user_id TEXT,
+                    session_id TEXT,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    cost_usd REAL CHECK (cost_usd IS NULL OR cost_usd >= 0),
+                    payload TEXT NOT NULL
+                );
+                -- received_at only grows, so this index is appended to, not a random insert.
+                CREATE INDEX events_by_received_at ON events(received_at);
+
+                CREATE TABLE minute_aggregates (
+                    minute INTEGER NOT NULL,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    measure TEXT NOT NULL,
+                    count INTEGER NOT NULL CHECK (count >= 0),
+                    sum REAL NOT NULL,
+                    min REAL,
+                    max REAL,
+                    sketch BLOB,
+                    PRIMARY KEY (minute, phase, variant, measure)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE user_days (
+                    user_id TEXT NOT NULL,
+                    day INTEGER NOT NULL,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    PRIMARY KEY (user_id, day)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE sessions (
+                    session_id TEXT PRIMARY KEY,
+                    user_id TEXT,
+                    started_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE skill_scores (
+                    user_id TEXT NOT NULL,
+                    skill TEXT NOT NULL,
+                    score REAL NOT NULL CHECK (score BETWEEN 0 AND 1),
+                    assessed_at INTEGER NOT NULL,
+                    PRIMARY KEY (user_id, skill)
+                ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("0002-create-keys-and-phase-history") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 128),
+                    scope TEXT NOT NULL CHECK (scope IN ('ingest','read','operate','admin')),
+                    hash BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+                    prefix TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+
+                CREATE TABLE phase_history (
+                    seq INTEGER PRIMARY KEY,
+                    phase TEXT NOT NULL CHECK (length(phase) > 0),
+                    started_at INTEGER NOT NULL,
+                    ended_at INTEGER CHECK (ended_at IS NULL OR ended_at >= started_at)
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import LiftoffCore
+
+extension SQLiteStore {
+    public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {
+        try await pool.writeWithoutTransaction { db in
+            var statuses: [AppendStatus] = []
+            var fresh: [RecentEventIDs.Fingerprint] = []
+            try db.inTransaction {
+                statuses = []
+                fresh = []
+                var seenInBatch = Set<RecentEventIDs.Fingerprint>()
+                var delta = AggregateTable()
+                var userDays = Set<UserDay>()
+                let received = Milliseconds.from(receivedAt)
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for var recorded in events {
+                    let event = recorded.event
+                    if let id = event.id {
+                        let fingerprint = RecentEventIDs.Fingerprint(id)
+                        let known = recentIDs.withLock { $0.contains(fingerprint) }
+                        guard !known, seenInBatch.insert(fingerprint).inserted else {
+                            statuses.append(.duplicate)
+                            continue
+                        }
+                        fresh.append(fingerprint)
+                    }
+                    try enrich(&recorded, db)
+                    try insert.execute(arguments: [
+                        event.id, event.type.rawValue, Milliseconds.from(event.timestamp), received,
+                        event.userId, event.sessionId, recorded.attribution.phase, recorded.attribution.variant.rawValue,
+                        recorded.costUsd, EventPayloadJSON.encode(event.payload),
+                    ])
+                    if let user = event.userId {
+                        userDays.insert(UserDay(user: user, day: Self.day(of: event.timestamp), attribution: recorded.attribution))
+                    }
+                    delta.fold(recorded)
+                    statuses.append(.accepted)
+                }
+                let markActive = try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO user_days (user_id, day, phase, variant) VALUES (?, ?, ?, ?)
+                    """)
+                for userDay in userDays {
+                    try markActive.execute(arguments: [
+                        userDay.user, userDay.day, userDay.attribution.phase, userDay.attribution.variant.rawValue,
+                    ])
+                }
+                try mergeAggregates(delta, db)
+                return .commit
+            }
+            // Only after the commit: a rolled-back batch must not make its ids look recorded.
+            recentIDs.withLock { ids in
+                for fingerprint in fresh { ids.insert(fingerprint, receivedAt: receivedAt) }
+            }
+            return statuses
+        }
+    }
+
+    /// Days since 1970 in UTC, the unit of retention.
+    static func day(of date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 / 86_400).rounded(.down))
+    }
+
+    /// Fills the values that depend on the user's history, and records what later events will need.
+    private func enrich(_ recorded: inout RecordedEvent, _ db: Database) throws {
+        let event = recorded.event
+        switch event.payload {
+        case .sessionStart:
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO sessions (session_id, user_id, started_at) VALUES (?, ?, ?)",
+                arguments: [event.sessionId, event.userId, Milliseconds.from(event.timestamp)])
+        case .sessionEnd(let end) where end.durationSeconds == nil:
+            if let started = try Int64.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE session_id = ?",
+                                                arguments: [event.sessionId]) {
+                let seconds = (Double(Milliseconds.from(event.timestamp) - started)) / 1000
+                if seconds >= 0 { recorded.sessionSeconds = seconds }
+            }
+        case .assessment(let assessment):
+            if let previous = try Double.fetchOne(db, sql: "SELECT score FROM skill_scores WHERE user_id = ? AND skill = ?",
+                                                  arguments: [event.userId, assessment.skill]) {
+                recorded.skillDelta = assessment.score - previous
+            }
+            try db.execute(sql: """
+                INSERT INTO skill_scores (user_id, skill, score, assessed_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (user_id, skill) DO UPDATE SET score = excluded.score, assessed_at = excluded.assessed_at
+                """, arguments: [event.userId, assessment.skill, assessment.score, Milliseconds.from(event.timestamp)])
+        default:
+            break
+        }
+    }
+
+    /// Adds `delta` to the stored minute rows: read, merge, write back, inside the ingest transaction so the
+    /// aggregates never disagree with the raw events.
+    private func mergeAggregates(_ delta: AggregateTable, _ db: Database) throws {
+        let select = try db.cachedStatement(sql: """
+            SELECT count, sum, min, max, sketch FROM minute_aggregates
+            WHERE minute = ? AND phase = ? AND variant = ? AND measure = ?
+            """)
+        let write = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, measure, count, sum, min, max, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (key, added) in delta.rows {
+            let keyArguments: StatementArguments = [key.minute, key.phase, key.variant.rawValue, key.measure.rawValue]
+            var aggregate = added
+            if let row = try Row.fetchOne(select, arguments: keyArguments) {
+                var stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
+                stored.merge(added)
+                aggregate = stored
+            }
+            try write.execute(arguments: keyArguments + AggregateRowCoding.values(of: aggregate))
+        }
+    }
+}
+
+private struct UserDay: Hashable {
+    var user: String
+    var day: Int64
+    var attribution: Attribution
+
+    static func == (lhs: UserDay, rhs: UserDay) -> Bool { lhs.user == rhs.user && lhs.day == rhs.day }
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(user)
+        hasher.combine(day)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import LiftoffCore
+
+extension SQLiteStore {
+    public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> AggregateTable {
+        try await pool.read { db in
+            var sql = """
+                SELECT minute, phase, variant, measure, count, sum, min, max, sketch FROM minute_aggregates
+                WHERE minute BETWEEN ? AND ?
+                """
+            var arguments: StatementArguments = [minutes.lowerBound, minutes.upperBound]
+            if let phase {
+                sql += " AND phase = ?"
+                arguments += [phase]
+            }
+            if let variant {
+                sql += " AND variant = ?"
+                arguments += [variant.rawValue]
+            }
+            var table = AggregateTable()
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                // Rows of a measure or variant this version does not know are skipped, not misread.
+                guard let measure = Measure(rawValue: row["measure"]), let rowVariant = Variant(rawValue: row["variant"]) else {
+                    continue
+                }
+                let key = AggregateKey(minute: row["minute"], phase: row["phase"], variant: rowVariant, measure: measure)
+                table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
+            }
+            return table
+        }
+    }
+
+    public func retention(afterDays: Int, firstDays: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> RetentionCounts {
+        try await pool.read { db in
+            var sql = """
+                WITH firsts AS (SELECT user_id, MIN(day) AS first FROM user_days GROUP BY user_id)
+                SELECT COUNT(*) AS cohort,
+                       COALESCE(SUM(EXISTS (SELECT 1 FROM user_days back WHERE back.user_id = f.user_id AND back.day = f.first + ?)), 0) AS returned
+                FROM firsts f JOIN user_days u ON u.user_id = f.user_id AND u.day = f.first
+                WHERE f.first BETWEEN ? AND ?
+                """
+            var arguments: StatementArguments = [afterDays, firstDays.lowerBound, firstDays.upperBound]
+            if let phase {
+                sql += " AND u.phase = ?"
+                arguments += [phase]
+            }
+            if let variant {
+                sql += " AND u.variant = ?"
+                arguments += [variant.rawValue]
+            }
+            let row = try Row.fetchOne(db, sql: sql, arguments: arguments)!
+            return RetentionCounts(cohort: row["cohort"], returned: row["returned"])
+        }
+    }
+
+    public func phaseHistory() async throws -> [PhaseRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT phase, started_at, ended_at FROM phase_history ORDER BY seq").map { row in
+                PhaseRecord(phase: row["phase"], startedAt: Milliseconds.date(row["started_at"]),
+                            endedAt: (row["ended_at"] as Int64?).map(Milliseconds.date))
+            }
+        }
+    }
+
+    public func startPhase(_ phase: String, at date: Date) async throws {
+        try await pool.write { db in
+            let at = Milliseconds.from(date)
+            try db.execute(sql: "UPDATE phase_history SET ended_at = ? WHERE ended_at IS NULL", arguments: [at])
+            try db.execute(sql: "INSERT INTO phase_history (phase, started_at) VALUES (?, ?)", arguments: [phase, at])
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import LiftoffCore
+
+/// Everything Liftoff keeps. The SQLite implementation is the embedded default; the protocol is shaped so
+/// that PostgreSQL can implement it too: no SQLite-only behaviour leaks into the callers.
+public protocol Store: Sendable {
+    /// Records accepted events durably, in one transaction, with the aggregates they feed. Returns only
+    /// after the commit; each event's status says whether it was new or a retry of one already recorded.
+    /// `receivedAt` is the server time of arrival.
+    func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus]
+
+    /// The per-minute aggregates of `minutes`, optionally narrowed to one phase and one variant.
+    func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> AggregateTable
+
+    /// How many users first seen on a day in `firstDays` (days since 1970, UTC) were active again exactly
+    /// `afterDays` later, counting users by the phase and variant of their first day.
+    func retention(afterDays: Int, firstDays: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> RetentionCounts
+
+    /// Fails when the store cannot be reached.
+    func ping() async throws
+
+    /// Keys not revoked.
+    func activeKeys() async throws -> [StoredKey]
+
+    /// Adds a key; fails with `StoreError.conflict` when its name or hash is taken.
+    func insertKey(_ key: StoredKey) async throws
+
+    /// Sets the hash of the key called `name`, creating it with `scope` if it does not exist.
+    func upsertKey(_ key: StoredKey) async throws
+
+    /// The phases started so far, oldest first.
+    func phaseHistory() async throws -> [PhaseRecord]
+
+    /// Starts `phase` at `date`, ending the current one at the same instant.
+    func startPhase(_ phase: String, at date: Date) async throws
+}
+
+/// Whether an appended event was recorded or recognised as a retry.
+public enum AppendStatus: Sendable, Equatable {
+    case accepted
+    case duplicate
+}
+
+/// An API key as stored: never the secret, only its SHA-256.
+public struct StoredKey: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var scope: Scope
+    public var hash: [UInt8]
+    /// The first characters of the secret, enough to tell keys apart in a listing.
+    public var prefix: String
+    public var createdAt: Date
+    public var revokedAt: Date?
+
+    public init(id: String, name: String, scope: Scope, hash: [UInt8], prefix: String, createdAt: Date, revokedAt: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.scope = scope
+        self.hash = hash
+        self.prefix = prefix
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// A phase's actual start and end.
+public struct PhaseRecord: Sendable, Equatable {
+    public var phase: String
+    public var startedAt: Date
+    public var endedAt: Date?
+
+    public init(phase: String, startedAt: Date, endedAt: Date? = nil) {
+        self.phase = phase
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+    }
+}
+
+/// Why the store refused or failed an operation.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public enum Code: Sendable { case conflict, corrupt, unavailable }
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Liftoff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "liftoff",
+        abstract: "Launch an AI product in phases, with live gates, guardrails and rollbacks.",
+        subcommands: [Serve.self])
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import LiftoffServer
+import Logging
+
+/// `liftoff serve`: the server on the embedded SQLite store.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Liftoff server.")
+
+    @Option(help: "Directory of the embedded database.")
+    var dataDir: String = ".liftoff"
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int = 8080
+
+    func run() async throws {
+        var logger = Logger(label: "liftoff")
+        logger.logLevel = .info
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = LiftoffConfiguration(
+            host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir),
+            adminKey: environment["LIFTOFF_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+        let built: LiftoffApplication
+        do {
+            built = try await buildApplication(configuration, logger: logger)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        if let key = built.generatedAdminKey {
+            print("""
+                Generated an admin key (shown only this once; only its hash is stored):
+
+                    \(key)
+
+                Keep it, e.g. export LIFTOFF_KEY=\(key)
+                """)
+        }
+        print("Liftoff listening on http://\(host):\(port) (data in \(dataDir))")
+        try await built.application.runService()
+    }
+}

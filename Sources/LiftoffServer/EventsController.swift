@@ -131,7 +131,9 @@ enum JSONProblem {
         case .keyNotFound(let key, let context):
             return "\(path(context.codingPath + [key])): required"
         case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)): expected \(type == [JSONValue].self ? "an array" : "\(type)")"
+            let name = "\(type)"
+            let expected = name.hasPrefix("Array") ? "an array" : name.hasPrefix("Dictionary") ? "an object" : name
+            return "\(path(context.codingPath)): expected \(expected)"
         case .valueNotFound(_, let context):
             return "\(path(context.codingPath)): must not be null"
         @unknown default:

@@ -12,6 +12,15 @@ struct MetricsController {
         var t: Date
         var value: Double?
         var samples: Int
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(t, forKey: .t)
+            try container.encode(value, forKey: .value)
+            try container.encode(samples, forKey: .samples)
+        }
+
+        enum CodingKeys: String, CodingKey { case t, value, samples }
     }
 
     struct Values: Encodable, Sendable {

@@ -1,0 +1,173 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import NIOCore
+import Testing
+@testable import LiftoffServer
+
+@Suite("POST /v1/events")
+struct IngestAPITests {
+    static let interaction = #"{"type":"ai_interaction","userId":"u1","latencyMs":800,"outcome":"ok","model":"gpt-4o-mini","inputTokens":1000,"outputTokens":1000}"#
+
+    @Test func healthAndReadinessNeedNoKey() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            #expect(try await client.request(.get, "/healthz", key: nil).status == .ok)
+            let ready = try await client.request(.get, "/readyz", key: nil)
+            #expect(ready.status == .ok)
+            #expect(ready.object["status"] as? String == "ready")
+        }
+    }
+
+    @Test func keysAndScopes() async throws {
+        let server = try await TestServer()
+        let body = #"{"events":[\#(Self.interaction)]}"#
+        try await server.withClient { client in
+            let missing = try await client.request(.post, "/v1/events", key: nil, json: body)
+            #expect(missing.status == .unauthorized)
+            #expect(missing.errorMessage?.contains("Authorization: Bearer") == true)
+            #expect(try await client.request(.post, "/v1/events", key: "lft_forged", json: body).status == .unauthorized)
+            let weak = try await client.request(.post, "/v1/events", key: TestServer.keys[.read], json: body)
+            #expect(weak.status == .forbidden)
+            #expect(weak.errorMessage == "key 'read-key' has scope 'read', this route needs 'ingest'")
+            #expect(try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: body).status == .ok)
+            #expect(try await client.request(.post, "/v1/events", key: TestServer.adminKey, json: body).status == .ok)
+            #expect(try await client.request(.get, "/v1/metrics", key: TestServer.keys[.ingest]).status == .forbidden)
+            #expect(try await client.request(.get, "/v1/metrics", key: TestServer.keys[.operate]).status == .ok)
+        }
+    }
+
+    @Test func validEventsAreKeptWhenOthersAreRejected() async throws {
+        let server = try await TestServer(prices: PriceBook(["gpt-4o-mini": ModelPrice(input: 0.15, output: 0.60)]))
+        try await server.withClient { client in
+            let response = try await client.request(.post, "/v1/events", json: """
+                {"events":[\(Self.interaction),{"type":"feedback","userId":"u1","rating":9},
+                 {"type":"ai_interaction","userId":"u2","latencyMs":1200,"outcome":"timeout"}, "nonsense"]}
+                """)
+            #expect(response.status == .ok)
+            #expect(response.object["accepted"] as? Int == 2)
+            #expect(response.object["duplicates"] as? Int == 0)
+            let rejected = response.object["rejected"] as? [[String: Any]] ?? []
+            #expect(rejected.count == 2)
+            #expect(rejected.first?["index"] as? Int == 1)
+            #expect(rejected.first?["error"] as? String == "rating: 9 is outside 1…5")
+            #expect(rejected.last?["index"] as? Int == 3)
+
+            let metrics = try await client.request(.get, "/v1/metrics?window=1h&names=interactions,error_rate,api_costs,unpriced_interactions,user_satisfaction")
+            #expect(metrics.status == .ok)
+            #expect(metrics.metric("interactions")?.value == 2)
+            #expect(metrics.metric("error_rate")?.value == 0.5)
+            #expect(abs((metrics.metric("api_costs")?.value ?? 0) - 0.00075) < 1e-12)
+            #expect(metrics.metric("unpriced_interactions")?.value == 1)
+            #expect(metrics.metric("user_satisfaction")?.value == nil)
+            #expect(metrics.metric("user_satisfaction")?.samples == 0)
+        }
+    }
+
+    @Test func aBatchWithNothingValidIsABadRequestThatListsEveryEvent() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let response = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"feedback"},{"type":"nope"}]}"#)
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "invalid_events")
+            #expect((response.object["rejected"] as? [[String: Any]])?.count == 2)
+            #expect(response.errorMessage?.contains("event 0: rating: feedback needs at least one of") == true)
+        }
+    }
+
+    @Test func retriedBatchesAreStoredOnce() async throws {
+        let server = try await TestServer()
+        let body = """
+            {"events":[{"id":"evt-1","type":"ai_interaction","userId":"u1","latencyMs":100,"outcome":"ok"},
+                       {"id":"evt-2","type":"ai_interaction","userId":"u1","latencyMs":200,"outcome":"ok"}]}
+            """
+        try await server.withClient { client in
+            let first = try await client.request(.post, "/v1/events", json: body)
+            #expect(first.object["accepted"] as? Int == 2)
+            let retry = try await client.request(.post, "/v1/events", json: body)
+            #expect(retry.status == .ok)
+            #expect(retry.object["accepted"] as? Int == 0)
+            #expect(retry.object["duplicates"] as? Int == 2)
+            let metrics = try await client.request(.get, "/v1/metrics?names=interactions")
+            #expect(metrics.metric("interactions")?.value == 2)
+        }
+    }
+
+    @Test func brokenJSONSaysWhere() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let broken = try await client.request(.post, "/v1/events", json: "{\"events\": [\n  {\"type\": \"ai_interaction\",, }\n]}")
+            #expect(broken.status == .badRequest)
+            #expect(broken.errorCode == "invalid_json")
+            #expect(broken.errorMessage == "the body is not valid JSON: unexpected character at line 2, column 29")
+            let truncated = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"ai_inter"#)
+            #expect(truncated.errorMessage?.contains("ends before the JSON is complete") == true)
+            let noEvents = try await client.request(.post, "/v1/events", json: #"{"evnts":[]}"#)
+            #expect(noEvents.status == .badRequest)
+            #expect(noEvents.errorMessage == "events: required")
+            let notArray = try await client.request(.post, "/v1/events", json: #"{"events":{}}"#)
+            #expect(notArray.errorMessage == "events: expected an array")
+        }
+    }
+
+    @Test func bodiesOverTheLimitAreRefusedNamingIt() async throws {
+        let server = try await TestServer(limits: IngestLimits(maxBodyBytes: 1024, maxEventsPerRequest: 3))
+        try await server.withClient { client in
+            let big = #"{"events":[\#(Array(repeating: Self.interaction, count: 10).joined(separator: ","))]}"#
+            let response = try await client.request(.post, "/v1/events", json: big)
+            #expect(response.status == .contentTooLarge)
+            #expect(response.errorMessage == "request body exceeds the limit of 1 KiB (1024 bytes)")
+            let many = #"{"events":[{"type":"resource","cpu":0.1},{"type":"resource","cpu":0.1},{"type":"resource","cpu":0.1},{"type":"resource","cpu":0.1}]}"#
+            let tooMany = try await client.request(.post, "/v1/events", json: many)
+            #expect(tooMany.status == .contentTooLarge)
+            #expect(tooMany.errorMessage == "events: 4 events in one request, the limit is 3")
+        }
+    }
+
+    @Test func gzipBodiesAreAccepted() async throws {
+        let server = try await TestServer(limits: IngestLimits(maxBodyBytes: 4096))
+        try await server.withClient { client in
+            var plain = ByteBuffer(string: #"{"events":[\#(Self.interaction),\#(Self.interaction)]}"#)
+            let compressed = try plain.compress(with: .gzip)
+            let response = try await client.request(.post, "/v1/events", json: "", headers: [.contentEncoding: "gzip"], body: compressed)
+            #expect(response.status == .ok)
+            #expect(response.object["accepted"] as? Int == 2)
+
+            var bomb = ByteBuffer(string: #"{"events":[],"pad":""# + String(repeating: " ", count: 100_000) + "\"}")
+            let small = try bomb.compress(with: .gzip)
+            #expect(small.readableBytes < 4096)
+            let refused = try await client.request(.post, "/v1/events", json: "", headers: [.contentEncoding: "gzip"], body: small)
+            #expect(refused.status == .contentTooLarge)
+            #expect(refused.errorMessage?.contains("once decompressed") == true)
+
+            let garbage = try await client.request(.post, "/v1/events", json: "", headers: [.contentEncoding: "gzip"], body: ByteBuffer(string: "not gzip"))
+            #expect(garbage.status == .badRequest)
+            let brotli = try await client.request(.post, "/v1/events", json: "{}", headers: [.contentEncoding: "br"])
+            #expect(brotli.status == .unsupportedMediaType)
+        }
+    }
+
+    @Test func farFutureTimestampsAreRejected() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let response = try await client.request(.post, "/v1/events", json: """
+                {"events":[{"type":"session_start","userId":"u","sessionId":"s","timestamp":"2026-11-29T11:00:00Z"},
+                           {"type":"session_start","userId":"u","sessionId":"s2","timestamp":"2026-11-29T10:01:00Z"}]}
+                """)
+            #expect(response.object["accepted"] as? Int == 1)
+            let rejected = response.object["rejected"] as? [[String: Any]]
+            #expect(rejected?.first?["error"] as? String == "timestamp: 2026-11-29T11:00:00Z is more than 300 s in the future")
+        }
+    }
+
+    @Test func unknownRoutesAre404InTheErrorFormat() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let response = try await client.request(.get, "/v1/nothing-here")
+            #expect(response.status == .notFound)
+            #expect(response.errorCode == "not_found")
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import LiftoffStore
+import NIOCore
+@testable import LiftoffServer
+
+/// A server built by the production `buildApplication` on a temporary data directory, with a manual clock
+/// and one key of every scope.
+struct TestServer: ~Copyable {
+    static let adminKey = "test-admin-key-0123456789"
+    static let keys: [Scope: String] = [
+        .ingest: "lft_test_ingest_key", .read: "lft_test_read_key", .operate: "lft_test_operate_key", .admin: adminKey,
+    ]
+
+    let directory: URL
+    let clock: ManualClock
+    var configuration: LiftoffConfiguration
+
+    init(now: Date = Timestamp.parse("2026-11-29T10:00:30Z")!, prices: PriceBook = PriceBook(),
+         limits: IngestLimits = IngestLimits()) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-server-test-\(UUID().uuidString)")
+        clock = ManualClock(now)
+        configuration = LiftoffConfiguration(port: 0, dataDirectory: directory, adminKey: Self.adminKey,
+                                             prices: prices, ingestLimits: limits, clock: clock)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: configuration.databasePath, now: now)
+        for scope in [Scope.ingest, .read, .operate] {
+            let secret = Self.keys[scope]!
+            try await store.insertKey(StoredKey(id: scope.rawValue, name: "\(scope.rawValue)-key", scope: scope,
+                                                hash: APIKeySecret.hash(secret), prefix: APIKeySecret.prefix(secret), createdAt: now))
+        }
+    }
+
+    func build() async throws -> LiftoffApplication {
+        try await buildApplication(configuration)
+    }
+
+    /// Builds the app and runs `body` against it in process; the app's services run for the duration.
+    func withClient<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await build().application.test(.router, body)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+}
+
+extension TestClientProtocol {
+    func request(_ method: HTTPRequest.Method, _ uri: String, key: String? = TestServer.adminKey,
+                 json: String? = nil, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse {
+        var fields = headers
+        if let key { fields[.authorization] = "Bearer \(key)" }
+        if json != nil { fields[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: fields, body: body ?? json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object.
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+
+    var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }
+    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+
+    /// `metrics.<name>.value` of a `/v1/metrics` answer.
+    func metric(_ name: String) -> (value: Double?, samples: Int)? {
+        guard let entry = (object["metrics"] as? [String: Any])?[name] as? [String: Any] else { return nil }
+        return (entry["value"] as? Double, entry["samples"] as? Int ?? -1)
+    }
+}

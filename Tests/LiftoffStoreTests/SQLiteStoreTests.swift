@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import LiftoffCore
+import Testing
+@testable import LiftoffStore
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    let now = Timestamp.parse("2026-11-29T10:00:30Z")!
+    let alpha = Attribution(phase: "alpha", variant: .treatment)
+
+    func interaction(_ id: String?, user: String = "u1", latency: Double = 100, at date: Date? = nil) -> RecordedEvent {
+        RecordedEvent(event: Event(id: id, timestamp: date ?? now, userId: user,
+                                   payload: .aiInteraction(AIInteraction(latencyMs: latency, outcome: .ok))),
+                      attribution: alpha, costUsd: 0.001)
+    }
+
+    var minutes: ClosedRange<Int64> {
+        let minute = AggregateTable.minute(of: now)
+        return (minute - 5)...(minute + 5)
+    }
+
+    @Test func appendRecordsEventsAndAggregatesInOneTransaction() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        let statuses = try await store.append([interaction("a"), interaction("b", latency: 300), interaction(nil)], receivedAt: now)
+        #expect(statuses == [.accepted, .accepted, .accepted])
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil).totals()
+        #expect(totals[.latency]?.count == 3)
+        #expect(totals[.latency]?.sum == 500)
+        #expect(totals[.cost]?.count == 3)
+        let stored = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") }
+        #expect(stored == 3)
+    }
+
+    @Test func retriesAreRecognisedWithinABatchAndAcrossBatches() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        #expect(try await store.append([interaction("a"), interaction("a")], receivedAt: now) == [.accepted, .duplicate])
+        #expect(try await store.append([interaction("a"), interaction("c")], receivedAt: now) == [.duplicate, .accepted])
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil).totals()
+        #expect(totals[.latency]?.count == 2)
+    }
+
+    @Test func retriesAreRecognisedAfterReopening() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: directory.databasePath, now: now)
+            _ = try await store.append([interaction("a")], receivedAt: now)
+        }
+        let reopened = try SQLiteStore(path: directory.databasePath, now: now.addingTimeInterval(60))
+        #expect(try await reopened.append([interaction("a"), interaction("b")], receivedAt: now) == [.duplicate, .accepted])
+        let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil).totals()
+        #expect(totals[.latency]?.count == 2)
+    }
+
+    @Test func dedupeHorizonIsBounded() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now, dedupeHorizon: 3600, dedupeCapacity: 2)
+        _ = try await store.append([interaction("a"), interaction("b"), interaction("c")], receivedAt: now)
+        // Capacity 2: the oldest id fell out of the window and is taken as new again.
+        #expect(try await store.append([interaction("a"), interaction("c")], receivedAt: now) == [.accepted, .duplicate])
+        #expect(store.recentIDs.withLock { $0.count } == 2)
+    }
+
+    @Test func filtersByPhaseAndVariant() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        var control = interaction(nil, user: "u9")
+        control.attribution = Attribution(phase: "alpha", variant: .control)
+        var beta = interaction(nil, user: "u8")
+        beta.attribution = Attribution(phase: "beta", variant: .treatment)
+        _ = try await store.append([interaction(nil), control, beta], receivedAt: now)
+        #expect(try await store.aggregates(minutes: minutes, phase: "alpha", variant: nil).totals()[.latency]?.count == 2)
+        #expect(try await store.aggregates(minutes: minutes, phase: "alpha", variant: .treatment).totals()[.latency]?.count == 1)
+        #expect(try await store.aggregates(minutes: minutes, phase: nil, variant: .treatment).totals()[.users]?.distinct?.count == 2)
+    }
+
+    @Test func sessionLengthAndSkillChangeComeFromHistory() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        func event(_ payload: EventPayload, at offset: TimeInterval) -> RecordedEvent {
+            RecordedEvent(event: Event(timestamp: now.addingTimeInterval(offset), userId: "u1", sessionId: "s1", payload: payload),
+                          attribution: alpha)
+        }
+        _ = try await store.append([
+            event(.sessionStart, at: -20),
+            event(.assessment(Assessment(skill: "loops", score: 0.4)), at: -19),
+        ], receivedAt: now)
+        _ = try await store.append([
+            event(.assessment(Assessment(skill: "loops", score: 0.9)), at: -2),
+            event(.sessionEnd(SessionEnd()), at: 0),
+        ], receivedAt: now)
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil).totals()
+        #expect(totals[.sessionDuration]?.sum == 20)
+        #expect(abs(totals[.skillDelta]!.sum - 0.5) < 1e-12)
+        #expect(totals[.assessmentScore]?.count == 2)
+    }
+
+    @Test func retentionCountsUsersBackOnDayN() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        let day: TimeInterval = 86_400
+        let start = now.addingTimeInterval(-10 * day)
+        var events: [RecordedEvent] = []
+        // u1 returns the next day; u2 returns after a week; u3 never returns.
+        for (user, offsets) in [("u1", [0.0, 1]), ("u2", [0.0, 7]), ("u3", [0.0])] {
+            for offset in offsets { events.append(interaction(nil, user: user, at: start.addingTimeInterval(offset * day))) }
+        }
+        _ = try await store.append(events, receivedAt: now)
+        let firstDay = SQLiteStore.day(of: start)
+        #expect(try await store.retention(afterDays: 1, firstDays: firstDay...firstDay, phase: nil, variant: nil)
+            == RetentionCounts(cohort: 3, returned: 1))
+        #expect(try await store.retention(afterDays: 7, firstDays: firstDay...firstDay, phase: "alpha", variant: .treatment)
+            == RetentionCounts(cohort: 3, returned: 1))
+        #expect(try await store.retention(afterDays: 7, firstDays: firstDay...firstDay, phase: "beta", variant: nil)
+            == RetentionCounts(cohort: 0, returned: 0))
+    }
+
+    @Test func keysAreStoredAsHashesWithUniqueNames() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        let key = StoredKey(id: "k1", name: "app", scope: .ingest, hash: Array(repeating: 7, count: 32), prefix: "lft_abcd", createdAt: now)
+        try await store.insertKey(key)
+        await #expect(throws: StoreError.self) {
+            try await store.insertKey(StoredKey(id: "k2", name: "app", scope: .read, hash: Array(repeating: 8, count: 32), prefix: "x", createdAt: now))
+        }
+        #expect(try await store.activeKeys() == [key])
+    }
+
+    @Test func schemaRejectsInvalidRows() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in
+                try db.execute(sql: "INSERT INTO events (type, occurred_at, received_at, phase, variant, payload) VALUES ('click', 0, 0, 'p', 'control', '{}')")
+            }
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await store.pool.write { db in
+                try db.execute(sql: "INSERT INTO api_keys (id, name, scope, hash, prefix, created_at) VALUES ('x', 'n', 'root', zeroblob(32), 'p', 0)")
+            }
+        }
+    }
+
+    @Test func phaseHistoryEndsThePreviousPhase() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        try await store.startPhase("internal", at: now)
+        try await store.startPhase("alpha", at: now.addingTimeInterval(60))
+        let history = try await store.phaseHistory()
+        #expect(history.map(\.phase) == ["internal", "alpha"])
+        #expect(history[0].endedAt == now.addingTimeInterval(60))
+        #expect(history[1].endedAt == nil)
+    }
+}

@@ -23,11 +23,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
             name: "LiftoffCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -55,6 +57,7 @@ let package = Package(
         .executableTarget(
             name: "liftoff",
             dependencies: [
+                "LiftoffCore",
                 "LiftoffServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -12,6 +12,8 @@ public struct LiftoffApplication {
     /// Every route with its scope.
     public var routes: [RouteDescriptor]
     public var store: any Store
+    /// The rollout's single writer; tests drive automatic promotion through it with an injected clock.
+    var controller: RolloutController
 }
 
 /// Assembles the server: store, services and routes. `liftoff serve` and the tests call this same function.
@@ -22,23 +24,29 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let generatedAdminKey = try await AdminKeyBootstrap.ensure(store: store, configured: configuration.adminKey, now: clock.now())
     let keys = KeyRing(store: store)
     try await keys.reload()
-    let rollout = try await RolloutState.load(store: store, firstPhase: RolloutState.defaultPhase, now: clock.now())
+    let rollout = try await RolloutState.load(store: store, plan: configuration.plan, now: clock.now())
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger)
+    let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)
+    let controller = RolloutController(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)
     HealthController(store: store).addRoutes(to: &routes)
-    let prices = configuration.prices
+    let prices = configuration.plan.pricing
     EventsController(pipeline: pipeline, rollout: rollout, prices: { prices }, clock: clock,
                      validator: EventValidator(), limits: configuration.ingestLimits).addRoutes(to: &routes)
-    MetricsController(query: MetricsQuery(store: store, rollout: rollout, clock: clock)).addRoutes(to: &routes)
+    MetricsController(query: metrics).addRoutes(to: &routes)
+    EvaluateController(state: rollout).addRoutes(to: &routes)
+    RolloutAPIController(controller: controller, state: rollout, clock: clock).addRoutes(to: &routes)
+    AudienceController(controller: controller, state: rollout).addRoutes(to: &routes)
+    AuditController(store: store).addRoutes(to: &routes)
 
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
-        services: [pipeline],
+        services: [pipeline, RolloutTicker(controller: controller, interval: configuration.tickInterval)],
         logger: logger)
     return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
-                              routes: routes.descriptors, store: store)
+                              routes: routes.descriptors, store: store, controller: controller)
 }

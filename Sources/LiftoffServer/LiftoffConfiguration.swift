@@ -11,20 +11,25 @@ public struct LiftoffConfiguration: Sendable {
     /// The admin key's secret when the operator chose it (`LIFTOFF_ADMIN_KEY`); nil to generate one on
     /// first start.
     public var adminKey: String?
-    public var prices: PriceBook
+    /// The rollout plan; a server without one has one phase and everyone in control.
+    public var plan: Plan
+    /// How often the gate is looked at for automatic promotion.
+    public var tickInterval: Duration
     public var ingestLimits: IngestLimits
     public var clock: any WallClock
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".liftoff"),
-        adminKey: String? = nil, prices: PriceBook = PriceBook(), ingestLimits: IngestLimits = IngestLimits(),
+        adminKey: String? = nil, plan: Plan = .everyoneInControl, tickInterval: Duration = .seconds(1),
+        ingestLimits: IngestLimits = IngestLimits(),
         clock: any WallClock = SystemClock()
     ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
         self.adminKey = adminKey
-        self.prices = prices
+        self.plan = plan
+        self.tickInterval = tickInterval
         self.ingestLimits = ingestLimits
         self.clock = clock
     }

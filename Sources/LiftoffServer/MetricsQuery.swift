@@ -26,7 +26,7 @@ struct MetricsQuery: Sendable {
             return Interval(start: min(first, now), end: now)
         case .phase:
             let snapshot = rollout.snapshot
-            let name = phase ?? snapshot.phase
+            let name = phase ?? snapshot.phase.name
             guard let record = snapshot.history.last(where: { $0.phase == name }) else {
                 throw APIError.notFound("phase '\(name)' has not started")
             }

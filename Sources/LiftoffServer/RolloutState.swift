@@ -3,18 +3,24 @@ import LiftoffCore
 import LiftoffStore
 import Synchronization
 
-/// The live rollout as the hot paths see it: kept in memory, replaced as a whole on every change, so
-/// attributing an event or answering a flag request never waits for the database.
+/// The live rollout as the hot paths see it: kept in memory and replaced as a whole after every change, so
+/// answering a flag request or attributing an event never waits for the database.
 final class RolloutState: Sendable {
     struct Snapshot: Sendable {
-        /// The phase events are attributed to now.
-        var phase: String
-        var phaseStartedAt: Date
+        var plan: Plan
+        var record: RolloutRecord
+        var phaseIndex: Int
         var history: [PhaseRecord]
-    }
+        var membership: Membership
+        var signOffs: [SignOff]
+        var invitations: [Invitation]
+        var waitlist: [WaitlistEntry]
+        /// Members of the named groups, by user, for phases up to and including each index.
+        var groupOf: [String: String]
 
-    /// The phase of a server started without a plan: one phase, everyone in control.
-    static let defaultPhase = "default"
+        var phase: PhasePlan { plan.phases[phaseIndex] }
+        var phaseStartedAt: Date { history.last(where: { $0.phase == phase.name })?.startedAt ?? .distantPast }
+    }
 
     private let current: Mutex<Snapshot>
 
@@ -22,22 +28,64 @@ final class RolloutState: Sendable {
         current = Mutex(snapshot)
     }
 
-    /// Loads the rollout from `store`, starting its first phase at `now` on a new data directory.
-    static func load(store: any Store, firstPhase: String, now: Date) async throws -> RolloutState {
-        var history = try await store.phaseHistory()
-        if history.isEmpty {
-            try await store.startPhase(firstPhase, at: now)
-            history = try await store.phaseHistory()
-        }
-        let last = history[history.count - 1]
-        return RolloutState(Snapshot(phase: last.phase, phaseStartedAt: last.startedAt, history: history))
-    }
-
     var snapshot: Snapshot { current.withLock { $0 } }
 
-    /// Where an event from `userId` counts. Without a plan every user is in control: nobody has been given
-    /// the new experience, so nothing may be credited to it.
+    /// Loads the rollout of `plan` from `store`, starting its first phase at `now` on a new data directory.
+    static func load(store: any Store, plan: Plan, now: Date) async throws -> RolloutState {
+        if let record = try await store.rolloutRecord() {
+            guard record.rollout == plan.rollout else {
+                throw ConfigurationError("the data directory holds rollout '\(record.rollout)', but the plan is for '\(plan.rollout)'; use another --data-dir")
+            }
+            guard plan.index(of: record.phase) != nil else {
+                throw ConfigurationError("the data directory's rollout is in phase '\(record.phase)', which the plan does not have")
+            }
+        } else {
+            try await store.createRollout(RolloutRecord(rollout: plan.rollout, phase: plan.phases[0].name, status: .running, version: 1), at: now)
+        }
+        return RolloutState(try await Self.read(store: store, plan: plan))
+    }
+
+    /// Re-reads everything from the store after a change.
+    func reload(from store: any Store) async throws {
+        let plan = snapshot.plan
+        let fresh = try await Self.read(store: store, plan: plan)
+        current.withLock { $0 = fresh }
+    }
+
+    private static func read(store: any Store, plan: Plan) async throws -> Snapshot {
+        let record = try await store.rolloutRecord()!
+        let invitations = try await store.invitations()
+        let waitlist = try await store.waitlist()
+        // Users let in by a phase the plan no longer has stay in: they were admitted, and stay admitted.
+        let index = { (phase: String) in plan.index(of: phase) ?? 0 }
+        var membership = Membership()
+        for invitation in invitations { membership.invited[invitation.userId] = index(invitation.phase) }
+        for entry in waitlist { if let phase = entry.admittedPhase { membership.admitted[entry.userId] = index(phase) } }
+        let phaseIndex = plan.index(of: record.phase)!
+        var groupOf: [String: String] = [:]
+        for phase in plan.phases[0...phaseIndex] {
+            for group in phase.audience.groups { for member in group.members where groupOf[member] == nil { groupOf[member] = group.name } }
+        }
+        return Snapshot(plan: plan, record: record, phaseIndex: phaseIndex, history: try await store.phaseHistory(),
+                        membership: membership, signOffs: try await store.signOffs(), invitations: invitations,
+                        waitlist: waitlist, groupOf: groupOf)
+    }
+
+    /// The flag answer for `userId` now.
+    func decide(_ userId: String) -> FlagDecision {
+        let snapshot = self.snapshot
+        if snapshot.record.status != .rolledBack, let group = snapshot.groupOf[userId] {
+            return FlagDecision(enabled: true, phase: snapshot.phase.name, reason: "group:\(group)", config: snapshot.plan.config)
+        }
+        return FlagEvaluator.decide(userId: userId, plan: snapshot.plan, phaseIndex: snapshot.phaseIndex,
+                                    status: snapshot.record.status, membership: snapshot.membership, config: snapshot.plan.config)
+    }
+
+    /// Where an event from `userId` counts: the current phase, and the variant the user is in. Events
+    /// without a user (resource samples, security findings) count in control.
     func attribution(for userId: String?) -> Attribution {
-        Attribution(phase: current.withLock { $0.phase }, variant: .control)
+        guard let userId else { return Attribution(phase: snapshot.phase.name, variant: .control) }
+        let decision = decide(userId)
+        return Attribution(phase: decision.phase, variant: decision.variant)
     }
 }

@@ -80,6 +80,57 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("0003-create-rollout-audience-and-audit") { db in
+            try db.execute(sql: """
+                CREATE TABLE rollout_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    rollout TEXT NOT NULL,
+                    phase TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('running','paused','rolled_back','completed')),
+                    version INTEGER NOT NULL CHECK (version >= 1)
+                );
+
+                CREATE TABLE checklist_signoffs (
+                    phase TEXT NOT NULL,
+                    item TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    note TEXT,
+                    signed_at INTEGER NOT NULL,
+                    PRIMARY KEY (phase, item)
+                );
+
+                CREATE TABLE invitations (
+                    user_id TEXT PRIMARY KEY CHECK (length(user_id) BETWEEN 1 AND 128),
+                    phase TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    invited_at INTEGER NOT NULL
+                );
+                CREATE INDEX invitations_by_phase ON invitations(phase);
+
+                CREATE TABLE waitlist (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id TEXT NOT NULL UNIQUE CHECK (length(user_id) BETWEEN 1 AND 128),
+                    signed_up_at INTEGER NOT NULL,
+                    admitted_at INTEGER,
+                    admitted_phase TEXT,
+                    CHECK ((admitted_at IS NULL) = (admitted_phase IS NULL))
+                );
+
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    reason TEXT,
+                    before TEXT,
+                    after TEXT
+                );
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

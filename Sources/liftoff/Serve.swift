@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
 import LiftoffServer
+import LiftoffCore
 import Logging
 
 /// `liftoff serve`: the server on the embedded SQLite store.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the Liftoff server.")
+
+    @Option(help: "The rollout plan (YAML). Default: examples/learning-platform.yml when it exists here.")
+    var plan: String?
 
     @Option(help: "Directory of the embedded database.")
     var dataDir: String = ".liftoff"
@@ -20,9 +24,18 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "liftoff")
         logger.logLevel = .info
         let environment = ProcessInfo.processInfo.environment
+        let planPath = plan ?? (FileManager.default.fileExists(atPath: PlanLoading.examplePath) ? PlanLoading.examplePath : nil)
+        let rolloutPlan: LiftoffCore.Plan
+        do {
+            rolloutPlan = try planPath.map(PlanLoading.load) ?? .everyoneInControl
+        } catch let error as PlanFileError {
+            throw ValidationError(error.description)
+        }
+        print(planPath.map { "Plan: \($0) (rollout \(rolloutPlan.rollout), \(rolloutPlan.phases.count) phases)" }
+              ?? "No plan: one phase, everyone in control.")
         let configuration = LiftoffConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir),
-            adminKey: environment["LIFTOFF_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+            adminKey: environment["LIFTOFF_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }, plan: rolloutPlan)
         let built: LiftoffApplication
         do {
             built = try await buildApplication(configuration, logger: logger)

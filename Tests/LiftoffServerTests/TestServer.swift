@@ -19,11 +19,13 @@ struct TestServer: ~Copyable {
     var configuration: LiftoffConfiguration
 
     init(now: Date = Timestamp.parse("2026-11-29T10:00:30Z")!, prices: PriceBook = PriceBook(),
-         limits: IngestLimits = IngestLimits()) async throws {
+         plan: Plan? = nil, limits: IngestLimits = IngestLimits()) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-server-test-\(UUID().uuidString)")
         clock = ManualClock(now)
+        var rolloutPlan = plan ?? .everyoneInControl
+        if plan == nil { rolloutPlan.pricing = prices }
         configuration = LiftoffConfiguration(port: 0, dataDirectory: directory, adminKey: Self.adminKey,
-                                             prices: prices, ingestLimits: limits, clock: clock)
+                                             plan: rolloutPlan, tickInterval: .seconds(3600), ingestLimits: limits, clock: clock)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: configuration.databasePath, now: now)
         for scope in [Scope.ingest, .read, .operate] {

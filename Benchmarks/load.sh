@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Ingest load benchmark, everything in one run on this machine, side by side:
+#   /healthz requests/s, single-event ingest requests/s, batched ingest (500 events a request) events/s,
+#   and the raw SQLite append rate of the same rows through the store with no HTTP; then the ratios,
+#   and resident memory sampled over 60 s of sustained batched load.
+# Needs wrk (apt-get install wrk). Everything listens on 127.0.0.1 and every loop is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+port=${PORT:-18080}
+duration=${DURATION:-10s}
+sustain=${SUSTAIN:-60}
+key=benchmark-admin-key-0123456789
+work=$(mktemp -d)
+trap 'kill ${server:-0} 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+swift build -c release --product liftoff > /dev/null
+swift build -c release --package-path Benchmarks --product store-rate > /dev/null
+liftoff=$root/.build/release/liftoff
+store_rate=$root/Benchmarks/.build/release/store-rate
+
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+def event(i):
+    return {"type": "ai_interaction", "userId": f"u-{i % 200}", "sessionId": f"s-{i % 50}", "feature": "tutoring_chat",
+            "model": "gpt-4o-mini", "latencyMs": 300 + (i * 37) % 2500, "inputTokens": 900, "outputTokens": 250,
+            "outcome": "ok" if i % 50 else "timeout", "relevance": 0.9}
+json.dump({"events": [event(i) for i in range(500)]}, open(f"{work}/batch.json", "w"))
+json.dump({"events": [event(1)]}, open(f"{work}/single.json", "w"))
+PY
+
+cat > "$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local file = io.open(os.getenv("BODY"), "r")
+wrk.body = file:read("*a")
+file:close()
+LUA
+# Single events carry a unique id each, so the retry check is on the measured path.
+cat > "$work/single.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local counter = 0
+local thread_id = tostring(math.random(1, 1000000000))
+request = function()
+  counter = counter + 1
+  local body = '{"events":[{"id":"' .. thread_id .. '-' .. counter .. '","type":"ai_interaction","userId":"u-' .. (counter % 200) .. '","latencyMs":812,"inputTokens":900,"outputTokens":250,"model":"gpt-4o-mini","outcome":"ok"}]}'
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+
+LIFTOFF_ADMIN_KEY=$key "$liftoff" serve --data-dir "$work/data" --port "$port" > "$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
+
+rate() { # wrk output -> requests/s, failing on any non-2xx answer or socket error
+  local out=$1
+  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then echo "wrk reported errors:" >&2; echo "$out" >&2; exit 1; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
+}
+latency99() { awk '/ 99%/ {print $2}' <<<"$1"; }
+
+echo "warming up…"
+wrk -t2 -c16 -d3s "http://127.0.0.1:$port/healthz" > /dev/null
+health_out=$(wrk -t2 -c64 -d"$duration" --latency "http://127.0.0.1:$port/healthz")
+health=$(rate "$health_out")
+single_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/single.lua" "http://127.0.0.1:$port/v1/events")
+single=$(rate "$single_out")
+batch_out=$(BODY=$work/batch.json wrk -t2 -c8 -d"$duration" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/events")
+batch=$(rate "$batch_out")
+
+echo "sustained batched load for ${sustain}s, sampling resident memory…"
+BODY=$work/batch.json wrk -t2 -c8 -d"${sustain}s" -s "$work/post.lua" "http://127.0.0.1:$port/v1/events" > "$work/sustain.txt" &
+load=$!
+samples=()
+for _ in $(seq 1 $((sustain / 5))); do
+  sleep 5
+  samples+=("$(awk '/VmRSS/ {print int($2/1024)}' /proc/$server/status)")
+done
+wait $load
+kill $server; wait $server 2>/dev/null || true
+
+raw=$("$store_rate" "$work/batch.json" "$work/raw" "${duration%s}" | awk '{print $2}')
+
+python3 - "$health" "$single" "$batch" "$raw" "$(latency99 "$single_out")" "$(latency99 "$batch_out")" "${samples[@]}" <<'PY'
+import sys
+health, single, batch, raw = (float(x) for x in sys.argv[1:5])
+p99_single, p99_batch = sys.argv[5:7]
+rss = [int(x) for x in sys.argv[7:]]
+batch_events = batch * 500
+print()
+print(f"{'measure':44} {'rate':>14}")
+print(f"{'/healthz':44} {health:>11,.0f} req/s")
+print(f"{'single-event ingest':44} {single:>11,.0f} req/s   p99 {p99_single}")
+print(f"{'batched ingest (500 events/request)':44} {batch_events:>11,.0f} events/s  ({batch:,.0f} req/s, p99 {p99_batch})")
+print(f"{'raw store append (same rows, no HTTP)':44} {raw:>11,.0f} events/s")
+print()
+print(f"single-event ingest / healthz   = {single / health:.2f}   (target >= 0.50)")
+print(f"batched ingest / raw store      = {batch_events / raw:.2f}   (target >= 0.50)")
+if rss:
+    half = rss[len(rss) // 2:]
+    print(f"resident memory every 5 s (MiB) = {rss}")
+    print(f"second half: min {min(half)} max {max(half)} MiB, growth {max(half) - min(half)} MiB")
+PY

@@ -1,0 +1,145 @@
+import Foundation
+
+/// A rollout plan: the phases in order, who is in each, what each must prove before the next, what the
+/// treatment's configuration is and what the models cost. Decoded from YAML by `PlanDecoder`.
+public struct Plan: Sendable, Equatable {
+    /// The rollout's name; also the hashing salt of percentage audiences.
+    public var rollout: String
+    /// Handed to treatment users by `/v1/evaluate`.
+    public var config: [String: JSONValue]
+    public var pricing: PriceBook
+    public var phases: [PhasePlan]
+    /// Guardrail sections present in the file (`adjustments`, `scaling`, `rollback`, `actions`, `alerts`).
+    public var guardrailSections: [String]
+
+    public init(rollout: String, config: [String: JSONValue] = [:], pricing: PriceBook = PriceBook(),
+                phases: [PhasePlan], guardrailSections: [String] = []) {
+        self.rollout = rollout
+        self.config = config
+        self.pricing = pricing
+        self.phases = phases
+        self.guardrailSections = guardrailSections
+    }
+
+    /// The plan of a server started without a plan file: one phase, nobody in the treatment.
+    public static let everyoneInControl = Plan(rollout: "default", phases: [PhasePlan(name: "default", audience: Audience())])
+
+    public func index(of phase: String) -> Int? { phases.firstIndex { $0.name == phase } }
+}
+
+/// One phase of the plan.
+public struct PhasePlan: Sendable, Equatable {
+    public var name: String
+    public var plannedDuration: TimeInterval?
+    public var audience: Audience
+    /// What the phase must show before the next one starts; nil for the last phase.
+    public var exit: ExitGate?
+
+    public init(name: String, plannedDuration: TimeInterval? = nil, audience: Audience, exit: ExitGate? = nil) {
+        self.name = name
+        self.plannedDuration = plannedDuration
+        self.audience = audience
+        self.exit = exit
+    }
+}
+
+/// Who is in a phase. The parts combine: a user in any of them is in.
+public struct Audience: Sendable, Equatable {
+    /// Named allowlists; the group's name is the member's role.
+    public var groups: [Group]
+    public var invite: Invite?
+    public var waitlist: Waitlist?
+    /// 0–100: the share of all users, chosen by a sticky hash.
+    public var percentage: Double?
+
+    public struct Group: Sendable, Equatable {
+        public var name: String
+        public var members: [String]
+        public init(name: String, members: [String]) {
+            self.name = name
+            self.members = members
+        }
+    }
+
+    /// A sized cohort of invited users.
+    public struct Invite: Sendable, Equatable {
+        public var min: Int
+        public var max: Int
+        public init(min: Int, max: Int) {
+            self.min = min
+            self.max = max
+        }
+    }
+
+    /// Public sign-ups admitted in batches, in sign-up order, up to `cap`.
+    public struct Waitlist: Sendable, Equatable {
+        public var cap: Int
+        public var batch: Int
+        /// Admitted users the phase needs before its gate can hold.
+        public var min: Int
+        public init(cap: Int, batch: Int, min: Int = 0) {
+            self.cap = cap
+            self.batch = batch
+            self.min = min
+        }
+    }
+
+    public init(groups: [Group] = [], invite: Invite? = nil, waitlist: Waitlist? = nil, percentage: Double? = nil) {
+        self.groups = groups
+        self.invite = invite
+        self.waitlist = waitlist
+        self.percentage = percentage
+    }
+}
+
+/// The exit gate of a phase.
+public struct ExitGate: Sendable, Equatable {
+    public enum Promotion: String, Sendable, Equatable, CaseIterable { case manual, auto }
+
+    public var minDuration: TimeInterval
+    public var promotion: Promotion
+    public var criteria: [Criterion]
+    public var checklist: [String]
+
+    public init(minDuration: TimeInterval = 0, promotion: Promotion = .manual, criteria: [Criterion] = [], checklist: [String] = []) {
+        self.minDuration = minDuration
+        self.promotion = promotion
+        self.criteria = criteria
+        self.checklist = checklist
+    }
+}
+
+/// `metric comparator threshold` over a window, with a minimum sample.
+public struct Criterion: Sendable, Equatable {
+    public enum Comparator: String, Sendable, Equatable, CaseIterable {
+        case below, above, atMost, atLeast
+
+        /// Whether `value` satisfies `comparator threshold`.
+        public func holds(_ value: Double, _ threshold: Double) -> Bool {
+            switch self {
+            case .below: value < threshold
+            case .above: value > threshold
+            case .atMost: value <= threshold
+            case .atLeast: value >= threshold
+            }
+        }
+
+        /// Whether smaller values are the good side.
+        public var wantsLow: Bool { self == .below || self == .atMost }
+    }
+
+    public var metric: Metric
+    public var comparator: Comparator
+    public var threshold: Double
+    /// nil: the phase so far.
+    public var window: TimeInterval?
+    public var minSamples: Int
+
+    public init(metric: Metric, comparator: Comparator, threshold: Double, window: TimeInterval? = nil, minSamples: Int? = nil) {
+        self.metric = metric
+        self.comparator = comparator
+        self.threshold = threshold
+        self.window = window
+        self.minSamples = minSamples ?? (metric.kind == .total ? 0 : 1)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Yams
+
+extension PlanReader {
+    mutating func plan(_ root: Node) -> Plan? {
+        let allowed = ["rollout", "config", "pricing", "phases"] + PlanDecoder.guardrailSections
+        guard let members = mapping(root, "", allowed: allowed) else { return nil }
+        let rollout = required(members, "rollout", root, "").flatMap { string($0, "rollout") }
+        var config: [String: JSONValue] = [:]
+        if let node = members["config"], case .object(let object)? = json(node, "config") {
+            config = object
+        } else if let node = members["config"] {
+            report(node, "config", "expected a mapping")
+        }
+        let pricing = members["pricing"].map { self.pricing($0) } ?? PriceBook()
+        var phases: [PhasePlan] = []
+        if let node = required(members, "phases", root, ""), let list = sequence(node, "phases") {
+            if list.isEmpty { report(node, "phases", "at least one phase is required") }
+            var seen: [String: Int] = [:]
+            for (index, phaseNode) in list.enumerated() {
+                let path = "phases[\(index)]"
+                guard let phase = phase(phaseNode, path, isLast: index == list.count - 1) else { continue }
+                if let first = seen[phase.name] {
+                    report(phaseNode, "\(path).name", "duplicate phase '\(phase.name)' (also phases[\(first)])")
+                    continue
+                }
+                seen[phase.name] = index
+                phases.append(phase)
+            }
+        }
+        guard let rollout else { return nil }
+        let sections = PlanDecoder.guardrailSections.filter { members[$0] != nil }
+        return Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrailSections: sections)
+    }
+
+    mutating func pricing(_ node: Node) -> PriceBook {
+        guard let models = mapping(node, "pricing") else { return PriceBook() }
+        var prices: [String: ModelPrice] = [:]
+        for (model, priceNode) in models {
+            let path = "pricing.\(model)"
+            guard let fields = mapping(priceNode, path, allowed: ["input", "output"]) else { continue }
+            let input = required(fields, "input", priceNode, path).flatMap { number($0, "\(path).input") }
+            let output = required(fields, "output", priceNode, path).flatMap { number($0, "\(path).output") }
+            if let input, let output {
+                if input < 0 || output < 0 {
+                    report(priceNode, path, "prices must not be negative")
+                } else {
+                    prices[model] = ModelPrice(input: input, output: output)
+                }
+            }
+        }
+        return PriceBook(prices)
+    }
+
+    mutating func phase(_ node: Node, _ path: String, isLast: Bool) -> PhasePlan? {
+        guard let fields = mapping(node, path, allowed: ["name", "plannedDuration", "audience", "exit"]) else { return nil }
+        let name = required(fields, "name", node, path).flatMap { string($0, "\(path).name") }
+        let planned = fields["plannedDuration"].flatMap { duration($0, "\(path).plannedDuration") }
+        let audience = required(fields, "audience", node, path).flatMap { self.audience($0, "\(path).audience") }
+        var exit: ExitGate?
+        if let exitNode = fields["exit"] {
+            exit = gate(exitNode, "\(path).exit")
+        }
+        guard let name, let audience else { return nil }
+        return PhasePlan(name: name, plannedDuration: planned, audience: audience, exit: exit)
+    }
+
+    mutating func audience(_ node: Node, _ path: String) -> Audience? {
+        guard let fields = mapping(node, path, allowed: ["groups", "invite", "waitlist", "percentage"]) else { return nil }
+        if fields.isEmpty { report(node, path, "name at least one of groups, invite, waitlist, percentage") }
+        var audience = Audience()
+        if let groupsNode = fields["groups"], let groups = mapping(groupsNode, "\(path).groups") {
+            for (name, membersNode) in groups.sorted(by: { ($0.value.mark?.line ?? 0) < ($1.value.mark?.line ?? 0) }) {
+                let groupPath = "\(path).groups.\(name)"
+                guard let list = sequence(membersNode, groupPath) else { continue }
+                let members = list.enumerated().compactMap { string($0.element, "\(groupPath)[\($0.offset)]") }
+                audience.groups.append(Audience.Group(name: name, members: members))
+            }
+        }
+        if let inviteNode = fields["invite"], let invite = mapping(inviteNode, "\(path).invite", allowed: ["min", "max"]) {
+            let min = invite["min"].flatMap { integer($0, "\(path).invite.min") } ?? 0
+            if let max = required(invite, "max", inviteNode, "\(path).invite").flatMap({ integer($0, "\(path).invite.max", minimum: 1) }) {
+                if min > max { report(inviteNode, "\(path).invite", "min \(min) is above max \(max)") }
+                audience.invite = Audience.Invite(min: min, max: max)
+            }
+        }
+        if let waitlistNode = fields["waitlist"],
+           let waitlist = mapping(waitlistNode, "\(path).waitlist", allowed: ["cap", "batch", "min"]) {
+            let cap = required(waitlist, "cap", waitlistNode, "\(path).waitlist").flatMap { integer($0, "\(path).waitlist.cap", minimum: 1) }
+            let batch = waitlist["batch"].flatMap { integer($0, "\(path).waitlist.batch", minimum: 1) }
+            let min = waitlist["min"].flatMap { integer($0, "\(path).waitlist.min") } ?? 0
+            if let cap {
+                if min > cap { report(waitlistNode, "\(path).waitlist", "min \(min) is above cap \(cap)") }
+                audience.waitlist = Audience.Waitlist(cap: cap, batch: batch ?? cap, min: min)
+            }
+        }
+        if let percentageNode = fields["percentage"], let percentage = number(percentageNode, "\(path).percentage") {
+            if (0...100).contains(percentage) {
+                audience.percentage = percentage
+            } else {
+                report(percentageNode, "\(path).percentage", "must be between 0 and 100")
+            }
+        }
+        return audience
+    }
+
+    mutating func gate(_ node: Node, _ path: String) -> ExitGate? {
+        guard let fields = mapping(node, path, allowed: ["minDuration", "promotion", "criteria", "checklist"]) else { return nil }
+        var gate = ExitGate()
+        if let minNode = fields["minDuration"], let seconds = duration(minNode, "\(path).minDuration") { gate.minDuration = seconds }
+        if let promotionNode = fields["promotion"], let text = string(promotionNode, "\(path).promotion") {
+            if let promotion = ExitGate.Promotion(rawValue: text) {
+                gate.promotion = promotion
+            } else {
+                report(promotionNode, "\(path).promotion", "'\(text)' is not one of manual, auto")
+            }
+        }
+        if let criteriaNode = fields["criteria"], let list = sequence(criteriaNode, "\(path).criteria") {
+            gate.criteria = list.enumerated().compactMap { criterion($0.element, "\(path).criteria[\($0.offset)]") }
+        }
+        if let checklistNode = fields["checklist"], let list = sequence(checklistNode, "\(path).checklist") {
+            gate.checklist = list.enumerated().compactMap { string($0.element, "\(path).checklist[\($0.offset)]") }
+            if Set(gate.checklist).count != gate.checklist.count {
+                report(checklistNode, "\(path).checklist", "items must be unique")
+            }
+        }
+        return gate
+    }
+
+    mutating func criterion(_ node: Node, _ path: String) -> Criterion? {
+        let comparators = Criterion.Comparator.allCases.map(\.rawValue)
+        guard let fields = mapping(node, path, allowed: ["metric", "window", "minSamples"] + comparators) else { return nil }
+        var metric: Metric?
+        if let metricNode = required(fields, "metric", node, path), let name = string(metricNode, "\(path).metric") {
+            metric = Metric(rawValue: name)
+            if metric == nil { report(metricNode, "\(path).metric", "unknown metric '\(name)'") }
+        }
+        let given = comparators.filter { fields[$0] != nil }
+        guard given.count == 1, let comparator = Criterion.Comparator(rawValue: given[0]) else {
+            report(node, path, given.isEmpty
+                ? "needs one comparator: \(comparators.joined(separator: ", "))"
+                : "has \(given.count) comparators (\(given.joined(separator: ", "))); give exactly one")
+            return nil
+        }
+        let threshold = number(fields[given[0]]!, "\(path).\(given[0])")
+        let window = fields["window"].flatMap { duration($0, "\(path).window") }
+        let minSamples = fields["minSamples"].flatMap { integer($0, "\(path).minSamples") }
+        guard let metric, let threshold else { return nil }
+        return Criterion(metric: metric, comparator: comparator, threshold: threshold, window: window, minSamples: minSamples)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import LiftoffCore
+
+/// The `/v1/rollout` object: where the rollout stands, its gate with every criterion, and the timeline of
+/// planned against actual phases.
+struct RolloutView: Encodable, Sendable {
+    var rollout: String
+    var phase: String
+    var status: RolloutStatus
+    var version: Int
+    var promotion: String
+    var gate: GateView
+    var audience: AudienceView
+    var timeline: [TimelineEntry]
+
+    struct GateView: Encodable, Sendable {
+        var ready: Bool
+        var criteria: [CriterionView]
+        var checklist: [ChecklistView]
+        var minDurationRemaining: Double
+        var unmet: [String]
+    }
+
+    struct CriterionView: Encodable, Sendable {
+        var metric: String
+        var comparator: String
+        var threshold: Double
+        var window: String
+        var minSamples: Int
+        var value: Double?
+        var bound: Double?
+        var samples: Int
+        var verdict: Verdict
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(metric, forKey: .metric)
+            try container.encode(comparator, forKey: .comparator)
+            try container.encode(threshold, forKey: .threshold)
+            try container.encode(window, forKey: .window)
+            try container.encode(minSamples, forKey: .minSamples)
+            try container.encode(value, forKey: .value)
+            try container.encode(bound, forKey: .bound)
+            try container.encode(samples, forKey: .samples)
+            try container.encode(verdict, forKey: .verdict)
+        }
+
+        enum CodingKeys: String, CodingKey { case metric, comparator, threshold, window, minSamples, value, bound, samples, verdict }
+    }
+
+    struct ChecklistView: Encodable, Sendable {
+        var item: String
+        var signed: Bool
+        var signedBy: String?
+        var signedAt: Date?
+        var note: String?
+    }
+
+    struct AudienceView: Encodable, Sendable {
+        var groups: [String: Int]
+        var invited: Int
+        var inviteMin: Int?
+        var inviteMax: Int?
+        var admitted: Int
+        var waitlistCap: Int?
+        var waiting: Int
+        var percentage: Double?
+    }
+
+    struct TimelineEntry: Encodable, Sendable {
+        var phase: String
+        var plannedStart: Date?
+        var plannedEnd: Date?
+        var startedAt: Date?
+        var endedAt: Date?
+        var overrunDays: Double?
+    }
+
+    init(snapshot: RolloutState.Snapshot, gate: GateReport, audience: AudienceSize, now: Date) {
+        rollout = snapshot.plan.rollout
+        phase = snapshot.phase.name
+        status = snapshot.record.status
+        version = snapshot.record.version
+        promotion = (snapshot.phase.exit?.promotion ?? .manual).rawValue
+        self.gate = GateView(
+            ready: gate.ready,
+            criteria: gate.criteria.map { result in
+                CriterionView(metric: result.criterion.metric.rawValue, comparator: result.criterion.comparator.rawValue,
+                              threshold: result.criterion.threshold,
+                              window: result.criterion.window.map(DurationText.format) ?? "phase",
+                              minSamples: result.criterion.minSamples, value: result.value, bound: result.bound,
+                              samples: result.samples, verdict: result.verdict)
+            },
+            checklist: gate.checklist.map {
+                ChecklistView(item: $0.item, signed: $0.isSigned, signedBy: $0.signedBy, signedAt: $0.signedAt, note: $0.note)
+            },
+            minDurationRemaining: gate.minDurationRemaining,
+            unmet: gate.unmet)
+        let current = snapshot.phase.audience
+        self.audience = AudienceView(
+            groups: Dictionary(current.groups.map { ($0.name, $0.members.count) }, uniquingKeysWith: +),
+            invited: audience.invited, inviteMin: current.invite?.min, inviteMax: current.invite?.max,
+            admitted: audience.admitted, waitlistCap: current.waitlist?.cap,
+            waiting: snapshot.waitlist.filter { $0.admittedAt == nil }.count, percentage: current.percentage)
+        timeline = Self.timeline(snapshot: snapshot, now: now)
+    }
+
+    /// Planned dates chain from the first phase's actual start through each phase's planned duration.
+    static func timeline(snapshot: RolloutState.Snapshot, now: Date) -> [TimelineEntry] {
+        var plannedStart = snapshot.history.first?.startedAt
+        return snapshot.plan.phases.map { phase in
+            let actual = snapshot.history.last { $0.phase == phase.name }
+            let plannedEnd = zip(plannedStart, phase.plannedDuration).map { $0.addingTimeInterval($1) }
+            var overrun: Double?
+            if let plannedEnd, let started = actual?.startedAt {
+                let end = actual?.endedAt ?? (snapshot.record.status == .completed ? started : now)
+                overrun = max(0, (end.timeIntervalSince(plannedEnd) / 86_400 * 100).rounded() / 100)
+            }
+            let entry = TimelineEntry(phase: phase.name, plannedStart: plannedStart, plannedEnd: plannedEnd,
+                                      startedAt: actual?.startedAt, endedAt: actual?.endedAt, overrunDays: overrun)
+            plannedStart = plannedEnd
+            return entry
+        }
+    }
+}
+
+private func zip<A, B>(_ a: A?, _ b: B?) -> (A, B)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

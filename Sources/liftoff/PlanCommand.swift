@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LiftoffCore
+
+/// `liftoff plan check FILE`: validates a plan and summarises it.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Work with plan files.", subcommands: [Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a plan file: print every problem with its line and column and exit 1, or print a summary.")
+
+        @Argument(help: "The plan file (YAML).")
+        var file: String
+
+        func run() async throws {
+            let plan: Plan
+            do {
+                plan = try PlanLoading.load(file)
+            } catch let error as PlanFileError {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+            print(PlanSummary.text(plan))
+        }
+    }
+}
+
+/// A readable summary of a plan.
+enum PlanSummary {
+    static func text(_ plan: Plan) -> String {
+        var lines = ["rollout \(plan.rollout): \(plan.phases.count) phases"]
+        for (index, phase) in plan.phases.enumerated() {
+            let planned = phase.plannedDuration.map { " (planned \(DurationText.format($0)))" } ?? ""
+            lines.append("\(index + 1). \(phase.name)\(planned)")
+            lines.append("   audience: \(audience(phase.audience))")
+            if let exit = phase.exit {
+                lines.append("   exit: \(exit.promotion.rawValue) promotion, at least \(DurationText.format(exit.minDuration))")
+                for criterion in exit.criteria {
+                    let window = criterion.window.map { "over \(DurationText.format($0))" } ?? "over the phase"
+                    lines.append("     - \(criterion.metric.rawValue) \(criterion.comparator.rawValue) \(number(criterion.threshold)) \(window), min \(criterion.minSamples) samples")
+                }
+                for item in exit.checklist { lines.append("     [ ] \(item)") }
+            }
+        }
+        if !plan.pricing.prices.isEmpty {
+            let prices = plan.pricing.prices.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.input)/\($0.value.output)" }
+            lines.append("prices (USD per million input/output tokens): \(prices.joined(separator: ", "))")
+        }
+        if !plan.guardrailSections.isEmpty {
+            lines.append("guardrail sections present: \(plan.guardrailSections.joined(separator: ", ")) (not enforced by this version)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
+    static func audience(_ audience: Audience) -> String {
+        var parts: [String] = []
+        for group in audience.groups { parts.append("\(group.name) (\(group.members.count))") }
+        if let invite = audience.invite { parts.append("\(invite.min)–\(invite.max) invited") }
+        if let waitlist = audience.waitlist { parts.append("waitlist up to \(waitlist.cap) in batches of \(waitlist.batch)") }
+        if let percentage = audience.percentage { parts.append("\(number(percentage))% of users") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -14,6 +14,9 @@ public enum Wilson {
         let z2 = z * z
         let centre = (p + z2 / (2 * n)) / (1 + z2 / n)
         let margin = z / (1 + z2 / n) * sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-        return max(0, centre - margin)...min(1, centre + margin)
+        // At 0 or n successes the bound is exactly 0 or 1; the formula leaves rounding noise there.
+        let lower = successes == 0 ? 0 : max(0, centre - margin)
+        let upper = successes == trials ? 1 : min(1, centre + margin)
+        return lower...upper
     }
 }

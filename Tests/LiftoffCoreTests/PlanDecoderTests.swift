@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import LiftoffCore
+
+@Suite("Plan files")
+struct PlanDecoderTests {
+    static let examplePath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/learning-platform.yml")
+
+    func problems(_ yaml: String) -> [String] {
+        do {
+            _ = try PlanDecoder.decode(yaml: yaml)
+            Issue.record("a broken plan was accepted")
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test func theExamplePlanEncodesTheSeed() throws {
+        let plan = try PlanDecoder.decode(yaml: String(contentsOf: Self.examplePath, encoding: .utf8))
+        #expect(plan.rollout == "ai-tutor")
+        #expect(plan.phases.map(\.name) == ["internal", "alpha", "beta", "full"])
+        let planned: [TimeInterval?] = [1_209_600, 2_419_200, 4_838_400, nil]
+        #expect(plan.phases.map(\.plannedDuration) == planned)
+        let first = plan.phases[0]
+        #expect(first.audience.groups.map(\.name) == ["developers", "content-creators", "education-specialists"])
+        #expect(first.audience.groups.map(\.members.count) == [5, 3, 2])
+        let criteria = first.exit!.criteria
+        #expect(criteria.contains(Criterion(metric: .responseTimeP95, comparator: .below, threshold: 3000, window: 86_400, minSamples: 100)))
+        #expect(criteria.contains { $0.metric == .errorRate && $0.comparator == .below && $0.threshold == 0.01 })
+        #expect(criteria.contains { $0.metric == .aiResponseRelevance && $0.comparator == .above && $0.threshold == 0.90 })
+        #expect(criteria.contains { $0.metric == .criticalSecurityIssues && $0.comparator == .atMost && $0.threshold == 0 })
+        #expect(plan.phases[1].audience.invite == Audience.Invite(min: 20, max: 30))
+        #expect(plan.phases[2].audience.waitlist == Audience.Waitlist(cap: 200, batch: 25, min: 100))
+        #expect(plan.phases[2].exit!.checklist == ["Performance optimization complete", "Cost optimization implemented",
+                                                   "Security audit passed", "Documentation updated", "Support system in place"])
+        #expect(plan.phases[3].audience.percentage == 100)
+        #expect(plan.pricing.prices["gpt-4o-mini"] == ModelPrice(input: 0.15, output: 0.60))
+        #expect(plan.config["maxTokens"] == .number(1024))
+        #expect(plan.guardrailSections == ["adjustments", "scaling", "rollback", "actions", "alerts"])
+    }
+
+    @Test func theIssueExampleDecodes() throws {
+        let plan = try PlanDecoder.decode(yaml: """
+            rollout: ai-tutor
+            config: { promptProfile: standard, maxTokens: 1024 }
+            pricing: { gpt-4o-mini: { input: 0.15, output: 0.60 } }
+            phases:
+              - name: internal
+                plannedDuration: 14d
+                audience:
+                  groups: { developers: [dev-1, dev-2], education-specialists: [edu-1] }
+                exit:
+                  minDuration: 7d
+                  promotion: manual
+                  criteria:
+                    - { metric: response_time.p95, below: 3000, window: 24h, minSamples: 100 }
+                    - { metric: error_rate, below: 0.01 }
+                    - { metric: ai_response_relevance, above: 0.90 }
+                    - { metric: critical_security_issues, atMost: 0 }
+                  checklist: [security review done]
+              - name: alpha
+                plannedDuration: 28d
+                audience: { invite: { min: 20, max: 30 } }
+              - name: beta
+                plannedDuration: 56d
+                audience: { waitlist: { cap: 200, batch: 25 } }
+              - name: full
+                audience: { percentage: 100 }
+            """)
+        #expect(plan.phases.count == 4)
+        #expect(plan.phases[0].exit?.criteria.count == 4)
+        #expect(plan.phases[0].exit?.criteria[1].window == nil)
+        #expect(plan.config == ["promptProfile": .string("standard"), "maxTokens": .number(1024)])
+    }
+
+    @Test func brokenPlansSayWhereAndWhat() {
+        #expect(problems("""
+            rollout: t
+            phases:
+              - name: a
+                audience: { groups: { g: [u] } }
+                exit:
+                  criteria:
+                    - { metric: happiness, below: 3 }
+                    - { metric: error_rate, under: 0.1 }
+                    - { metric: error_rate, below: 0.1, above: 0.01 }
+                    - { metric: error_rate, below: low }
+              - name: a
+                audience: { percentage: 150 }
+            """) == [
+            "line 7, column 21: phases[0].exit.criteria[0].metric: unknown metric 'happiness'",
+            "line 8, column 11: phases[0].exit.criteria[1]: needs one comparator: below, above, atMost, atLeast",
+            "line 8, column 33: phases[0].exit.criteria[1].under: unknown field; expected one of metric, window, minSamples, below, above, atMost, atLeast",
+            "line 9, column 11: phases[0].exit.criteria[2]: has 2 comparators (below, above); give exactly one",
+            "line 10, column 40: phases[0].exit.criteria[3].below: expected a number, got 'low'",
+            "line 11, column 5: phases[1].name: duplicate phase 'a' (also phases[0])",
+            "line 12, column 29: phases[1].audience.percentage: must be between 0 and 100",
+        ])
+    }
+
+    @Test func missingAndMistypedFields() {
+        #expect(problems("phases: []\n") == [
+            "line 1, column 1: rollout: required",
+            "line 1, column 9: phases: at least one phase is required",
+        ])
+        #expect(problems("rollout: t\nphases:\n  - name: a\n") == ["line 3, column 5: phases[0].audience: required"])
+        #expect(problems("rollout: t\nphases: nope\n") == ["line 2, column 9: phases: expected a list, got 'nope'"])
+        #expect(problems("rollout: t\nphases:\n  - name: a\n    plannedDuration: 2 weeks\n    audience: { invite: { max: many } }\n") == [
+            "line 4, column 22: phases[0].plannedDuration: '2 weeks' is not a duration such as 0s, 90s, 5m, 24h, 14d",
+            "line 5, column 32: phases[0].audience.invite.max: expected a whole number, got 'many'",
+        ])
+        #expect(problems("rollout: t\nrollout: u\nphases: []\n").first?.contains("duplicate key 'rollout'") == true)
+        #expect(problems("rollout: [\n") .first?.hasPrefix("line 2") == true)
+        #expect(problems("") == ["line 1, column 1: the plan file is empty"])
+    }
+
+    @Test func comparatorsHold() {
+        #expect(Criterion.Comparator.below.holds(1, 2) && !Criterion.Comparator.below.holds(2, 2))
+        #expect(Criterion.Comparator.atMost.holds(2, 2) && Criterion.Comparator.atLeast.holds(2, 2))
+        #expect(Criterion.Comparator.above.holds(3, 2) && !Criterion.Comparator.above.holds(2, 2))
+    }
+}

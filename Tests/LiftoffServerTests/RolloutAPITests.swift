@@ -1,0 +1,265 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import Testing
+@testable import LiftoffServer
+
+@Suite("Rollout: evaluate, gate, transitions, audiences")
+struct RolloutAPITests {
+    static let plan = try! PlanDecoder.decode(yaml: """
+        rollout: ai-tutor
+        config: { promptProfile: standard, maxTokens: 1024 }
+        phases:
+          - name: internal
+            plannedDuration: 14d
+            audience: { groups: { developers: [dev-1, dev-2], education-specialists: [edu-1] } }
+            exit:
+              minDuration: 1d
+              criteria:
+                - { metric: error_rate, below: 0.05, minSamples: 100 }
+                - { metric: critical_security_issues, atMost: 0 }
+              checklist: [security review done]
+          - name: alpha
+            plannedDuration: 28d
+            audience: { invite: { min: 2, max: 3 } }
+            exit:
+              minDuration: 2d
+              promotion: auto
+              criteria:
+                - { metric: response_time.p95, below: 3000, minSamples: 20 }
+          - name: beta
+            audience: { waitlist: { cap: 3, batch: 2 } }
+          - name: full
+            audience: { percentage: 100 }
+        """)
+
+    static func interactions(user: String, count: Int, outcome: String = "ok", latency: Int = 800) -> String {
+        let events = (0..<count).map { _ in #"{"type":"ai_interaction","userId":"\#(user)","latencyMs":\#(latency),"outcome":"\#(outcome)"}"# }
+        return #"{"events":[\#(events.joined(separator: ","))]}"#
+    }
+
+    static func evaluate(_ client: some TestClientProtocol, _ user: String) async throws -> [String: Any] {
+        try await client.request(.post, "/v1/evaluate", key: TestServer.keys[.ingest], json: #"{"userId":"\#(user)"}"#).object
+    }
+
+    static func rollout(_ client: some TestClientProtocol) async throws -> [String: Any] {
+        try await client.request(.get, "/v1/rollout", key: TestServer.keys[.read]).object
+    }
+
+    @Test func evaluateAnswersFromTheAudience() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            let developer = try await Self.evaluate(client, "dev-1")
+            #expect(developer["enabled"] as? Bool == true)
+            #expect(developer["variant"] as? String == "treatment")
+            #expect(developer["reason"] as? String == "group:developers")
+            #expect(developer["phase"] as? String == "internal")
+            #expect((developer["config"] as? [String: Any])?["maxTokens"] as? Int == 1024)
+            let stranger = try await Self.evaluate(client, "someone")
+            #expect(stranger["enabled"] as? Bool == false)
+            #expect(stranger["reason"] as? String == "not_in_audience")
+            #expect((stranger["config"] as? [String: Any])?.isEmpty == true)
+            let bad = try await client.request(.post, "/v1/evaluate", key: TestServer.keys[.ingest], json: #"{"user":"x"}"#)
+            #expect(bad.status == .badRequest)
+            #expect(bad.errorMessage == "userId: required")
+        }
+    }
+
+    @Test func eventsCountInTheirUsersVariant() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "dev-1", count: 3))
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "someone", count: 2))
+            let treatment = try await client.request(.get, "/v1/metrics?names=interactions&phase=internal&variant=treatment")
+            #expect(treatment.metric("interactions")?.value == 3)
+            let control = try await client.request(.get, "/v1/metrics?names=interactions&phase=internal&variant=control")
+            #expect(control.metric("interactions")?.value == 2)
+        }
+    }
+
+    @Test func promotionWaitsForTheGateThenMoves() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            var state = try await Self.rollout(client)
+            #expect(state["phase"] as? String == "internal")
+            var gate = state["gate"] as? [String: Any] ?? [:]
+            #expect(gate["ready"] as? Bool == false)
+            let criteria = gate["criteria"] as? [[String: Any]] ?? []
+            #expect(criteria.first?["verdict"] as? String == "insufficient_data")
+            #expect(criteria.last?["verdict"] as? String == "pass")
+
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "dev-1", count: 150))
+            let refused = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"looks good"}"#)
+            #expect(refused.status == .conflict)
+            #expect(refused.object["unmet"] as? [String] == [
+                "minimum duration: 1d remaining",
+                "checklist: 'security review done' is not signed",
+            ])
+
+            server.clock.advance(by: 86_400)
+            let unknownItem = try await client.request(.post, "/v1/rollout/checklist", key: TestServer.keys[.operate], json: #"{"item":"coffee"}"#)
+            #expect(unknownItem.status == .notFound)
+            let signed = try await client.request(.post, "/v1/rollout/checklist", key: TestServer.keys[.operate],
+                                                  json: #"{"item":"security review done","note":"pen test report 42"}"#)
+            #expect(signed.status == .ok)
+            // The 150 interactions are now older than a day but the criterion's window is the whole phase.
+            state = try await Self.rollout(client)
+            gate = state["gate"] as? [String: Any] ?? [:]
+            #expect(gate["ready"] as? Bool == true, "\(gate["unmet"] ?? "")")
+            #expect((gate["checklist"] as? [[String: Any]])?.first?["signedBy"] as? String == "operate-key")
+
+            let promoted = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"gate met"}"#)
+            #expect(promoted.status == .ok)
+            #expect(promoted.object["phase"] as? String == "alpha")
+            let timeline = promoted.object["timeline"] as? [[String: Any]] ?? []
+            #expect(timeline.map { $0["phase"] as? String } == ["internal", "alpha", "beta", "full"])
+            #expect(timeline[0]["endedAt"] as? String == "2026-11-30T10:00:30.000Z")
+            #expect(timeline[1]["plannedStart"] as? String == "2026-12-13T10:00:30.000Z")
+            #expect(timeline[0]["overrunDays"] as? Double == 0)
+
+            // Developers keep the treatment in later phases.
+            #expect(try await Self.evaluate(client, "dev-1")["reason"] as? String == "group:developers")
+            let audit = try await client.request(.get, "/v1/audit?action=rollout.promote", key: TestServer.adminKey)
+            let entries = audit.object["entries"] as? [[String: Any]] ?? []
+            #expect(entries.count == 1)
+            #expect(entries.first?["actor"] as? String == "operate-key")
+            #expect(entries.first?["reason"] as? String == "gate met")
+            #expect(entries.first?["before"] as? String == #"{"phase":"internal","status":"running","version":1}"#)
+            #expect(try await client.request(.get, "/v1/audit", key: TestServer.keys[.operate]).status == .forbidden)
+        }
+    }
+
+    @Test func forcedPromotionNeedsAnAdminAndAReason() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            let operate = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"force":true,"reason":"x"}"#)
+            #expect(operate.status == .forbidden)
+            let noReason = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true}"#)
+            #expect(noReason.status == .badRequest)
+            #expect(noReason.errorMessage == "reason: required")
+            let forced = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey,
+                                                  json: #"{"force":true,"reason":"demo for the board"}"#)
+            #expect(forced.status == .ok)
+            #expect(forced.object["phase"] as? String == "alpha")
+            let audit = try await client.request(.get, "/v1/audit?action=rollout.promote.forced", key: TestServer.adminKey)
+            let reason = (audit.object["entries"] as? [[String: Any]])?.first?["reason"] as? String ?? ""
+            #expect(reason.hasPrefix("demo for the board (forced past: minimum duration: 1d remaining;"))
+        }
+    }
+
+    @Test func invitationsWaitlistAndCaps() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            let early = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a"]}"#)
+            #expect(early.status == .conflict)
+            #expect(early.errorMessage == "phase 'internal' does not take invitations")
+            _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"test"}"#)
+
+            let invited = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a","b","a"]}"#)
+            #expect(invited.status == .ok)
+            #expect(invited.object["invited"] as? [String] == ["a", "b"])
+            let again = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b","c"]}"#)
+            #expect(again.object["phaseInvitations"] as? Int == 3)
+            let over = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["d"]}"#)
+            #expect(over.status == .conflict)
+            #expect(over.errorMessage == "phase 'alpha' has 3 of at most 3 invitations; 1 more would exceed it")
+            #expect(try await Self.evaluate(client, "a")["reason"] as? String == "invited")
+            #expect(try await Self.evaluate(client, "d")["reason"] as? String == "not_in_audience")
+
+            for user in ["w1", "w2", "w3", "w4"] {
+                let joined = try await client.request(.post, "/v1/waitlist", key: TestServer.keys[.ingest], json: #"{"userId":"\#(user)"}"#)
+                #expect(joined.object["status"] as? String == "waiting")
+            }
+            let repeatJoin = try await client.request(.post, "/v1/waitlist", key: TestServer.keys[.ingest], json: #"{"userId":"w2"}"#)
+            #expect(repeatJoin.object["position"] as? Int == 2)
+            let wrongPhase = try await client.request(.post, "/v1/waitlist/admit", key: TestServer.keys[.operate], json: "{}")
+            #expect(wrongPhase.status == .conflict)
+
+            _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"test"}"#)
+            let firstBatch = try await client.request(.post, "/v1/waitlist/admit", key: TestServer.keys[.operate], json: "{}")
+            #expect(firstBatch.object["admitted"] as? [String] == ["w1", "w2"])
+            let secondBatch = try await client.request(.post, "/v1/waitlist/admit", key: TestServer.keys[.operate], json: #"{"count":5}"#)
+            #expect(secondBatch.object["admitted"] as? [String] == ["w3"])
+            #expect(secondBatch.object["phaseAdmissions"] as? Int == 3)
+            let status = try await client.request(.post, "/v1/waitlist", key: TestServer.keys[.ingest], json: #"{"userId":"w1"}"#)
+            #expect(status.object["status"] as? String == "admitted")
+            #expect(try await Self.evaluate(client, "w1")["reason"] as? String == "waitlist")
+            #expect(try await Self.evaluate(client, "w4")["reason"] as? String == "not_in_audience")
+            // Invited alpha users stay in during beta.
+            #expect(try await Self.evaluate(client, "a")["reason"] as? String == "invited")
+        }
+    }
+
+    @Test func pauseResumeAndRollback() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            let paused = try await client.request(.post, "/v1/rollout/pause", key: TestServer.keys[.operate], json: #"{"reason":"investigating"}"#)
+            #expect(paused.object["status"] as? String == "paused")
+            #expect(try await Self.evaluate(client, "dev-1")["enabled"] as? Bool == true)
+            #expect(try await Self.evaluate(client, "someone")["reason"] as? String == "paused")
+            let promote = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: "{}")
+            #expect(promote.status == .conflict)
+            #expect(promote.errorMessage == "cannot promote: the rollout is paused")
+            #expect(try await client.request(.post, "/v1/rollout/pause", key: TestServer.keys[.operate], json: "{}").status == .conflict)
+            _ = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: "{}")
+
+            let noReason = try await client.request(.post, "/v1/rollout/rollback", key: TestServer.keys[.operate], json: "{}")
+            #expect(noReason.status == .badRequest)
+            let rolledBack = try await client.request(.post, "/v1/rollout/rollback", key: TestServer.keys[.operate], json: #"{"reason":"error spike"}"#)
+            #expect(rolledBack.object["status"] as? String == "rolled_back")
+            let developer = try await Self.evaluate(client, "dev-1")
+            #expect(developer["enabled"] as? Bool == false)
+            #expect(developer["reason"] as? String == "rolled_back")
+            #expect(developer["variant"] as? String == "control")
+            let resumed = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: #"{"reason":"fixed"}"#)
+            #expect(resumed.object["status"] as? String == "running")
+            #expect(try await Self.evaluate(client, "dev-1")["enabled"] as? Bool == true)
+            let actions = (try await client.request(.get, "/v1/audit", key: TestServer.adminKey).object["entries"] as? [[String: Any]] ?? [])
+                .map { $0["action"] as? String ?? "" }
+            #expect(actions == ["rollout.resume", "rollout.rollback", "rollout.resume", "rollout.pause"])
+        }
+    }
+
+    /// Weeks of rollout in a test: the clock is moved by hand and the ticker's work is called directly.
+    @Test func automaticPromotionWhenTheGateHolds() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        let built = try await server.build()
+        let controller = built.controller
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"start alpha"}"#)
+            _ = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a","b"]}"#)
+            for day in 0..<2 {
+                _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "a", count: 10, latency: 900))
+                await controller.tick()
+                #expect(try await Self.rollout(client)["phase"] as? String == "alpha", "day \(day)")
+                server.clock.advance(by: 86_400)
+            }
+            // Two days in (the minimum duration), 30 samples, p95 900 ms: the gate holds and the ticker promotes.
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "a", count: 10, latency: 900))
+            await controller.tick()
+            let state = try await Self.rollout(client)
+            #expect(state["phase"] as? String == "beta")
+            let audit = try await client.request(.get, "/v1/audit?action=rollout.promote", key: TestServer.adminKey)
+            #expect((audit.object["entries"] as? [[String: Any]])?.first?["actor"] as? String == "liftoff")
+        }
+    }
+
+    @Test func theRolloutSurvivesARestart() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        try await server.withClient { client in
+            _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"go"}"#)
+            _ = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a"]}"#)
+        }
+        try await server.withClient { client in
+            let phase = try await Self.rollout(client)["phase"] as? String
+            let reason = try await Self.evaluate(client, "a")["reason"] as? String
+            #expect(phase == "alpha")
+            #expect(reason == "invited")
+        }
+        var other = try await TestServer(plan: Self.plan)
+        other.configuration.dataDirectory = server.directory
+        other.configuration.plan.rollout = "another"
+        await #expect(throws: ConfigurationError.self) { try await other.build() }
+    }
+}

@@ -3,7 +3,8 @@
 #   /healthz requests/s, single-event ingest requests/s, batched ingest (500 events a request) events/s,
 #   and the raw SQLite append rate of the same rows through the store with no HTTP; then the ratios,
 #   and resident memory sampled over 60 s of sustained batched load.
-# Needs wrk (apt-get install wrk). Everything listens on 127.0.0.1 and every loop is bounded in time.
+#   Then flag evaluation: /v1/evaluate at full speed (wrk) and at a fixed 30k requests/s (hey), with p99.
+# Needs wrk and hey (apt-get install wrk hey). Everything listens on 127.0.0.1 and every loop is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -52,7 +53,18 @@ request = function()
 end
 LUA
 
-LIFTOFF_ADMIN_KEY=$key "$liftoff" serve --data-dir "$work/data" --port "$port" > "$work/server.log" 2>&1 &
+cat > "$work/evaluate.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, '{"userId":"user-' .. (counter % 5000) .. '"}')
+end
+LUA
+
+LIFTOFF_ADMIN_KEY=$key "$liftoff" serve --plan examples/learning-platform.yml --data-dir "$work/data" --port "$port" > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.1; done
 
@@ -71,6 +83,15 @@ single_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/single.lua" "http://
 single=$(rate "$single_out")
 batch_out=$(BODY=$work/batch.json wrk -t2 -c8 -d"$duration" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/events")
 batch=$(rate "$batch_out")
+evaluate_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/evaluate.lua" "http://127.0.0.1:$port/v1/evaluate")
+evaluate=$(rate "$evaluate_out")
+# A fixed offered rate: 50 workers × 600 requests/s = 30,000 requests/s.
+hey_out=$(hey -z "$duration" -c 50 -q 600 -m POST -T application/json -H "Authorization: Bearer $key" \
+  -d '{"userId":"dev-3"}' "http://127.0.0.1:$port/v1/evaluate")
+hey_rate=$(awk '/Requests\/sec/ {print $2}' <<<"$hey_out")
+hey_p99=$(awk '/ 99% in/ {print $3 * 1000}' <<<"$hey_out")
+hey_errors=$(awk '/Status code distribution/ {f=1; next} f && /\[/ && !/\[200\]/ {print}' <<<"$hey_out")
+[ -z "$hey_errors" ] || { echo "hey saw non-200 answers: $hey_errors" >&2; exit 1; }
 
 echo "sustained batched load for ${sustain}s, sampling resident memory…"
 BODY=$work/batch.json wrk -t2 -c8 -d"${sustain}s" -s "$work/post.lua" "http://127.0.0.1:$port/v1/events" > "$work/sustain.txt" &
@@ -85,11 +106,13 @@ kill $server; wait $server 2>/dev/null || true
 
 raw=$("$store_rate" "$work/batch.json" "$work/raw" "${duration%s}" | awk '{print $2}')
 
-python3 - "$health" "$single" "$batch" "$raw" "$(latency99 "$single_out")" "$(latency99 "$batch_out")" "${samples[@]}" <<'PY'
+python3 - "$health" "$single" "$batch" "$raw" "$(latency99 "$single_out")" "$(latency99 "$batch_out")" \
+  "$evaluate" "$(latency99 "$evaluate_out")" "$hey_rate" "$hey_p99" "${samples[@]}" <<'PY'
 import sys
 health, single, batch, raw = (float(x) for x in sys.argv[1:5])
 p99_single, p99_batch = sys.argv[5:7]
-rss = [int(x) for x in sys.argv[7:]]
+evaluate, p99_evaluate, fixed_rate, fixed_p99 = sys.argv[7:11]
+rss = [int(x) for x in sys.argv[11:]]
 batch_events = batch * 500
 print()
 print(f"{'measure':44} {'rate':>14}")
@@ -97,6 +120,8 @@ print(f"{'/healthz':44} {health:>11,.0f} req/s")
 print(f"{'single-event ingest':44} {single:>11,.0f} req/s   p99 {p99_single}")
 print(f"{'batched ingest (500 events/request)':44} {batch_events:>11,.0f} events/s  ({batch:,.0f} req/s, p99 {p99_batch})")
 print(f"{'raw store append (same rows, no HTTP)':44} {raw:>11,.0f} events/s")
+print(f"{'/v1/evaluate, full speed (wrk -c64)':44} {float(evaluate):>11,.0f} req/s   p99 {p99_evaluate}")
+print(f"{'/v1/evaluate, offered 30,000/s (hey)':44} {float(fixed_rate):>11,.0f} req/s   p99 {float(fixed_p99):.2f}ms (client-side, includes hey)")
 print()
 print(f"single-event ingest / healthz   = {single / health:.2f}   (target >= 0.50)")
 print(f"batched ingest / raw store      = {batch_events / raw:.2f}   (target >= 0.50)")

@@ -15,8 +15,29 @@ struct EventsController {
     let validator: EventValidator
     let limits: IngestLimits
 
-    struct Batch: Decodable {
+    struct Batch {
         var events: [JSONValue]
+    }
+
+    /// Parses `{"events":[…]}`, saying where the body broke or which member is wrong.
+    static func parse(_ body: Data) throws -> Batch {
+        if body.isEmpty { throw APIError.badRequest("the body is empty; send {\"events\":[…]}", code: "invalid_json") }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body)
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON: \(error)", code: "invalid_json")
+        }
+        guard case .object(let object) = document else {
+            throw APIError.badRequest("body: expected an object with an 'events' array", code: "invalid_json")
+        }
+        guard let events = object["events"] else {
+            throw APIError.badRequest("events: required", code: "invalid_json")
+        }
+        guard case .array(let list) = events else {
+            throw APIError.badRequest("events: expected an array", code: "invalid_json")
+        }
+        return Batch(events: list)
     }
 
     struct Rejection: Encodable, Sendable {
@@ -28,6 +49,14 @@ struct EventsController {
         var accepted: Int
         var duplicates: Int
         var rejected: [Rejection]
+
+        /// The common answer (nothing rejected) is written directly: it is on the path of every ingest call.
+        func response() throws -> Response {
+            guard rejected.isEmpty else { return try JSONBody.response(self) }
+            let text = #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"rejected":[]}"#
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
     }
 
     func addRoutes(to routes: inout ScopedRoutes) {
@@ -38,12 +67,7 @@ struct EventsController {
 
     func ingest(_ request: Request) async throws -> Response {
         let body = try await RequestBody.read(request, limit: limits.maxBodyBytes)
-        let batch: Batch
-        do {
-            batch = try JSONDecoder().decode(Batch.self, from: body)
-        } catch {
-            throw APIError.badRequest(JSONProblem.describe(error, in: body), code: "invalid_json")
-        }
+        let batch = try Self.parse(body)
         guard batch.events.count <= limits.maxEventsPerRequest else {
             throw APIError(.contentTooLarge, code: "too_many_events",
                            "events: \(batch.events.count) events in one request, the limit is \(limits.maxEventsPerRequest)")
@@ -76,7 +100,7 @@ struct EventsController {
             error.extra = ["accepted": .value(0), "duplicates": .value(0), "rejected": .value(rejected)]
             throw error
         }
-        return try JSONBody.response(report)
+        return try report.response()
     }
 }
 
@@ -141,26 +165,15 @@ enum JSONProblem {
         }
     }
 
-    /// JSONDecoder on Linux does not say where the syntax broke; JSONSerialization names a character
-    /// offset, which is turned into a line and column here (only on the error path).
+    /// JSONDecoder on Linux does not say where the syntax broke; the project's parser does (only on the
+    /// error path).
     static func syntaxProblem(in body: Data) -> String {
         if body.isEmpty { return "the body is empty" }
         do {
-            _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+            _ = try JSONParser.parse(body)
             return "unexpected structure"
-        } catch let error as NSError {
-            let detail = error.userInfo[NSDebugDescriptionErrorKey] as? String ?? "syntax error"
-            if detail.contains("end of file") {
-                return "it ends before the JSON is complete (after \(body.count) bytes)"
-            }
-            guard let range = detail.range(of: "character "),
-                  let offset = Int(detail[range.upperBound...].prefix(while: \.isNumber)) else { return detail }
-            var line = 1
-            var column = 1
-            for byte in body.prefix(offset) {
-                if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
-            }
-            return "unexpected character at line \(line), column \(column)"
+        } catch {
+            return error.description
         }
     }
 

@@ -77,6 +77,7 @@ latency99() { awk '/ 99%/ {print $2}' <<<"$1"; }
 
 echo "warming up…"
 wrk -t2 -c16 -d3s "http://127.0.0.1:$port/healthz" > /dev/null
+wrk -t2 -c16 -d5s -s "$work/single.lua" "http://127.0.0.1:$port/v1/events" > /dev/null
 health_out=$(wrk -t2 -c64 -d"$duration" --latency "http://127.0.0.1:$port/healthz")
 health=$(rate "$health_out")
 single_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/single.lua" "http://127.0.0.1:$port/v1/events")

@@ -19,6 +19,10 @@ final class KeyRing: Sendable {
         keys.withLock { $0 = Dictionary(active.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first }) }
     }
 
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
+
     /// The key whose secret is `secret`, if it is active.
     func key(forSecret secret: String) -> StoredKey? {
         let digest = APIKeySecret.hash(secret)
@@ -32,11 +36,12 @@ final class KeyRing: Sendable {
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("missing API key: send 'Authorization: Bearer <key>'")
         }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+        // Parsed by hand: Foundation's trimming was a measurable share of a small ingest request.
+        guard header.utf8.count > 7, header.utf8.prefix(7).elementsEqual("bearer ".utf8, by: { Self.lower($0) == $1 }) else {
             throw APIError.unauthorized("the Authorization header must be 'Bearer <key>'")
         }
-        guard let stored = key(forSecret: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+        let secret = header.utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })
+        guard let stored = key(forSecret: String(decoding: secret, as: UTF8.self)) else {
             throw APIError.unauthorized("unknown or revoked API key")
         }
         guard stored.scope.covers(scope) else {

@@ -4,27 +4,9 @@ import LiftoffCore
 /// The type-specific fields of an event as stored in `events.payload`: JSON, so reports and drill-downs can
 /// read them back whatever the store.
 public enum EventPayloadJSON {
-    /// A reusable encoder: making one per event cost a measurable share of the append rate.
-    public static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return encoder
-    }
-
-    public static func encode(_ payload: EventPayload, with encoder: JSONEncoder = makeEncoder()) throws -> String {
-        let data: Data
-        switch payload {
-        case .aiInteraction(let value): data = try encoder.encode(value)
-        case .feedback(let value): data = try encoder.encode(value)
-        case .sessionStart: return "{}"
-        case .sessionEnd(let value): data = try encoder.encode(value)
-        case .assessment(let value): data = try encoder.encode(value)
-        case .completion(let value): data = try encoder.encode(value)
-        case .securityIssue(let value): data = try encoder.encode(value)
-        case .integrityViolation(let value): data = try encoder.encode(value)
-        case .resource(let value): data = try encoder.encode(value)
-        }
-        return String(decoding: data, as: UTF8.self)
+    /// Compact JSON of the payload's fields, as the ingest API names them.
+    public static func encode(_ payload: EventPayload) -> String {
+        JSONValue.object(payload.jsonObject).compactText
     }
 
     public static func decode(_ json: String, type: EventType) throws -> EventPayload {

@@ -14,7 +14,6 @@ extension SQLiteStore {
                 var delta = AggregateTable()
                 var userDays = Set<UserDay>()
                 let received = Milliseconds.from(receivedAt)
-                let encoder = EventPayloadJSON.makeEncoder()
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -34,7 +33,7 @@ extension SQLiteStore {
                     try insert.execute(arguments: [
                         event.id, event.type.rawValue, Milliseconds.from(event.timestamp), received,
                         event.userId, event.sessionId, recorded.attribution.phase, recorded.attribution.variant.rawValue,
-                        recorded.costUsd, EventPayloadJSON.encode(event.payload, with: encoder),
+                        recorded.costUsd, EventPayloadJSON.encode(event.payload),
                     ])
                     if let user = event.userId {
                         userDays.insert(UserDay(user: user, day: Self.day(of: event.timestamp), attribution: recorded.attribution))

@@ -154,3 +154,19 @@ struct SQLiteStoreTests {
         #expect(history[1].endedAt == nil)
     }
 }
+
+@Suite("Stored payloads")
+struct EventPayloadJSONTests {
+    @Test(arguments: [
+        EventPayload.aiInteraction(AIInteraction(feature: "code_analysis", model: "m", provider: "p", latencyMs: 812.5, inputTokens: 3,
+                                                 outputTokens: 4, costUsd: 0.0012, outcome: .timeout, relevance: 0.9, accuracy: 0.8)),
+        .feedback(Feedback(rating: 4, helpful: true, relevant: false, usability: 2, suggestion: "say \"why\"\n\u{01}🚀", interactionId: "i")),
+        .sessionStart, .sessionEnd(SessionEnd(durationSeconds: 60)), .sessionEnd(SessionEnd()),
+        .assessment(Assessment(skill: "loops", score: 0.25, level: "b")), .completion(Completion(item: .path, itemId: "x", completed: false)),
+        .securityIssue(SecurityIssue(severity: .high, title: "t")), .integrityViolation(IntegrityViolation(check: "c", detail: nil)),
+        .resource(ResourceSample(cpu: 0.5, memory: nil, infraCostUsd: 1e-7)),
+    ])
+    func roundTrips(payload: EventPayload) throws {
+        #expect(try EventPayloadJSON.decode(EventPayloadJSON.encode(payload), type: payload.type) == payload)
+    }
+}

@@ -9,16 +9,16 @@ public struct Plan: Sendable, Equatable {
     public var config: [String: JSONValue]
     public var pricing: PriceBook
     public var phases: [PhasePlan]
-    /// Guardrail sections present in the file (`adjustments`, `scaling`, `rollback`, `actions`, `alerts`).
-    public var guardrailSections: [String]
+    /// Adjustment, scaling and rollback rules, their actions and the alert routes.
+    public var guardrails: Guardrails
 
     public init(rollout: String, config: [String: JSONValue] = [:], pricing: PriceBook = PriceBook(),
-                phases: [PhasePlan], guardrailSections: [String] = []) {
+                phases: [PhasePlan], guardrails: Guardrails = Guardrails()) {
         self.rollout = rollout
         self.config = config
         self.pricing = pricing
         self.phases = phases
-        self.guardrailSections = guardrailSections
+        self.guardrails = guardrails
     }
 
     /// The plan of a server started without a plan file: one phase, nobody in the treatment.

@@ -28,9 +28,9 @@ extension PlanReader {
                 phases.append(phase)
             }
         }
+        let guardrails = self.guardrails(members)
         guard let rollout else { return nil }
-        let sections = PlanDecoder.guardrailSections.filter { members[$0] != nil }
-        return Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrailSections: sections)
+        return Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails)
     }
 
     mutating func pricing(_ node: Node) -> PriceBook {

@@ -3,6 +3,7 @@ import Hummingbird
 import LiftoffCore
 import LiftoffStore
 import Logging
+import Prometheus
 
 /// A built server, ready to run, and what its start-up produced.
 public struct LiftoffApplication {
@@ -30,9 +31,15 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let controller = RolloutController(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
+    let registry = PrometheusCollectorRegistry()
+    router.add(middleware: RequestMetrics(registry: registry))
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)
     HealthController(store: store).addRoutes(to: &routes)
+    routes.add(.get, "/metrics", scope: .read) { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+    }
     let prices = configuration.plan.pricing
     EventsController(pipeline: pipeline, rollout: rollout, prices: { prices }, clock: clock,
                      validator: EventValidator(), limits: configuration.ingestLimits).addRoutes(to: &routes)

@@ -48,8 +48,16 @@ enum PlanSummary {
             let prices = plan.pricing.prices.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.input)/\($0.value.output)" }
             lines.append("prices (USD per million input/output tokens): \(prices.joined(separator: ", "))")
         }
-        if !plan.guardrailSections.isEmpty {
-            lines.append("guardrail sections present: \(plan.guardrailSections.joined(separator: ", ")) (not enforced by this version)")
+        let guardrails = plan.guardrails
+        if !guardrails.rules.isEmpty {
+            lines.append("guardrails (on treatment users of the current phase):")
+            for rule in guardrails.rules {
+                let actions = rule.actions.isEmpty ? "alert only" : rule.actions.joined(separator: ", ")
+                lines.append("  \(rule.id): \(rule.label), \(rule.severity.rawValue) → \(actions)")
+            }
+        }
+        for route in guardrails.routes {
+            lines.append("alerts: \(route.format.rawValue) to \(route.url) from \(route.minSeverity.rawValue)")
         }
         return lines.joined(separator: "\n")
     }

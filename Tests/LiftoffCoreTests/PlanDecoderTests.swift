@@ -39,7 +39,17 @@ struct PlanDecoderTests {
         #expect(plan.phases[3].audience.percentage == 100)
         #expect(plan.pricing.prices["gpt-4o-mini"] == ModelPrice(input: 0.15, output: 0.60))
         #expect(plan.config["maxTokens"] == .number(1024))
-        #expect(plan.guardrailSections == ["adjustments", "scaling", "rollback", "actions", "alerts"])
+        let rules = plan.guardrails.rules
+        #expect(rules.map(\.id) == ["adjustments[0]", "adjustments[1]", "rollback[0]", "rollback[1]", "rollback[2]", "rollback[3]",
+                                    "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users"])
+        #expect(rules[0].metric == .responseTimeP95 && rules[0].threshold == 3000 && rules[0].actions == ["scale_resources"])
+        #expect(rules[1].metric == .tokenUsage && rules[1].window == 86_400 && rules[1].actions == ["optimize_prompts"])
+        #expect(rules[2].metric == .errorRate && rules[2].threshold == 0.05 && rules[2].actions == ["rollback"] && rules[2].severity == .critical)
+        #expect(rules[4].metric == .criticalSecurityIssues && rules[4].minSamples == 0)
+        #expect(rules[6].metric == .apiCosts && rules[6].window == 86_400)
+        #expect(plan.guardrails.actions["scale_resources"] == .webhook(url: "https://infra.example/scale", secret: "change-me"))
+        #expect(plan.guardrails.actions["optimize_prompts"] == .set(values: ["promptProfile": .string("economy"), "maxTokens": .number(512)], sticky: false))
+        #expect(plan.guardrails.routes == [AlertRoute(url: "https://hooks.example/alerts", format: .alertmanager, minSeverity: .warning)])
     }
 
     @Test func theIssueExampleDecodes() throws {
@@ -115,6 +125,32 @@ struct PlanDecoderTests {
         #expect(problems("rollout: t\nrollout: u\nphases: []\n").first?.contains("duplicate key 'rollout'") == true)
         #expect(problems("rollout: [\n") .first?.hasPrefix("line 2") == true)
         #expect(problems("") == ["line 1, column 1: the plan file is empty"])
+    }
+
+    @Test func brokenGuardrailsSayWhereAndWhat() {
+        #expect(problems("""
+            rollout: t
+            phases:
+              - name: a
+                audience: { percentage: 1 }
+            adjustments:
+              - { trigger: latency, threshold: 3000, action: scale }
+              - { trigger: error_rate, threshold: 0.1 }
+            rollback:
+              - { trigger: error_rate, threshold: 0.05, window: 0s, severity: fatal }
+            actions:
+              scale: { webhook: { url: "ftp://x", secret: s } }
+              pause: { set: { a: 1 } }
+            """) == [
+            "line 6, column 16: adjustments[0].trigger: unknown metric 'latency'",
+            // The action's URL is invalid, so the action does not exist either.
+            "line 6, column 50: adjustments[0].action: unknown action 'scale'; known actions: notify, pause, rollback, start_admissions, stop_admissions",
+            "line 7, column 5: adjustments[1].action: required",
+            "line 9, column 53: rollback[0].window: must be longer than 0s",
+            "line 9, column 67: rollback[0].severity: 'fatal' is not one of info, warning, critical",
+            "line 11, column 28: actions.scale.webhook.url: 'ftp://x' is not an http(s) URL",
+            "line 12, column 10: actions.pause: 'pause' is a built-in action and cannot be redefined",
+        ])
     }
 
     @Test func comparatorsHold() {

@@ -1,0 +1,179 @@
+import Foundation
+import Yams
+
+extension PlanReader {
+    static let ruleOptions = ["window", "minSamples", "for", "keepFiringFor", "cooldown", "severity", "when"]
+
+    /// Reads `adjustments`, `scaling`, `rollback`, `actions` and `alerts`, checking that every action a rule
+    /// names exists.
+    mutating func guardrails(_ members: [String: Node]) -> Guardrails {
+        var guardrails = Guardrails()
+        if let node = members["actions"], let actions = mapping(node, "actions") {
+            for (name, definition) in actions.sorted(by: { $0.key < $1.key }) {
+                if ActionDefinition.builtIns[name] != nil {
+                    report(definition, "actions.\(name)", "'\(name)' is a built-in action and cannot be redefined")
+                } else if let action = action(definition, "actions.\(name)") {
+                    guardrails.actions[name] = action
+                }
+            }
+        }
+        var references: [(Node, String, String)] = []
+        if let node = members["adjustments"], let list = sequence(node, "adjustments") {
+            for (index, item) in list.enumerated() {
+                let path = "adjustments[\(index)]"
+                if let rule = triggerRule(item, path, kind: .adjustment, id: path, references: &references) {
+                    if rule.actions.isEmpty { report(item, "\(path).action", "required") }
+                    guardrails.rules.append(rule)
+                }
+            }
+        }
+        if let node = members["rollback"], let list = sequence(node, "rollback") {
+            for (index, item) in list.enumerated() {
+                let path = "rollback[\(index)]"
+                if var rule = triggerRule(item, path, kind: .rollback, id: path, references: &references) {
+                    if !rule.actions.contains("rollback") { rule.actions.insert("rollback", at: 0) }
+                    guardrails.rules.append(rule)
+                }
+            }
+        }
+        if let node = members["scaling"] {
+            guardrails.rules += scaling(node, references: &references)
+        }
+        if let node = members["alerts"], let alerts = mapping(node, "alerts", allowed: ["routes"]),
+           let routesNode = alerts["routes"], let routes = sequence(routesNode, "alerts.routes") {
+            guardrails.routes = routes.enumerated().compactMap { route($0.element, "alerts.routes[\($0.offset)]") }
+        }
+        for (node, path, name) in references where guardrails.action(name) == nil {
+            let known = (Array(ActionDefinition.builtIns.keys) + Array(guardrails.actions.keys)).sorted()
+            report(node, path, "unknown action '\(name)'; known actions: \(known.joined(separator: ", "))")
+        }
+        return guardrails
+    }
+
+    private mutating func action(_ node: Node, _ path: String) -> ActionDefinition? {
+        guard let fields = mapping(node, path, allowed: ["webhook", "set", "sticky"]) else { return nil }
+        if let webhook = fields["webhook"] {
+            guard let hook = mapping(webhook, "\(path).webhook", allowed: ["url", "secret"]) else { return nil }
+            let url = required(hook, "url", webhook, "\(path).webhook").flatMap { self.url($0, "\(path).webhook.url") }
+            let secret = required(hook, "secret", webhook, "\(path).webhook").flatMap { string($0, "\(path).webhook.secret") }
+            guard let url, let secret else { return nil }
+            return .webhook(url: url, secret: secret)
+        }
+        if let set = fields["set"] {
+            guard case .object(let values)? = json(set, "\(path).set"), !values.isEmpty else {
+                report(set, "\(path).set", "expected a mapping of config values")
+                return nil
+            }
+            let sticky = fields["sticky"].flatMap { $0.bool } ?? false
+            return .set(values: values, sticky: sticky)
+        }
+        report(node, path, "an action needs 'webhook' or 'set'")
+        return nil
+    }
+
+    private mutating func url(_ node: Node, _ path: String) -> String? {
+        guard let text = string(node, path) else { return nil }
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            report(node, path, "'\(text)' is not an http(s) URL")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func triggerRule(_ node: Node, _ path: String, kind: Rule.Kind, id: String,
+                                      references: inout [(Node, String, String)]) -> Rule? {
+        guard let fields = mapping(node, path, allowed: ["trigger", "threshold", "action", "actions"] + Self.ruleOptions) else { return nil }
+        var metric: Metric?
+        if let triggerNode = required(fields, "trigger", node, path), let name = string(triggerNode, "\(path).trigger") {
+            metric = Metric(rawValue: name)
+            if metric == nil { report(triggerNode, "\(path).trigger", "unknown metric '\(name)'") }
+        }
+        let threshold = required(fields, "threshold", node, path).flatMap { number($0, "\(path).threshold") }
+        var actions: [String] = []
+        if let actionNode = fields["action"], let name = string(actionNode, "\(path).action") {
+            actions.append(name)
+            references.append((actionNode, "\(path).action", name))
+        }
+        if let listNode = fields["actions"], let list = sequence(listNode, "\(path).actions") {
+            for (index, item) in list.enumerated() {
+                if let name = string(item, "\(path).actions[\(index)]") {
+                    actions.append(name)
+                    references.append((item, "\(path).actions[\(index)]", name))
+                }
+            }
+        }
+        guard let metric, let threshold else { return nil }
+        var rule = Rule(id: id, kind: kind, metric: metric, threshold: threshold, actions: actions)
+        rule.severity = kind == .rollback ? .critical : .warning
+        rule.cooldown = kind == .rollback ? 0 : 600
+        applyOptions(fields, path, to: &rule)
+        return rule
+    }
+
+    private mutating func applyOptions(_ fields: [String: Node], _ path: String, to rule: inout Rule) {
+        if let node = fields["window"], let value = duration(node, "\(path).window") {
+            if value > 0 { rule.window = value } else { report(node, "\(path).window", "must be longer than 0s") }
+        }
+        if let node = fields["minSamples"], let value = integer(node, "\(path).minSamples") { rule.minSamples = value }
+        if let node = fields["for"], let value = duration(node, "\(path).for") { rule.forDuration = value }
+        if let node = fields["keepFiringFor"], let value = duration(node, "\(path).keepFiringFor") { rule.keepFiringFor = value }
+        if let node = fields["cooldown"], let value = duration(node, "\(path).cooldown") { rule.cooldown = value }
+        if let node = fields["severity"], let text = string(node, "\(path).severity") {
+            if let severity = Rule.Severity(rawValue: text) { rule.severity = severity } else {
+                report(node, "\(path).severity", "'\(text)' is not one of info, warning, critical")
+            }
+        }
+        if let node = fields["when"], let text = string(node, "\(path).when") {
+            if let when = Rule.When(rawValue: text) { rule.when = when } else {
+                report(node, "\(path).when", "'\(text)' is not one of above, below")
+            }
+        }
+    }
+
+    /// The seed's scaling triggers, each a rule that runs the scaling action.
+    static let scalingMetrics: [String: (Metric, TimeInterval)] = [
+        "users": (.activeUsers, 300), "responseTime": (.responseTimeP95, 300), "errorRate": (.errorRate, 300),
+        "costThreshold": (.apiCosts, 86_400), "resourceUsage": (.resourceUsage, 300), "costPerUser": (.costPerUser, 86_400),
+    ]
+
+    private mutating func scaling(_ node: Node, references: inout [(Node, String, String)]) -> [Rule] {
+        guard let fields = mapping(node, "scaling", allowed: ["triggers", "action"] + Self.ruleOptions) else { return [] }
+        var action: String?
+        if let actionNode = required(fields, "action", node, "scaling"), let name = string(actionNode, "scaling.action") {
+            action = name
+            references.append((actionNode, "scaling.action", name))
+        }
+        guard let triggersNode = required(fields, "triggers", node, "scaling"),
+              let triggers = mapping(triggersNode, "scaling.triggers", allowed: Self.scalingMetrics.keys.sorted()) else { return [] }
+        var rules: [Rule] = []
+        for (name, valueNode) in triggers.sorted(by: { $0.key < $1.key }) {
+            guard let threshold = number(valueNode, "scaling.triggers.\(name)"), let (metric, window) = Self.scalingMetrics[name] else { continue }
+            var rule = Rule(id: "scaling.\(name)", kind: .scaling, metric: metric, threshold: threshold, window: window,
+                            cooldown: 600, severity: .warning, actions: action.map { [$0] } ?? [])
+            applyOptions(fields, "scaling", to: &rule)
+            if fields["window"] == nil { rule.window = window }
+            rules.append(rule)
+        }
+        return rules
+    }
+
+    private mutating func route(_ node: Node, _ path: String) -> AlertRoute? {
+        guard let fields = mapping(node, path, allowed: ["url", "format", "minSeverity", "secret"]) else { return nil }
+        let url = required(fields, "url", node, path).flatMap { self.url($0, "\(path).url") }
+        var format = AlertRoute.Format.json
+        if let formatNode = fields["format"], let text = string(formatNode, "\(path).format") {
+            if let parsed = AlertRoute.Format(rawValue: text) { format = parsed } else {
+                report(formatNode, "\(path).format", "'\(text)' is not one of json, slack, alertmanager")
+            }
+        }
+        var severity = Rule.Severity.warning
+        if let severityNode = fields["minSeverity"], let text = string(severityNode, "\(path).minSeverity") {
+            if let parsed = Rule.Severity(rawValue: text) { severity = parsed } else {
+                report(severityNode, "\(path).minSeverity", "'\(text)' is not one of info, warning, critical")
+            }
+        }
+        let secret = fields["secret"].flatMap { string($0, "\(path).secret") }
+        guard let url else { return nil }
+        return AlertRoute(url: url, format: format, minSeverity: severity, secret: secret)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A guardrail: a metric of the current phase's treatment users watched over a sliding window, and what to
+/// do when it crosses its threshold. Adjustment rules, scaling triggers and rollback triggers of the plan
+/// all become rules.
+public struct Rule: Sendable, Equatable, Identifiable {
+    public enum Kind: String, Sendable, Codable, CaseIterable { case adjustment, scaling, rollback }
+    public enum When: String, Sendable, Codable, CaseIterable { case above, below }
+    public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+        case info, warning, critical
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+        var rank: Int { Self.allCases.firstIndex(of: self)! }
+    }
+
+    /// Stable within a plan: `rollback[0]`, `adjustments[1]`, `scaling.errorRate`.
+    public var id: String
+    public var kind: Kind
+    public var metric: Metric
+    public var threshold: Double
+    public var when: When
+    public var window: TimeInterval
+    public var minSamples: Int
+    /// How long the breach must hold before the rule fires.
+    public var forDuration: TimeInterval
+    /// How long a firing rule stays firing after the breach clears, against flapping.
+    public var keepFiringFor: TimeInterval
+    /// The least time between two runs of the rule's actions.
+    public var cooldown: TimeInterval
+    public var severity: Severity
+    /// Names of actions: built-ins (`rollback`, `pause`, `notify`, `stop_admissions`, `start_admissions`) or
+    /// the plan's `actions`.
+    public var actions: [String]
+
+    public init(id: String, kind: Kind, metric: Metric, threshold: Double, when: When = .above, window: TimeInterval = 300,
+                minSamples: Int? = nil, forDuration: TimeInterval = 0, keepFiringFor: TimeInterval = 0,
+                cooldown: TimeInterval = 0, severity: Severity = .warning, actions: [String]) {
+        self.id = id
+        self.kind = kind
+        self.metric = metric
+        self.threshold = threshold
+        self.when = when
+        self.window = window
+        self.minSamples = minSamples ?? Self.defaultMinSamples(metric)
+        self.forDuration = forDuration
+        self.keepFiringFor = keepFiringFor
+        self.cooldown = cooldown
+        self.severity = severity
+        self.actions = actions
+    }
+
+    /// A rate or a statistic needs some evidence before anything is rolled back on it; a count of
+    /// critical security issues does not.
+    public static func defaultMinSamples(_ metric: Metric) -> Int {
+        metric.kind == .total ? 0 : 20
+    }
+
+    /// `error_rate above 0.05 over 5m`
+    public var label: String {
+        "\(metric.rawValue) \(when.rawValue) \(CriterionResult.format(threshold)) over \(DurationText.format(window))"
+    }
+}
+
+/// What a named action does.
+public enum ActionDefinition: Sendable, Equatable {
+    /// POST a signed JSON message to `url`.
+    case webhook(url: String, secret: String)
+    /// Merge `values` into the config `/v1/evaluate` hands out; reverted when the rule resolves unless sticky.
+    case set(values: [String: JSONValue], sticky: Bool)
+    case rollback
+    case pause
+    case stopAdmissions
+    case startAdmissions
+    /// Only an alert (to the plan's alert routes).
+    case notify
+
+    public static let builtIns: [String: ActionDefinition] = [
+        "rollback": .rollback, "pause": .pause, "notify": .notify,
+        "stop_admissions": .stopAdmissions, "start_admissions": .startAdmissions,
+    ]
+}
+
+/// Where alerts go.
+public struct AlertRoute: Sendable, Equatable {
+    public enum Format: String, Sendable, Equatable, CaseIterable { case json, slack, alertmanager }
+    public var url: String
+    public var format: Format
+    public var minSeverity: Rule.Severity
+    public var secret: String?
+
+    public init(url: String, format: Format, minSeverity: Rule.Severity, secret: String? = nil) {
+        self.url = url
+        self.format = format
+        self.minSeverity = minSeverity
+        self.secret = secret
+    }
+}
+
+/// The guardrail sections of a plan, resolved into rules.
+public struct Guardrails: Sendable, Equatable {
+    public var rules: [Rule]
+    public var actions: [String: ActionDefinition]
+    public var routes: [AlertRoute]
+
+    public init(rules: [Rule] = [], actions: [String: ActionDefinition] = [:], routes: [AlertRoute] = []) {
+        self.rules = rules
+        self.actions = actions
+        self.routes = routes
+    }
+
+    /// The definition of the action called `name`.
+    public func action(_ name: String) -> ActionDefinition? { actions[name] ?? ActionDefinition.builtIns[name] }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A rule's state between evaluations: `inactive → pending (for) → firing → resolved → inactive`.
+public struct RuleState: Sendable, Equatable, Codable {
+    public enum Phase: String, Sendable, Codable { case inactive, pending, firing }
+
+    public var phase: Phase = .inactive
+    /// When the current pending or firing stretch began.
+    public var since: Date?
+    public var lastBreachAt: Date?
+    /// When the rule's actions last ran, for the cooldown.
+    public var lastActedAt: Date?
+    /// Counts firings; with the rule's id it names one firing, so its actions run once.
+    public var firings: Int = 0
+
+    public init() {}
+}
+
+/// How one observation of a rule's metric compares with its threshold.
+public enum RuleJudgement: Sendable, Equatable {
+    case breach(compared: Double)
+    case clear(compared: Double)
+    /// Fewer samples than the rule's minimum: never fires.
+    case insufficientData
+}
+
+/// What one evaluation did to a rule.
+public enum RuleTransition: Sendable, Equatable {
+    case none
+    case pending
+    /// The rule began firing; `acted` is false when the cooldown held its actions back.
+    case fired(acted: Bool)
+    case resolved
+}
+
+/// The rule state machine: pure, so it is tested with an injected clock and replayed exactly.
+public enum RuleEngine {
+    /// Rates are compared through their 95% Wilson bound, the side that must cross the threshold: a rule
+    /// watching for a high error rate fires only when even the lower bound is above it.
+    public static func judge(_ rule: Rule, _ value: MetricValue) -> RuleJudgement {
+        guard value.samples >= rule.minSamples, let observed = value.value else { return .insufficientData }
+        var compared = observed
+        if rule.metric.kind == .rate, let successes = value.successes,
+           let interval = Wilson.interval(successes: successes, trials: value.samples) {
+            compared = rule.when == .above ? interval.lowerBound : interval.upperBound
+        }
+        let breached = rule.when == .above ? compared > rule.threshold : compared < rule.threshold
+        return breached ? .breach(compared: compared) : .clear(compared: compared)
+    }
+
+    public static func advance(_ rule: Rule, _ state: RuleState, _ judgement: RuleJudgement, now: Date) -> (RuleState, RuleTransition) {
+        var next = state
+        switch (state.phase, judgement) {
+        case (.inactive, .breach), (.pending, .breach):
+            next.lastBreachAt = now
+            let since = state.phase == .pending ? state.since ?? now : now
+            if now.timeIntervalSince(since) >= rule.forDuration {
+                next.phase = .firing
+                next.since = now
+                next.firings += 1
+                let acted = state.lastActedAt.map { now.timeIntervalSince($0) >= rule.cooldown } ?? true
+                if acted { next.lastActedAt = now }
+                return (next, .fired(acted: acted))
+            }
+            next.phase = .pending
+            next.since = since
+            return (next, state.phase == .pending ? .none : .pending)
+        case (.pending, _):
+            next.phase = .inactive
+            next.since = nil
+            return (next, .none)
+        case (.firing, .breach):
+            next.lastBreachAt = now
+            return (next, .none)
+        case (.firing, _):
+            if now.timeIntervalSince(state.lastBreachAt ?? now) >= rule.keepFiringFor {
+                next.phase = .inactive
+                next.since = nil
+                return (next, .resolved)
+            }
+            return (next, .none)
+        case (.inactive, _):
+            return (next, .none)
+        }
+    }
+}

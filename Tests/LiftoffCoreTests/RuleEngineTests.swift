@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import LiftoffCore
+
+@Suite("Rule state machine")
+struct RuleEngineTests {
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func run(_ rule: Rule, _ judgements: [RuleJudgement], step: TimeInterval = 1) -> [RuleTransition] {
+        var state = RuleState()
+        var transitions: [RuleTransition] = []
+        for (index, judgement) in judgements.enumerated() {
+            let (next, transition) = RuleEngine.advance(rule, state, judgement, now: start.addingTimeInterval(Double(index) * step))
+            state = next
+            transitions.append(transition)
+        }
+        return transitions
+    }
+
+    let breach = RuleJudgement.breach(compared: 1)
+    let clear = RuleJudgement.clear(compared: 0)
+
+    @Test func firesAtOnceWithoutFor() {
+        let rule = Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: 0.05, actions: ["rollback"])
+        #expect(run(rule, [clear, breach, breach, clear]) == [.none, .fired(acted: true), .none, .resolved])
+    }
+
+    @Test func pendingForTheForDuration() {
+        let rule = Rule(id: "r", kind: .adjustment, metric: .responseTimeP95, threshold: 3000, forDuration: 2, actions: [])
+        #expect(run(rule, [breach, breach, breach, breach]) == [.pending, .none, .fired(acted: true), .none])
+        // A clear observation while pending starts over.
+        #expect(run(rule, [breach, clear, breach, breach, breach]) == [.pending, .none, .pending, .none, .fired(acted: true)])
+    }
+
+    @Test func keepFiringForStopsFlapping() {
+        let rule = Rule(id: "r", kind: .adjustment, metric: .responseTimeP95, threshold: 3000, keepFiringFor: 3, actions: [])
+        #expect(run(rule, [breach, clear, clear, breach, clear, clear, clear]) == [.fired(acted: true), .none, .none, .none, .none, .none, .resolved])
+    }
+
+    @Test func cooldownHoldsActionsBack() {
+        let rule = Rule(id: "r", kind: .adjustment, metric: .responseTimeP95, threshold: 3000, cooldown: 10, actions: ["scale"])
+        #expect(run(rule, [breach, clear, breach, clear, breach], step: 4)
+            == [.fired(acted: true), .resolved, .fired(acted: false), .resolved, .fired(acted: true)])
+    }
+
+    @Test func insufficientDataNeverFires() {
+        let rule = Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: 0.05, minSamples: 20, actions: ["rollback"])
+        #expect(RuleEngine.judge(rule, MetricValue(value: 1, samples: 19, successes: 19)) == .insufficientData)
+        #expect(run(rule, Array(repeating: .insufficientData, count: 5)) == Array(repeating: .none, count: 5))
+    }
+
+    @Test func ratesUseTheWilsonBound() {
+        let rule = Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: 0.05, minSamples: 20, actions: ["rollback"])
+        // 2 of 20 is 10%, but the lower bound (2.8%) is under 5%: not yet evidence of a spike.
+        guard case .clear(let lower) = RuleEngine.judge(rule, MetricValue(value: 0.1, samples: 20, successes: 2)) else {
+            Issue.record("2/20 should not breach")
+            return
+        }
+        #expect(abs(lower - 0.0279) < 1e-3)
+        #expect(RuleEngine.judge(rule, MetricValue(value: 0.2, samples: 20, successes: 4)) == .breach(compared: Wilson.interval(successes: 4, trials: 20)!.lowerBound))
+        let below = Rule(id: "q", kind: .adjustment, metric: .completionRate, threshold: 0.5, when: .below, minSamples: 10, actions: [])
+        #expect(RuleEngine.judge(below, MetricValue(value: 0.2, samples: 50, successes: 10)) == .breach(compared: Wilson.interval(successes: 10, trials: 50)!.upperBound))
+    }
+
+    @Test func countsCompareTheValue() {
+        let rule = Rule(id: "s", kind: .rollback, metric: .criticalSecurityIssues, threshold: 0, actions: ["rollback"])
+        #expect(RuleEngine.judge(rule, MetricValue(value: 0, samples: 0)) == .clear(compared: 0))
+        #expect(RuleEngine.judge(rule, MetricValue(value: 1, samples: 1)) == .breach(compared: 1))
+    }
+
+    /// Property: whatever the sequence of observations, a rule whose metric never has enough samples never fires.
+    @Test func neverFiresBelowItsMinimumSample() {
+        var random = SplitMix64(seed: 11)
+        for _ in 0..<200 {
+            let rule = Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: Double.random(in: 0...0.5, using: &random),
+                            minSamples: Int.random(in: 1...100, using: &random),
+                            forDuration: Double(Int.random(in: 0...3, using: &random)), actions: ["rollback"])
+            var state = RuleState()
+            for step in 0..<50 {
+                let samples = Int.random(in: 0..<rule.minSamples, using: &random)
+                let errors = Int.random(in: 0...samples, using: &random)
+                let value = MetricValue(value: samples > 0 ? Double(errors) / Double(samples) : nil, samples: samples, successes: errors)
+                let (next, transition) = RuleEngine.advance(rule, state, RuleEngine.judge(rule, value), now: start.addingTimeInterval(Double(step)))
+                #expect(next.phase == .inactive)
+                #expect(transition == .none)
+                state = next
+            }
+        }
+    }
+}

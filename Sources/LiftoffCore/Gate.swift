@@ -42,7 +42,8 @@ public struct CriterionResult: Sendable, Equatable {
         "\(criterion.metric.rawValue) \(criterion.comparator.rawValue) \(Self.format(criterion.threshold))"
     }
 
-    static func format(_ number: Double) -> String {
+    /// A threshold as people write it: `3000`, `0.05`.
+    public static func format(_ number: Double) -> String {
         number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 }

@@ -15,6 +15,9 @@ public struct LiftoffApplication {
     public var store: any Store
     /// The rollout's single writer; tests drive automatic promotion through it with an injected clock.
     var controller: RolloutController
+    /// The guardrails; tests advance them tick by tick.
+    var guardrails: GuardrailEvaluator
+    var notifier: Notifier
 }
 
 /// Assembles the server: store, services and routes. `liftoff serve` and the tests call this same function.
@@ -29,6 +32,9 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger)
     let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)
     let controller = RolloutController(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
+    let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,
+                                        externalURL: configuration.externalURL)
+    let notifier = Notifier(store: store, guardrails: configuration.plan.guardrails, clock: clock, logger: logger)
 
     let router = Router(context: AppRequestContext.self)
     let registry = PrometheusCollectorRegistry()
@@ -48,12 +54,14 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     RolloutAPIController(controller: controller, state: rollout, clock: clock).addRoutes(to: &routes)
     AudienceController(controller: controller, state: rollout).addRoutes(to: &routes)
     AuditController(store: store).addRoutes(to: &routes)
+    GuardrailsController(store: store, evaluator: guardrails, metrics: metrics, clock: clock).addRoutes(to: &routes)
 
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
-        services: [pipeline, RolloutTicker(controller: controller, interval: configuration.tickInterval)],
+        services: [pipeline, notifier, RolloutTicker(controller: controller, guardrails: guardrails, interval: configuration.tickInterval)],
         logger: logger)
     return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
-                              routes: routes.descriptors, store: store, controller: controller)
+                              routes: routes.descriptors, store: store, controller: controller,
+                              guardrails: guardrails, notifier: notifier)
 }

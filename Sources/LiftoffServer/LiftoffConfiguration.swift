@@ -16,6 +16,12 @@ public struct LiftoffConfiguration: Sendable {
     /// How often the gate is looked at for automatic promotion.
     public var tickInterval: Duration
     public var ingestLimits: IngestLimits
+    /// How people and machines reach this server, for links in alerts; defaults to the listening address.
+    public var externalURL: String {
+        get { explicitExternalURL ?? "http://\(host):\(port)" }
+        set { explicitExternalURL = newValue }
+    }
+    private var explicitExternalURL: String?
     public var clock: any WallClock
 
     public init(

@@ -81,7 +81,8 @@ actor RolloutController {
         }
         var why = reason
         if force { why = "\(reason ?? "") (forced past: \(unmet.isEmpty ? "nothing unmet" : unmet.joined(separator: "; ")))" }
-        try await apply(next, from: snapshot.record, actor: actor, action: force ? "rollout.promote.forced" : "rollout.promote", reason: why)
+        try await apply(next, from: snapshot.record, actor: actor, action: force ? "rollout.promote.forced" : "rollout.promote", reason: why,
+                        startsEpoch: false)
         return state.snapshot
     }
 
@@ -105,14 +106,17 @@ actor RolloutController {
         var next = snapshot.record
         next.status = status
         next.version += 1
-        try await apply(next, from: snapshot.record, actor: actor, action: action, reason: reason)
+        // After a rollback the guardrails start over: they judge only what happens after the resume.
+        let startsEpoch = snapshot.record.status == .rolledBack && status == .running
+        try await apply(next, from: snapshot.record, actor: actor, action: action, reason: reason, startsEpoch: startsEpoch)
         return state.snapshot
     }
 
-    private func apply(_ next: RolloutRecord, from previous: RolloutRecord, actor: String, action: String, reason: String?) async throws {
+    private func apply(_ next: RolloutRecord, from previous: RolloutRecord, actor: String, action: String, reason: String?,
+                       startsEpoch: Bool) async throws {
         let audit = AuditEntry(at: clock.now(), actor: actor, action: action, reason: reason,
                                before: Self.describe(previous), after: Self.describe(next))
-        try await store.transition(to: next, expectedVersion: previous.version, at: clock.now(), audit: audit)
+        try await store.transition(to: next, expectedVersion: previous.version, at: clock.now(), audit: audit, startsEpoch: startsEpoch)
         try await state.reload(from: store)
         logger.notice("rollout changed", metadata: ["action": "\(action)", "actor": "\(actor)", "phase": "\(next.phase)", "status": "\(next.status.rawValue)"])
     }
@@ -187,6 +191,9 @@ actor RolloutController {
     private func requireAdmissionsOpen(_ snapshot: RolloutState.Snapshot) throws {
         guard snapshot.record.status == .running else {
             throw APIError.conflict("admissions are stopped: the rollout is \(snapshot.record.status.rawValue)")
+        }
+        guard !snapshot.admissionsStopped else {
+            throw APIError.conflict("admissions are stopped by a guardrail (stop_admissions); a start_admissions action reopens them")
         }
     }
 

@@ -17,6 +17,11 @@ final class RolloutState: Sendable {
         var waitlist: [WaitlistEntry]
         /// Members of the named groups, by user, for phases up to and including each index.
         var groupOf: [String: String]
+        /// The plan's config with the guardrails' `set` overrides merged in, in the order they were set.
+        var config: [String: JSONValue]
+        var overrides: [(ruleId: String, values: [String: JSONValue], sticky: Bool, setAt: Date)]
+        /// Set by `stop_admissions`: invitations and waitlist admissions are refused.
+        var admissionsStopped: Bool
 
         var phase: PhasePlan { plan.phases[phaseIndex] }
         var phaseStartedAt: Date { history.last(where: { $0.phase == phase.name })?.startedAt ?? .distantPast }
@@ -66,19 +71,23 @@ final class RolloutState: Sendable {
         for phase in plan.phases[0...phaseIndex] {
             for group in phase.audience.groups { for member in group.members where groupOf[member] == nil { groupOf[member] = group.name } }
         }
+        let overrides = try await store.configOverrides()
+        var config = plan.config
+        for override in overrides { config.merge(override.values) { $1 } }
         return Snapshot(plan: plan, record: record, phaseIndex: phaseIndex, history: try await store.phaseHistory(),
                         membership: membership, signOffs: try await store.signOffs(), invitations: invitations,
-                        waitlist: waitlist, groupOf: groupOf)
+                        waitlist: waitlist, groupOf: groupOf, config: config, overrides: overrides,
+                        admissionsStopped: try await store.admissionsStopped())
     }
 
     /// The flag answer for `userId` now.
     func decide(_ userId: String) -> FlagDecision {
         let snapshot = self.snapshot
         if snapshot.record.status != .rolledBack, let group = snapshot.groupOf[userId] {
-            return FlagDecision(enabled: true, phase: snapshot.phase.name, reason: "group:\(group)", config: snapshot.plan.config)
+            return FlagDecision(enabled: true, phase: snapshot.phase.name, reason: "group:\(group)", config: snapshot.config)
         }
         return FlagEvaluator.decide(userId: userId, plan: snapshot.plan, phaseIndex: snapshot.phaseIndex,
-                                    status: snapshot.record.status, membership: snapshot.membership, config: snapshot.plan.config)
+                                    status: snapshot.record.status, membership: snapshot.membership, config: snapshot.config)
     }
 
     /// Where an event from `userId` counts: the current phase, and the variant the user is in. Events

@@ -1,9 +1,11 @@
 import Foundation
 import ServiceLifecycle
 
-/// Looks at the gate on a fixed interval and promotes phases marked `promotion: auto` once it holds.
+/// Every tick (a second by default) advances the guardrails, then looks at the gate and promotes phases
+/// marked `promotion: auto` once it holds.
 struct RolloutTicker: Service {
     let controller: RolloutController
+    let guardrails: GuardrailEvaluator
     let interval: Duration
 
     func run() async throws {
@@ -14,6 +16,7 @@ struct RolloutTicker: Service {
                 } catch {
                     return
                 }
+                await guardrails.tick()
                 await controller.tick()
             }
         }

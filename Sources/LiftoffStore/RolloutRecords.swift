@@ -95,8 +95,9 @@ public protocol RolloutStore: Sendable {
     func createRollout(_ record: RolloutRecord, at date: Date) async throws
 
     /// Moves the rollout to `record` if it is still at `expectedVersion` (else `StoreError.conflict`),
-    /// starting a phase when the phase changes, with its audit entry.
-    func transition(to record: RolloutRecord, expectedVersion: Int, at date: Date, audit: AuditEntry) async throws
+    /// starting a phase when the phase changes, with its audit entry. `startsEpoch` makes the guardrails
+    /// look only at data from `date` on (a resume after a rollback).
+    func transition(to record: RolloutRecord, expectedVersion: Int, at date: Date, audit: AuditEntry, startsEpoch: Bool) async throws
 
     func signOffs() async throws -> [SignOff]
     /// Signs (or re-signs, replacing the note) a checklist item.

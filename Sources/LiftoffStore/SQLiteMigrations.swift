@@ -131,6 +131,86 @@ enum SQLiteMigrations {
                     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 """)
         }
+        migrator.registerMigration("0004-create-guardrails") { db in
+            try db.execute(sql: """
+                CREATE TABLE rule_states (
+                    rule_id TEXT PRIMARY KEY,
+                    state TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+
+                -- Rules see only data after this instant: a resume after a rollback starts a new epoch.
+                CREATE TABLE rule_epoch (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    started_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY,
+                    rule_id TEXT NOT NULL,
+                    firing INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    severity TEXT NOT NULL CHECK (severity IN ('info','warning','critical')),
+                    status TEXT NOT NULL CHECK (status IN ('firing','resolved')),
+                    labels TEXT NOT NULL,
+                    annotations TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    ends_at INTEGER,
+                    silenced INTEGER NOT NULL DEFAULT 0 CHECK (silenced IN (0, 1)),
+                    UNIQUE (rule_id, firing)
+                );
+
+                CREATE TABLE config_overrides (
+                    rule_id TEXT PRIMARY KEY,
+                    overrides TEXT NOT NULL,
+                    sticky INTEGER NOT NULL CHECK (sticky IN (0, 1)),
+                    set_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE admissions (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    stopped INTEGER NOT NULL CHECK (stopped IN (0, 1)),
+                    changed_at INTEGER NOT NULL,
+                    reason TEXT
+                );
+
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('webhook','alert')),
+                    target TEXT NOT NULL,
+                    signing TEXT,
+                    body TEXT NOT NULL,
+                    rule_id TEXT,
+                    status TEXT NOT NULL CHECK (status IN ('pending','delivered','failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    delivered_at INTEGER
+                );
+                CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+
+                CREATE TABLE incidents (
+                    id INTEGER PRIMARY KEY,
+                    rule_id TEXT NOT NULL,
+                    firing INTEGER NOT NULL,
+                    opened_at INTEGER NOT NULL,
+                    phase TEXT NOT NULL,
+                    report TEXT NOT NULL,
+                    UNIQUE (rule_id, firing)
+                );
+
+                CREATE TABLE silences (
+                    id TEXT PRIMARY KEY,
+                    matchers TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+                    created_by TEXT NOT NULL,
+                    comment TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

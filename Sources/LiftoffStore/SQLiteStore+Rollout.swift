@@ -28,24 +28,34 @@ extension SQLiteStore {
         }
     }
 
-    public func transition(to record: RolloutRecord, expectedVersion: Int, at date: Date, audit: AuditEntry) async throws {
+    public func transition(to record: RolloutRecord, expectedVersion: Int, at date: Date, audit: AuditEntry, startsEpoch: Bool) async throws {
         try await pool.write { db in
-            let current = try String.fetchOne(db, sql: "SELECT phase FROM rollout_state WHERE id = 1 AND version = ?",
-                                              arguments: [expectedVersion])
-            guard let current else {
-                throw StoreError(.conflict, "the rollout changed meanwhile; reload and try again")
-            }
-            try db.execute(sql: "UPDATE rollout_state SET phase = ?, status = ?, version = ? WHERE id = 1",
-                           arguments: [record.phase, record.status.rawValue, record.version])
-            let at = Milliseconds.from(date)
-            if current != record.phase {
-                try db.execute(sql: "UPDATE phase_history SET ended_at = ? WHERE ended_at IS NULL", arguments: [at])
-                try db.execute(sql: "INSERT INTO phase_history (phase, started_at) VALUES (?, ?)", arguments: [record.phase, at])
-            } else if record.status == .completed {
-                try db.execute(sql: "UPDATE phase_history SET ended_at = ? WHERE ended_at IS NULL", arguments: [at])
-            }
-            try Self.insert(audit, db)
+            try Self.applyTransition(record, expectedVersion: expectedVersion, at: date, audit: audit, startsEpoch: startsEpoch, db)
         }
+    }
+
+    static func applyTransition(_ record: RolloutRecord, expectedVersion: Int, at date: Date, audit: AuditEntry,
+                                startsEpoch: Bool, _ db: Database) throws {
+        let current = try String.fetchOne(db, sql: "SELECT phase FROM rollout_state WHERE id = 1 AND version = ?",
+                                          arguments: [expectedVersion])
+        guard let current else {
+            throw StoreError(.conflict, "the rollout changed meanwhile; reload and try again")
+        }
+        try db.execute(sql: "UPDATE rollout_state SET phase = ?, status = ?, version = ? WHERE id = 1",
+                       arguments: [record.phase, record.status.rawValue, record.version])
+        let at = Milliseconds.from(date)
+        if current != record.phase {
+            try db.execute(sql: "UPDATE phase_history SET ended_at = ? WHERE ended_at IS NULL", arguments: [at])
+            try db.execute(sql: "INSERT INTO phase_history (phase, started_at) VALUES (?, ?)", arguments: [record.phase, at])
+        } else if record.status == .completed {
+            try db.execute(sql: "UPDATE phase_history SET ended_at = ? WHERE ended_at IS NULL", arguments: [at])
+        }
+        if startsEpoch {
+            try db.execute(sql: """
+                INSERT INTO rule_epoch (id, started_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at
+                """, arguments: [at])
+        }
+        try insert(audit, db)
     }
 
     public func signOffs() async throws -> [SignOff] {

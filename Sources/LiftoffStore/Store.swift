@@ -3,7 +3,7 @@ import LiftoffCore
 
 /// Everything Liftoff keeps. The SQLite implementation is the embedded default; the protocol is shaped so
 /// that PostgreSQL can implement it too: no SQLite-only behaviour leaks into the callers.
-public protocol Store: RolloutStore {
+public protocol Store: RolloutStore, GuardrailStore {
     /// Records accepted events durably, in one transaction, with the aggregates they feed. Returns only
     /// after the commit; each event's status says whether it was new or a retry of one already recorded.
     /// `receivedAt` is the server time of arrival.

@@ -1,0 +1,214 @@
+import Foundation
+import LiftoffCore
+import LiftoffStore
+import Logging
+
+/// Advances every guardrail on each tick: reads the rule's metric over its window (current phase, treatment
+/// users, data since the last resume after a rollback), runs the state machine, and commits the new states
+/// together with everything a firing does (rollout status, config overrides, admissions, alerts, outbox
+/// messages, incident) in one transaction, so each firing acts exactly once, across crashes too.
+actor GuardrailEvaluator {
+    let store: any Store
+    let state: RolloutState
+    let metrics: MetricsQuery
+    let clock: any WallClock
+    let logger: Logger
+    let guardrails: Guardrails
+    let externalURL: String
+    private var states: [String: RuleState]?
+    /// The last observation of each rule, for `/v1/guardrails`.
+    private(set) var observations: [String: (value: MetricValue, judgement: RuleJudgement, at: Date)] = [:]
+
+    static let actor = "liftoff"
+
+    init(store: any Store, state: RolloutState, metrics: MetricsQuery, clock: any WallClock, logger: Logger, externalURL: String) {
+        self.store = store
+        self.state = state
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+        self.guardrails = state.snapshot.plan.guardrails
+        self.externalURL = externalURL
+    }
+
+    func ruleStates() async throws -> [String: RuleState] {
+        if let states { return states }
+        let loaded = try await store.ruleStates()
+        states = loaded
+        return loaded
+    }
+
+    func tick() async {
+        guard !guardrails.rules.isEmpty else { return }
+        do {
+            try await evaluate()
+        } catch let error as StoreError where error.code == .conflict {
+            // The rollout changed under us (an operator acted): start over from the stored truth next tick.
+            states = nil
+        } catch {
+            states = nil
+            logger.error("guardrail evaluation failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func evaluate() async throws {
+        let snapshot = state.snapshot
+        guard snapshot.record.status == .running || snapshot.record.status == .paused else { return }
+        var current = try await ruleStates()
+        let now = clock.now()
+        let epoch = try await store.ruleEpoch() ?? .distantPast
+        let phase = snapshot.phase.name
+        let silences = try await store.silences()
+        var commit = GuardrailCommit(at: now)
+        var record = snapshot.record
+        for rule in guardrails.rules {
+            let start = max(now.addingTimeInterval(-rule.window), epoch, snapshot.phaseStartedAt)
+            let interval = MetricsQuery.Interval(start: min(start, now), end: now)
+            let value = try await metrics.values([rule.metric], over: interval, phase: phase, variant: .treatment)[rule.metric]
+                ?? MetricValue(value: nil, samples: 0)
+            let judgement = RuleEngine.judge(rule, value)
+            observations[rule.id] = (value, judgement, now)
+            let previous = current[rule.id] ?? RuleState()
+            let (next, transition) = RuleEngine.advance(rule, previous, judgement, now: now)
+            if next != previous { commit.states[rule.id] = next }
+            switch transition {
+            case .fired(let acted):
+                let alert = makeAlert(rule, firing: next.firings, value: value, judgement: judgement, phase: phase, at: now, silences: silences)
+                commit.newAlerts.append(alert)
+                notify(alert, into: &commit)
+                var executed: [String] = []
+                if acted {
+                    for name in rule.actions {
+                        if apply(name, rule: rule, alert: alert, record: &record, commit: &commit) { executed.append(name) }
+                    }
+                }
+                commit.audit.append(AuditEntry(at: now, actor: Self.actor, action: "guardrail.fired",
+                                               reason: "\(rule.id): \(rule.label); \(alert.annotations["value"] ?? "")",
+                                               after: acted ? "actions: \(executed.joined(separator: ", "))" : "actions held back by the cooldown"))
+                if executed.contains("rollback") || rule.severity == .critical {
+                    commit.incidents.append(try await incident(rule, alert: alert, value: value, actions: executed, phase: phase, at: now))
+                }
+            case .resolved:
+                var resolved = makeAlert(rule, firing: previous.firings, value: value, judgement: judgement, phase: phase,
+                                         at: previous.since ?? now, silences: silences)
+                resolved.resolved = true
+                resolved.endsAt = now
+                commit.resolvedAlerts.append((rule.id, previous.firings, now))
+                notify(resolved, into: &commit)
+                for name in rule.actions {
+                    if case .set(_, let sticky)? = guardrails.action(name), !sticky { commit.clearedOverrides.append(rule.id) }
+                }
+                commit.audit.append(AuditEntry(at: now, actor: Self.actor, action: "guardrail.resolved", reason: "\(rule.id): \(rule.label)"))
+            case .pending, .none:
+                break
+            }
+        }
+        guard !commit.isEmpty else { return }
+        if record != snapshot.record {
+            commit.rollout = (record, snapshot.record.version, AuditEntry(
+                at: now, actor: Self.actor, action: record.status == .rolledBack ? "rollout.rollback" : "rollout.pause",
+                reason: commit.audit.last { $0.action == "guardrail.fired" }?.reason,
+                before: RolloutController.describe(snapshot.record), after: RolloutController.describe(record)))
+        }
+        try await store.commit(commit)
+        for (id, ruleState) in commit.states { current[id] = ruleState }
+        states = current
+        if commit.rollout != nil || !commit.setOverrides.isEmpty || !commit.clearedOverrides.isEmpty || commit.admissionsStopped != nil {
+            try await state.reload(from: store)
+        }
+        for alert in commit.newAlerts {
+            logger.warning("guardrail fired", metadata: ["rule": "\(alert.ruleId)", "severity": "\(alert.severity.rawValue)"])
+        }
+    }
+
+    /// Applies one action to the commit; false when it does nothing in the current state.
+    private func apply(_ name: String, rule: Rule, alert: AlertRecord, record: inout RolloutRecord, commit: inout GuardrailCommit) -> Bool {
+        guard let action = guardrails.action(name) else { return false }
+        switch action {
+        case .rollback:
+            guard record.status != .rolledBack else { return false }
+            record.status = .rolledBack
+            record.version = state.snapshot.record.version + 1
+            return true
+        case .pause:
+            guard record.status == .running else { return false }
+            record.status = .paused
+            record.version = state.snapshot.record.version + 1
+            return true
+        case .set(let values, let sticky):
+            commit.setOverrides.append((rule.id, values, sticky))
+            return true
+        case .stopAdmissions:
+            commit.admissionsStopped = (true, "\(rule.id) fired")
+            return true
+        case .startAdmissions:
+            commit.admissionsStopped = (false, "\(rule.id) fired")
+            return true
+        case .notify:
+            return true
+        case .webhook(let url, _):
+            var body = alertPayload(alert)
+            body["action"] = .string(name)
+            body["event"] = .string("rule.fired")
+            commit.outbox.append(OutboxMessage(kind: .webhook, target: url, signing: "action:\(name)", body: JSONValue.object(body).compactText,
+                                               ruleId: rule.id, nextAttemptAt: commit.at, createdAt: commit.at))
+            return true
+        }
+    }
+
+    private func notify(_ alert: AlertRecord, into commit: inout GuardrailCommit) {
+        guard !alert.silenced else { return }
+        for (index, route) in guardrails.routes.enumerated() where alert.severity >= route.minSeverity {
+            commit.outbox.append(OutboxMessage(
+                kind: .alert, target: route.url, signing: route.secret == nil ? nil : "route:\(index)",
+                body: AlertMessages.body(alert, format: route.format, externalURL: externalURL),
+                ruleId: alert.ruleId, nextAttemptAt: commit.at, createdAt: commit.at))
+        }
+    }
+
+    private func alertPayload(_ alert: AlertRecord) -> [String: JSONValue] {
+        [
+            "rule": .string(alert.ruleId), "severity": .string(alert.severity.rawValue),
+            "labels": .object(alert.labels.mapValues(JSONValue.string)),
+            "annotations": .object(alert.annotations.mapValues(JSONValue.string)),
+            "startsAt": .string(Timestamp.format(alert.startsAt)),
+        ]
+    }
+
+    private func makeAlert(_ rule: Rule, firing: Int, value: MetricValue, judgement: RuleJudgement, phase: String, at: Date,
+                           silences: [SilenceRecord]) -> AlertRecord {
+        let rollout = state.snapshot.plan.rollout
+        let labels = [
+            "alertname": rule.id, "rollout": rollout, "phase": phase, "variant": "treatment", "rule": rule.id,
+            "severity": rule.severity.rawValue, "kind": rule.kind.rawValue, "metric": rule.metric.rawValue,
+        ]
+        var annotations = [
+            "summary": rule.label, "threshold": CriterionResult.format(rule.threshold), "window": DurationText.format(rule.window),
+            "samples": String(value.samples), "value": value.value.map { String(format: "%.6g", $0) } ?? "none",
+        ]
+        if case .breach(let compared) = judgement, rule.metric.kind == .rate {
+            annotations["bound"] = String(format: "%.6g", compared)
+        }
+        let fingerprint = String(StableHash.hash64(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")), radix: 16)
+        let silenced = silences.contains { $0.matches(labels, at: at) }
+        return AlertRecord(ruleId: rule.id, firing: firing, fingerprint: fingerprint, severity: rule.severity, labels: labels,
+                           annotations: annotations, startsAt: at, silenced: silenced)
+    }
+
+    private func incident(_ rule: Rule, alert: AlertRecord, value: MetricValue, actions: [String], phase: String, at: Date) async throws -> IncidentRecord {
+        let window = MetricsQuery.Interval(start: at.addingTimeInterval(-rule.window), end: at)
+        let users = try await metrics.values([.activeUsers], over: window, phase: phase, variant: .treatment)[.activeUsers]?.value ?? 0
+        let failing = try await store.failingInteractions(phase: phase, since: at.addingTimeInterval(-rule.window), limit: 20)
+        let report: [String: JSONValue] = [
+            "rule": .string(rule.id), "kind": .string(rule.kind.rawValue), "trigger": .string(rule.label),
+            "severity": .string(rule.severity.rawValue), "metric": .string(rule.metric.rawValue),
+            "threshold": .number(rule.threshold), "window": .string(DurationText.format(rule.window)),
+            "value": value.value.map(JSONValue.number) ?? .null, "samples": .number(Double(value.samples)),
+            "bound": alert.annotations["bound"].flatMap(Double.init).map(JSONValue.number) ?? .null,
+            "rollout": .string(state.snapshot.plan.rollout), "phase": .string(phase), "affectedUsers": .number(users),
+            "actions": .array(actions.map(JSONValue.string)), "failingInteractions": .array(failing.map(JSONValue.object)),
+            "openedAt": .string(Timestamp.format(at)),
+        ]
+        return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: JSONValue.object(report).compactText)
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Hummingbird
+import LiftoffCore
+import LiftoffStore
+
+/// Alerts, silences, incidents, deliveries and the live state of every guardrail.
+struct GuardrailsController {
+    let store: any Store
+    let evaluator: GuardrailEvaluator
+    let metrics: MetricsQuery
+    let clock: any WallClock
+
+    struct AlertView: Encodable, Sendable {
+        var id: Int
+        var rule: String
+        var status: String
+        var severity: String
+        var silenced: Bool
+        var labels: [String: String]
+        var annotations: [String: String]
+        var startsAt: Date
+        var endsAt: Date?
+        var fingerprint: String
+    }
+
+    struct SilenceBody: Decodable {
+        var matchers: [String: String]
+        var startsAt: String?
+        var endsAt: String
+        var createdBy: String?
+        var comment: String
+    }
+
+    struct SilenceView: Encodable, Sendable {
+        var id: String
+        var matchers: [String: String]
+        var startsAt: Date
+        var endsAt: Date
+        var createdBy: String
+        var comment: String
+        var active: Bool
+    }
+
+    struct DeliveryView: Encodable, Sendable {
+        var id: Int
+        var kind: String
+        var target: String
+        var rule: String?
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: Date?
+        var lastError: String?
+        var createdAt: Date
+        var deliveredAt: Date?
+    }
+
+    struct RuleView: Encodable, Sendable {
+        var id: String
+        var kind: String
+        var metric: String
+        var when: String
+        var threshold: Double
+        var window: String
+        var minSamples: Int
+        var severity: String
+        var actions: [String]
+        var state: String
+        var since: Date?
+        var firings: Int
+        var value: Double?
+        var samples: Int?
+        var judgement: String?
+        var observedAt: Date?
+    }
+
+    func addRoutes(to routes: inout ScopedRoutes) {
+        let store = self.store
+        let evaluator = self.evaluator
+        let clock = self.clock
+        routes.add(.get, "/v1/alerts", scope: .read) { _, _ in
+            let alerts = try await store.alerts(limit: 200).map { alert in
+                AlertView(id: alert.id ?? 0, rule: alert.ruleId, status: alert.resolved ? "resolved" : "firing",
+                          severity: alert.severity.rawValue, silenced: alert.silenced, labels: alert.labels,
+                          annotations: alert.annotations, startsAt: alert.startsAt, endsAt: alert.endsAt, fingerprint: alert.fingerprint)
+            }
+            return try JSONBody.response(["alerts": alerts])
+        }
+        routes.add(.get, "/v1/silences", scope: .read) { _, _ in
+            let now = clock.now()
+            let silences = try await store.silences().map { silence in
+                SilenceView(id: silence.id, matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt,
+                            createdBy: silence.createdBy, comment: silence.comment, active: silence.startsAt <= now && now < silence.endsAt)
+            }
+            return try JSONBody.response(["silences": silences])
+        }
+        routes.add(.post, "/v1/silences", scope: .operate) { request, context in
+            let body = try await RequestJSON.decode(SilenceBody.self, from: request)
+            guard !body.matchers.isEmpty else { throw APIError.badRequest("matchers: give at least one label, e.g. {\"rule\":\"rollback[0]\"}") }
+            let now = clock.now()
+            let startsAt = try body.startsAt.map { text -> Date in
+                guard let date = Timestamp.parse(text) else { throw APIError.badRequest("startsAt: '\(text)' is not an RFC 3339 time") }
+                return date
+            } ?? now
+            guard let endsAt = Timestamp.parse(body.endsAt) else { throw APIError.badRequest("endsAt: '\(body.endsAt)' is not an RFC 3339 time") }
+            guard endsAt > startsAt else { throw APIError.badRequest("endsAt: must be after startsAt") }
+            let comment = try RequestJSON.text(body.comment, field: "comment", required: true)!
+            let createdBy = try RequestJSON.text(body.createdBy, field: "createdBy") ?? context.key!.name
+            let silence = SilenceRecord(id: APIKeySecret.identifier(), matchers: body.matchers, startsAt: startsAt, endsAt: endsAt,
+                                        createdBy: createdBy, comment: comment, createdAt: now)
+            try await store.addSilence(silence, audit: AuditEntry(at: now, actor: context.key!.name, action: "silence.create", reason: comment,
+                                                                  after: JSONValue.object(body.matchers.mapValues(JSONValue.string)).compactText))
+            return try JSONBody.response(SilenceView(id: silence.id, matchers: silence.matchers, startsAt: startsAt, endsAt: endsAt,
+                                                     createdBy: createdBy, comment: comment, active: startsAt <= now), status: .created)
+        }
+        routes.add(.get, "/v1/deliveries", scope: .read) { _, _ in
+            let deliveries = try await store.messages(limit: 200).map { message in
+                DeliveryView(id: message.id ?? 0, kind: message.kind.rawValue, target: message.target, rule: message.ruleId,
+                             status: message.status.rawValue, attempts: message.attempts,
+                             nextAttemptAt: message.status == .pending ? message.nextAttemptAt : nil, lastError: message.lastError,
+                             createdAt: message.createdAt, deliveredAt: message.deliveredAt)
+            }
+            return try JSONBody.response(["deliveries": deliveries])
+        }
+        routes.add(.get, "/v1/guardrails", scope: .read) { _, _ in
+            let states = try await evaluator.ruleStates()
+            let observations = await evaluator.observations
+            let rules = evaluator.guardrails.rules.map { rule in
+                let state = states[rule.id] ?? RuleState()
+                let observation = observations[rule.id]
+                var judgement: String?
+                switch observation?.judgement {
+                case .breach?: judgement = "breach"
+                case .clear?: judgement = "clear"
+                case .insufficientData?: judgement = "insufficient_data"
+                case nil: judgement = nil
+                }
+                return RuleView(id: rule.id, kind: rule.kind.rawValue, metric: rule.metric.rawValue, when: rule.when.rawValue,
+                                threshold: rule.threshold, window: DurationText.format(rule.window), minSamples: rule.minSamples,
+                                severity: rule.severity.rawValue, actions: rule.actions, state: state.phase.rawValue, since: state.since,
+                                firings: state.firings, value: observation?.value.value, samples: observation?.value.samples,
+                                judgement: judgement, observedAt: observation?.at)
+            }
+            return try JSONBody.response(["rules": rules])
+        }
+        let reports = IncidentReports(store: store, metrics: metrics, clock: clock)
+        routes.add(.get, "/v1/incidents", scope: .read) { _, _ in
+            try JSONBody.response(["incidents": try await reports.list()])
+        }
+        routes.add(.get, "/v1/incidents/{id}", scope: .read) { request, context in
+            guard let id = context.parameters.get("id", as: Int.self) else { throw APIError.notFound("no incident with that id") }
+            let report = try await reports.report(id)
+            switch request.uri.queryParameters.get("format") ?? "json" {
+            case "json":
+                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(report).compactText)))
+            case "md":
+                return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: IncidentReports.markdown(report))))
+            case let other:
+                throw APIError.badRequest("format: '\(other)' is not one of json, md")
+            }
+        }
+    }
+}

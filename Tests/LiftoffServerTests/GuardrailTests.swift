@@ -1,0 +1,255 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import LiftoffStore
+import Testing
+@testable import LiftoffServer
+
+@Suite("Guardrails: rules, actions, alerts, incidents, webhooks")
+struct GuardrailTests {
+    static func plan(hook: String = "http://127.0.0.1:9/hook", extra: String = "") -> Plan {
+        try! PlanDecoder.decode(yaml: """
+            rollout: ai-tutor
+            config: { promptProfile: standard, maxTokens: 1024 }
+            phases:
+              - name: internal
+                audience: { groups: { developers: [dev-1, dev-2] } }
+              - name: full
+                audience: { percentage: 100 }
+            adjustments:
+              - { trigger: response_time.p95, threshold: 3000, action: scale_resources, minSamples: 10 }
+              - { trigger: token_usage, threshold: 5000, action: optimize_prompts }
+            rollback:
+              - { trigger: error_rate, threshold: 0.05, minSamples: 20 }
+              - { trigger: critical_security_issues, threshold: 0 }
+            actions:
+              scale_resources: { webhook: { url: "\(hook)", secret: "s3cret" } }
+              optimize_prompts: { set: { promptProfile: economy, maxTokens: 512 } }
+            alerts:
+              routes:
+                - { url: "\(hook)", format: alertmanager, minSeverity: critical }
+            \(extra)
+            """)
+    }
+
+    static func interactions(_ count: Int, user: String = "dev-1", outcome: String = "ok", latency: Int = 500, tokens: Int = 10) -> String {
+        let events = (0..<count).map { index in
+            #"{"type":"ai_interaction","userId":"\#(user)","latencyMs":\#(latency),"outcome":"\#(index % 2 == 0 ? outcome : "ok")","inputTokens":\#(tokens)}"#
+        }
+        return #"{"events":[\#(events.joined(separator: ","))]}"#
+    }
+
+    @Test func anErrorSpikeRollsBackAndWritesAnIncident() async throws {
+        let server = try await TestServer(plan: Self.plan())
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(30, outcome: "ok"))
+            await guardrails.tick()
+            #expect(try await RolloutAPITests.evaluate(client, "dev-1")["enabled"] as? Bool == true)
+
+            // 20 of 40 calls fail: even the lower 95% bound of the error rate is far above 5%.
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(40, outcome: "timeout"))
+            await guardrails.tick()
+            let answer = try await RolloutAPITests.evaluate(client, "dev-1")
+            #expect(answer["reason"] as? String == "rolled_back")
+            #expect(answer["variant"] as? String == "control")
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
+            let alert = try #require(alerts.first { $0["rule"] as? String == "rollback[0]" })
+            #expect(alert["status"] as? String == "firing")
+            #expect((alert["labels"] as? [String: String])?["phase"] == "internal")
+            #expect((alert["annotations"] as? [String: String])?["samples"] == "70")
+
+            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).object["incidents"] as? [[String: Any]] ?? []
+            #expect(incidents.count == 1)
+            let id = incidents.first?["id"] as? Int ?? 0
+            let report = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).object
+            #expect(report["trigger"] as? String == "error_rate above 0.05 over 5m")
+            #expect(report["affectedUsers"] as? Int == 1)
+            #expect(report["actions"] as? [String] == ["rollback"])
+            #expect((report["failingInteractions"] as? [[String: Any]])?.count == 20)
+            #expect((report["failingInteractions"] as? [[String: Any]])?.first?["outcome"] as? String == "timeout")
+            #expect((report["series"] as? [[String: Any]])?.contains { ($0["samples"] as? Int ?? 0) > 0 } == true)
+            let timeline = (report["timeline"] as? [[String: Any]] ?? []).map { $0["what"] as? String ?? "" }
+            #expect(timeline.contains("rollout.rollback") && timeline.contains("guardrail.fired"))
+            let markdown = try await client.request(.get, "/v1/incidents/\(id)?format=md", key: TestServer.keys[.read])
+            #expect(String(buffer: markdown.body).hasPrefix("# Incident \(id): error_rate above 0.05 over 5m"))
+            #expect(try await client.request(.get, "/v1/incidents/999", key: TestServer.keys[.read]).status == .notFound)
+
+            // The rollback went to the critical alert route through the outbox.
+            let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
+            #expect(deliveries.contains { $0["kind"] as? String == "alert" && $0["rule"] as? String == "rollback[0]" })
+        }
+    }
+
+    @Test func eachFiringActsOnceAcrossARestart() async throws {
+        let server = try await TestServer(plan: Self.plan())
+        do {
+            let built = try await server.build()
+            let guardrails = built.guardrails
+            try await built.application.test(.router) { client in
+                _ = try await client.request(.post, "/v1/events", json: Self.interactions(20, latency: 4000))
+                await guardrails.tick()
+            }
+        }
+        let store = try SQLiteStore(path: server.configuration.databasePath, now: server.clock.now())
+        #expect(try await store.messages(limit: 100).filter { $0.kind == .webhook }.count == 1)
+        // A new process on the same data: the rule is still firing, so nothing fires or acts again.
+        let restarted = try await server.build()
+        let guardrails = restarted.guardrails
+        try await restarted.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(20, latency: 4000))
+            await guardrails.tick()
+            await guardrails.tick()
+            let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
+            let scaling = try #require(rules.first { $0["id"] as? String == "adjustments[0]" })
+            #expect(scaling["state"] as? String == "firing")
+            #expect(scaling["firings"] as? Int == 1)
+        }
+        #expect(try await store.messages(limit: 100).filter { $0.kind == .webhook }.count == 1)
+        #expect(try await store.alerts(limit: 100).filter { $0.ruleId == "adjustments[0]" }.count == 1)
+    }
+
+    @Test func resumeStartsAFreshEpoch() async throws {
+        let server = try await TestServer(plan: Self.plan())
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","severity":"critical","title":"prompt injection"}]}"#)
+            // Security issues carry no user: they count for the rollout as a whole, in control. The rule
+            // watches treatment users, so the app reports it for the user it affected.
+            _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"prompt injection"}]}"#)
+            await guardrails.tick()
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            server.clock.advance(by: 60)
+            let resumed = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: #"{"reason":"patched"}"#)
+            #expect(resumed.object["status"] as? String == "running")
+            // The breach is still inside the rule's 5-minute window, but before the resume: it is not seen again.
+            await guardrails.tick()
+            await guardrails.tick()
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
+            #expect(alerts.first { $0["rule"] as? String == "rollback[1]" }?["status"] as? String == "resolved")
+        }
+    }
+
+    @Test func setOverridesTheConfigUntilTheRuleResolves() async throws {
+        let server = try await TestServer(plan: Self.plan())
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(20, tokens: 400))
+            await guardrails.tick()
+            let config = try await RolloutAPITests.evaluate(client, "dev-1")["config"] as? [String: Any]
+            #expect(config?["promptProfile"] as? String == "economy")
+            #expect(config?["maxTokens"] as? Int == 512)
+            // Six minutes later the tokens have left the 5-minute window: the rule resolves, the override goes.
+            server.clock.advance(by: 360)
+            await guardrails.tick()
+            let after = try await RolloutAPITests.evaluate(client, "dev-1")["config"] as? [String: Any]
+            #expect(after?["promptProfile"] as? String == "standard")
+        }
+    }
+
+    @Test func webhooksAreSignedAndRetriedUntilDelivered() async throws {
+        let receiver = WebhookReceiver(failures: 2)
+        try await receiver.run { url in
+            let server = try await TestServer(plan: Self.plan(hook: url))
+            let built = try await server.build()
+            let guardrails = built.guardrails
+            var notifier = built.notifier
+            notifier.baseBackoff = 1
+            let configured = notifier
+            try await built.application.test(.router) { client in
+                _ = try await client.request(.post, "/v1/events", json: Self.interactions(20, latency: 4000))
+                await guardrails.tick()
+                for _ in 0..<3 {
+                    #expect(await configured.deliverDue() == 1)
+                    server.clock.advance(by: 10)
+                }
+                #expect(await configured.deliverDue() == 0)
+                let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
+                let webhook = try #require(deliveries.first { $0["kind"] as? String == "webhook" })
+                #expect(webhook["status"] as? String == "delivered")
+                #expect(webhook["attempts"] as? Int == 3)
+            }
+        }
+        #expect(receiver.attemptCount == 3)
+        let last = try #require(receiver.deliveries.last)
+        let timestamp = try #require(last.headers["x-liftoff-timestamp"])
+        #expect(last.headers["x-liftoff-signature"] == "sha256=" + Notifier.signature(secret: "s3cret", timestamp: timestamp, body: last.body))
+        // Recomputed independently of the notifier's helper.
+        let expected = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(last.body)".utf8), using: SymmetricKey(data: Data("s3cret".utf8)))
+        #expect(last.headers["x-liftoff-signature"] == "sha256=" + expected.map { String(format: "%02x", $0) }.joined())
+        let body = try JSONParser.parse(last.body)
+        #expect(body["rule"] == .string("adjustments[0]"))
+        #expect(body["action"] == .string("scale_resources"))
+    }
+
+    @Test func silencedAlertsAreRecordedButNotSent() async throws {
+        let server = try await TestServer(plan: Self.plan())
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            let silence = try await client.request(.post, "/v1/silences", key: TestServer.keys[.operate], json: """
+                {"matchers":{"rule":"rollback[1]"},"endsAt":"2026-11-29T12:00:00Z","comment":"known pen test"}
+                """)
+            #expect(silence.status == .created)
+            #expect(silence.object["createdBy"] as? String == "operate-key")
+            _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"pen test"}]}"#)
+            await guardrails.tick()
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
+            #expect(alerts.first { $0["rule"] as? String == "rollback[1]" }?["silenced"] as? Bool == true)
+            let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
+            #expect(deliveries.filter { $0["kind"] as? String == "alert" }.isEmpty)
+            let bad = try await client.request(.post, "/v1/silences", key: TestServer.keys[.operate], json: #"{"matchers":{},"endsAt":"x","comment":"c"}"#)
+            #expect(bad.status == .badRequest)
+        }
+    }
+
+    @Test func alertmanagerPayloadHasTheWebhookShape() throws {
+        let alert = AlertRecord(ruleId: "rollback[0]", firing: 1, fingerprint: "abc", severity: .critical,
+                                labels: ["alertname": "rollback[0]", "rollout": "ai-tutor"], annotations: ["summary": "error_rate above 0.05 over 5m"],
+                                startsAt: Date(timeIntervalSince1970: 0))
+        let body = try JSONParser.parse(AlertMessages.body(alert, format: .alertmanager, externalURL: "http://liftoff:8080"))
+        #expect(body["version"] == .string("4"))
+        #expect(body["status"] == .string("firing"))
+        #expect(body["receiver"] == .string("liftoff"))
+        #expect(body["groupKey"] == .string(#"{}:{rule="rollback[0]"}"#))
+        #expect(body["commonLabels"]?["rollout"] == .string("ai-tutor"))
+        guard case .array(let alerts)? = body["alerts"], case .object(let first)? = alerts.first else {
+            Issue.record("no alerts array")
+            return
+        }
+        #expect(Set(first.keys) == ["status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint"])
+        #expect(first["endsAt"] == .string("0001-01-01T00:00:00Z"))
+        let slack = try JSONParser.parse(AlertMessages.body(alert, format: .slack, externalURL: "http://liftoff:8080"))
+        guard case .string(let text)? = slack["text"] else { Issue.record("no slack text"); return }
+        #expect(text.contains("[FIRING] error_rate above 0.05 over 5m"))
+    }
+
+    /// The seed's own rules, from the example plan, on crafted traffic.
+    @Test func theSeedsRulesFire() async throws {
+        let plan = try PlanDecoder.decode(yaml: String(contentsOf: URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/learning-platform.yml"), encoding: .utf8))
+        let server = try await TestServer(plan: plan)
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            // Responses of 6 s from developers: above the 3 s adjustment and the 5 s rollback trigger.
+            _ = try await client.request(.post, "/v1/events", json: Self.interactions(25, user: "dev-3", latency: 6000))
+            await guardrails.tick()
+            let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
+            let firing = Set(rules.filter { $0["state"] as? String == "firing" }.compactMap { $0["id"] as? String })
+            #expect(firing == ["adjustments[0]", "rollback[1]", "scaling.responseTime"])
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            let webhooks = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
+            #expect(webhooks.filter { $0["target"] as? String == "https://infra.example/scale" }.count == 2)
+        }
+    }
+}

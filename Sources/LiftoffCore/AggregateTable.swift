@@ -18,12 +18,13 @@ public struct AggregateTable: Sendable, Equatable {
         let minute = Self.minute(of: event.timestamp)
         let phase = recorded.attribution.phase
         let variant = recorded.attribution.variant
+        let epoch = recorded.attribution.epoch
         func add(_ measure: Measure, _ value: Double) {
-            let key = AggregateKey(minute: minute, phase: phase, variant: variant, measure: measure)
+            let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure)
             rows[key, default: Aggregate(for: measure)].add(value)
         }
         if let user = event.userId {
-            let key = AggregateKey(minute: minute, phase: phase, variant: variant, measure: .users)
+            let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: .users)
             rows[key, default: Aggregate(for: .users)].add(member: user)
         }
         switch event.payload {

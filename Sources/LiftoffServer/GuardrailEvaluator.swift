@@ -56,15 +56,15 @@ actor GuardrailEvaluator {
         guard snapshot.record.status == .running || snapshot.record.status == .paused else { return }
         var current = try await ruleStates()
         let now = clock.now()
-        let epoch = try await store.ruleEpoch() ?? .distantPast
+        let epoch = snapshot.epoch
         let phase = snapshot.phase.name
         let silences = try await store.silences()
         var commit = GuardrailCommit(at: now)
         var record = snapshot.record
         for rule in guardrails.rules {
-            let start = max(now.addingTimeInterval(-rule.window), epoch, snapshot.phaseStartedAt)
+            let start = max(now.addingTimeInterval(-rule.window), snapshot.phaseStartedAt)
             let interval = MetricsQuery.Interval(start: min(start, now), end: now)
-            let value = try await metrics.values([rule.metric], over: interval, phase: phase, variant: .treatment)[rule.metric]
+            let value = try await metrics.values([rule.metric], over: interval, phase: phase, variant: .treatment, fromEpoch: epoch)[rule.metric]
                 ?? MetricValue(value: nil, samples: 0)
             let judgement = RuleEngine.judge(rule, value)
             observations[rule.id] = (value, judgement, now)

@@ -35,9 +35,10 @@ struct MetricsQuery: Sendable {
     }
 
     /// The values of `metrics` over `interval`.
-    func values(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?) async throws -> [Metric: MetricValue] {
+    func values(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?,
+                fromEpoch: Int? = nil) async throws -> [Metric: MetricValue] {
         let minutes: ClosedRange<Int64> = windowMinutes(interval)
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant)
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch)
         var retention: [Int: RetentionCounts] = [:]
         for days in Set(metrics.compactMap(\.retentionDays)) {
             retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
@@ -49,7 +50,7 @@ struct MetricsQuery: Sendable {
     /// One point per `step` over `interval`: the metric over each step.
     func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?) async throws -> [(Date, MetricValue)] {
         let minutes = windowMinutes(interval)
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant)
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil)
         let stepMinutes = Int64(step / 60)
         var buckets: [Int64: [Measure: Aggregate]] = [:]
         for (key, aggregate) in table.rows {

@@ -22,6 +22,8 @@ final class RolloutState: Sendable {
         var overrides: [(ruleId: String, values: [String: JSONValue], sticky: Bool, setAt: Date)]
         /// Set by `stop_admissions`: invitations and waitlist admissions are refused.
         var admissionsStopped: Bool
+        /// The guardrail epoch new events are counted in.
+        var epoch: Int
 
         var phase: PhasePlan { plan.phases[phaseIndex] }
         var phaseStartedAt: Date { history.last(where: { $0.phase == phase.name })?.startedAt ?? .distantPast }
@@ -77,7 +79,7 @@ final class RolloutState: Sendable {
         return Snapshot(plan: plan, record: record, phaseIndex: phaseIndex, history: try await store.phaseHistory(),
                         membership: membership, signOffs: try await store.signOffs(), invitations: invitations,
                         waitlist: waitlist, groupOf: groupOf, config: config, overrides: overrides,
-                        admissionsStopped: try await store.admissionsStopped())
+                        admissionsStopped: try await store.admissionsStopped(), epoch: try await store.ruleEpoch()?.number ?? 0)
     }
 
     /// The flag answer for `userId` now.
@@ -93,8 +95,9 @@ final class RolloutState: Sendable {
     /// Where an event from `userId` counts: the current phase, and the variant the user is in. Events
     /// without a user (resource samples, security findings) count in control.
     func attribution(for userId: String?) -> Attribution {
-        guard let userId else { return Attribution(phase: snapshot.phase.name, variant: .control) }
+        let epoch = snapshot.epoch
+        guard let userId else { return Attribution(phase: snapshot.phase.name, variant: .control, epoch: epoch) }
         let decision = decide(userId)
-        return Attribution(phase: decision.phase, variant: decision.variant)
+        return Attribution(phase: decision.phase, variant: decision.variant, epoch: epoch)
     }
 }

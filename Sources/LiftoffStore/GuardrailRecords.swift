@@ -143,7 +143,8 @@ public struct GuardrailCommit: Sendable {
 /// The guardrail side of the store.
 public protocol GuardrailStore: Sendable {
     func ruleStates() async throws -> [String: RuleState]
-    func ruleEpoch() async throws -> Date?
+    /// The current guardrail epoch (0 before the first resume after a rollback) and when it began.
+    func ruleEpoch() async throws -> (number: Int, startedAt: Date)?
     func commit(_ commit: GuardrailCommit) async throws
 
     func alerts(limit: Int) async throws -> [AlertRecord]

@@ -211,6 +211,30 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("0005-aggregates-per-guardrail-epoch") { db in
+            // The primary key gains the epoch, so the table is rebuilt; existing rows are epoch 0.
+            try db.execute(sql: """
+                CREATE TABLE minute_aggregates_by_epoch (
+                    minute INTEGER NOT NULL,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    epoch INTEGER NOT NULL CHECK (epoch >= 0),
+                    measure TEXT NOT NULL,
+                    count INTEGER NOT NULL CHECK (count >= 0),
+                    sum REAL NOT NULL,
+                    min REAL,
+                    max REAL,
+                    sketch BLOB,
+                    PRIMARY KEY (minute, phase, variant, epoch, measure)
+                ) WITHOUT ROWID;
+                INSERT INTO minute_aggregates_by_epoch (minute, phase, variant, epoch, measure, count, sum, min, max, sketch)
+                    SELECT minute, phase, variant, 0, measure, count, sum, min, max, sketch FROM minute_aggregates;
+                DROP TABLE minute_aggregates;
+                ALTER TABLE minute_aggregates_by_epoch RENAME TO minute_aggregates;
+                ALTER TABLE rule_epoch ADD COLUMN number INTEGER NOT NULL DEFAULT 1 CHECK (number >= 1);
+                ALTER TABLE events ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -15,8 +15,8 @@ extension SQLiteStore {
                 var userDays = Set<UserDay>()
                 let received = Milliseconds.from(receivedAt)
                 let insert = try db.cachedStatement(sql: """
-                    INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 for var recorded in events {
                     let event = recorded.event
@@ -33,7 +33,7 @@ extension SQLiteStore {
                     try insert.execute(arguments: [
                         event.id, event.type.rawValue, Milliseconds.from(event.timestamp), received,
                         event.userId, event.sessionId, recorded.attribution.phase, recorded.attribution.variant.rawValue,
-                        recorded.costUsd, EventPayloadJSON.encode(event.payload),
+                        recorded.costUsd, EventPayloadJSON.encode(event.payload), recorded.attribution.epoch,
                     ])
                     if let user = event.userId {
                         userDays.insert(UserDay(user: user, day: Self.day(of: event.timestamp), attribution: recorded.attribution))
@@ -98,14 +98,14 @@ extension SQLiteStore {
     private func mergeAggregates(_ delta: AggregateTable, _ db: Database) throws {
         let select = try db.cachedStatement(sql: """
             SELECT count, sum, min, max, sketch FROM minute_aggregates
-            WHERE minute = ? AND phase = ? AND variant = ? AND measure = ?
+            WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
         let write = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, measure, count, sum, min, max, sketch)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, min, max, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (key, added) in delta.rows {
-            let keyArguments: StatementArguments = [key.minute, key.phase, key.variant.rawValue, key.measure.rawValue]
+            let keyArguments: StatementArguments = [key.minute, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
             var aggregate = added
             if let row = try Row.fetchOne(select, arguments: keyArguments) {
                 var stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)

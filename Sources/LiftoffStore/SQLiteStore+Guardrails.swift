@@ -14,9 +14,11 @@ extension SQLiteStore {
         }
     }
 
-    public func ruleEpoch() async throws -> Date? {
+    public func ruleEpoch() async throws -> (number: Int, startedAt: Date)? {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT started_at FROM rule_epoch WHERE id = 1").map(Milliseconds.date)
+            try Row.fetchOne(db, sql: "SELECT number, started_at FROM rule_epoch WHERE id = 1").map { row in
+                (row["number"], Milliseconds.date(row["started_at"]))
+            }
         }
     }
 

@@ -3,13 +3,17 @@ import GRDB
 import LiftoffCore
 
 extension SQLiteStore {
-    public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> AggregateTable {
+    public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?) async throws -> AggregateTable {
         try await pool.read { db in
             var sql = """
-                SELECT minute, phase, variant, measure, count, sum, min, max, sketch FROM minute_aggregates
+                SELECT minute, phase, variant, epoch, measure, count, sum, min, max, sketch FROM minute_aggregates
                 WHERE minute BETWEEN ? AND ?
                 """
             var arguments: StatementArguments = [minutes.lowerBound, minutes.upperBound]
+            if let fromEpoch {
+                sql += " AND epoch >= ?"
+                arguments += [fromEpoch]
+            }
             if let phase {
                 sql += " AND phase = ?"
                 arguments += [phase]
@@ -25,7 +29,7 @@ extension SQLiteStore {
                 guard let measure = Measure(rawValue: row["measure"]), let rowVariant = Variant(rawValue: row["variant"]) else {
                     continue
                 }
-                let key = AggregateKey(minute: row["minute"], phase: row["phase"], variant: rowVariant, measure: measure)
+                let key = AggregateKey(minute: row["minute"], phase: row["phase"], variant: rowVariant, epoch: row["epoch"], measure: measure)
                 table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
             }
             return table

@@ -52,7 +52,8 @@ extension SQLiteStore {
         }
         if startsEpoch {
             try db.execute(sql: """
-                INSERT INTO rule_epoch (id, started_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at
+                INSERT INTO rule_epoch (id, started_at, number) VALUES (1, ?, 1)
+                ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, number = rule_epoch.number + 1
                 """, arguments: [at])
         }
         try insert(audit, db)

@@ -125,7 +125,8 @@ struct GuardrailTests {
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"prompt injection"}]}"#)
             await guardrails.tick()
             #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
-            server.clock.advance(by: 60)
+            // Resumed within the same minute: the epoch, not the minute, separates before from after.
+            server.clock.advance(by: 5)
             let resumed = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: #"{"reason":"patched"}"#)
             #expect(resumed.object["status"] as? String == "running")
             // The breach is still inside the rule's 5-minute window, but before the resume: it is not seen again.

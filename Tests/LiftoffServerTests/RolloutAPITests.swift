@@ -24,7 +24,7 @@ struct RolloutAPITests {
             plannedDuration: 28d
             audience: { invite: { min: 2, max: 3 } }
             exit:
-              minDuration: 2d
+              minDuration: 14d
               promotion: auto
               criteria:
                 - { metric: response_time.p95, below: 3000, minSamples: 20 }
@@ -221,7 +221,7 @@ struct RolloutAPITests {
         }
     }
 
-    /// Weeks of rollout in a test: the clock is moved by hand and the ticker's work is called directly.
+    /// Weeks of rollout in a test: the clock is moved a day at a time and the ticker's work is called directly.
     @Test func automaticPromotionWhenTheGateHolds() async throws {
         let server = try await TestServer(plan: Self.plan)
         let built = try await server.build()
@@ -229,13 +229,13 @@ struct RolloutAPITests {
         try await built.application.test(.router) { client in
             _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"start alpha"}"#)
             _ = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a","b"]}"#)
-            for day in 0..<2 {
+            for day in 0..<14 {
                 _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "a", count: 10, latency: 900))
                 await controller.tick()
                 #expect(try await Self.rollout(client)["phase"] as? String == "alpha", "day \(day)")
                 server.clock.advance(by: 86_400)
             }
-            // Two days in (the minimum duration), 30 samples, p95 900 ms: the gate holds and the ticker promotes.
+            // Two weeks in (the minimum duration), 150 samples, p95 900 ms: the gate holds and the ticker promotes.
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "a", count: 10, latency: 900))
             await controller.tick()
             let state = try await Self.rollout(client)

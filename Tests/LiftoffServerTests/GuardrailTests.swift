@@ -233,11 +233,15 @@ struct GuardrailTests {
         #expect(text.contains("[FIRING] error_rate above 0.05 over 5m"))
     }
 
-    /// The seed's own rules, from the example plan, on crafted traffic.
+    /// The seed's own rules, from the example plan, on crafted traffic. The plan's receivers are example
+    /// hosts; they are pointed at a closed loopback port so that no test sends anything off this machine.
     @Test func theSeedsRulesFire() async throws {
-        let plan = try PlanDecoder.decode(yaml: String(contentsOf: URL(fileURLWithPath: #filePath)
+        let yaml = try String(contentsOf: URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/learning-platform.yml"), encoding: .utf8))
+            .appendingPathComponent("examples/learning-platform.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "https://infra.example/scale", with: "http://127.0.0.1:9/scale")
+            .replacingOccurrences(of: "https://hooks.example/alerts", with: "http://127.0.0.1:9/alerts")
+        let plan = try PlanDecoder.decode(yaml: yaml)
         let server = try await TestServer(plan: plan)
         let built = try await server.build()
         let guardrails = built.guardrails
@@ -250,7 +254,7 @@ struct GuardrailTests {
             #expect(firing == ["adjustments[0]", "rollback[1]", "scaling.responseTime"])
             #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
             let webhooks = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
-            #expect(webhooks.filter { $0["target"] as? String == "https://infra.example/scale" }.count == 2)
+            #expect(webhooks.filter { $0["target"] as? String == "http://127.0.0.1:9/scale" }.count == 2)
         }
     }
 }

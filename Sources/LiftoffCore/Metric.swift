@@ -36,6 +36,9 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case retentionD7 = "retention_d7"
     case criticalSecurityIssues = "critical_security_issues"
     case securityIssues = "security_issues"
+    case highSecurityIssues = "high_security_issues"
+    case mediumSecurityIssues = "medium_security_issues"
+    case lowSecurityIssues = "low_security_issues"
     case dataInconsistencies = "data_inconsistencies"
     case resourceUsage = "resource_usage"
 
@@ -55,7 +58,8 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
              .completionRate, .projectCompletionRate, .retentionD1, .retentionD7:
             .rate
         case .tokenUsage, .apiCosts, .infrastructureCosts, .unpricedInteractions, .interactions, .activeUsers,
-             .sessions, .criticalSecurityIssues, .securityIssues, .dataInconsistencies:
+             .sessions, .criticalSecurityIssues, .securityIssues, .highSecurityIssues, .mediumSecurityIssues,
+             .lowSecurityIssues, .dataInconsistencies:
             .total
         default:
             .statistic
@@ -72,7 +76,7 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         case .sessionDuration: "s"
         case .userSatisfaction, .usabilityScore: "1–5"
         case .unpricedInteractions, .interactions, .activeUsers, .sessions, .criticalSecurityIssues,
-             .securityIssues, .dataInconsistencies: "count"
+             .securityIssues, .highSecurityIssues, .mediumSecurityIssues, .lowSecurityIssues, .dataInconsistencies: "count"
         default: "ratio"
         }
     }

@@ -58,6 +58,9 @@ public struct MetricCalculator: Sendable {
             let counts = retention[metric.retentionDays!] ?? RetentionCounts(cohort: 0, returned: 0)
             return rate(counts.returned, of: counts.cohort)
         case .criticalSecurityIssues: return occurrences(count(.securityCritical))
+        case .highSecurityIssues: return occurrences(count(.securityHigh))
+        case .mediumSecurityIssues: return occurrences(count(.securityMedium))
+        case .lowSecurityIssues: return occurrences(count(.securityLow))
         case .securityIssues:
             return occurrences(Severity.allCases.reduce(0) { $0 + count(.security($1)) })
         case .dataInconsistencies: return occurrences(count(.integrityViolations))

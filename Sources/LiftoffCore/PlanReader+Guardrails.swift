@@ -39,10 +39,17 @@ extension PlanReader {
         if let node = members["scaling"] {
             guardrails.rules += scaling(node, references: &references)
         }
-        if let node = members["alerts"], let alerts = mapping(node, "alerts", allowed: ["routes"]),
-           let routesNode = alerts["routes"], let routes = sequence(routesNode, "alerts.routes") {
+        var alerts: [String: Node] = [:]
+        if let node = members["alerts"] {
+            alerts = mapping(node, "alerts", allowed: ["routes", "repeatInterval", "errorRateSpike", "costAnomaly", "dailyBudget", "securityIssues"]) ?? [:]
+        }
+        if let routesNode = alerts["routes"], let routes = sequence(routesNode, "alerts.routes") {
             guardrails.routes = routes.enumerated().compactMap { route($0.element, "alerts.routes[\($0.offset)]") }
         }
+        if let node = alerts["repeatInterval"], let interval = duration(node, "alerts.repeatInterval") {
+            if interval > 0 { guardrails.repeatInterval = interval } else { report(node, "alerts.repeatInterval", "must be longer than 0s") }
+        }
+        guardrails.rules += alertRules(alerts)
         for (node, path, name) in references where guardrails.action(name) == nil {
             let known = (Array(ActionDefinition.builtIns.keys) + Array(guardrails.actions.keys)).sorted()
             report(node, path, "unknown action '\(name)'; known actions: \(known.joined(separator: ", "))")
@@ -155,6 +162,57 @@ extension PlanReader {
             rules.append(rule)
         }
         return rules
+    }
+
+    /// The seed's alert kinds, on unless the plan turns them off with `false`: error-rate spikes and cost
+    /// anomalies against the trailing baseline, a daily budget, and security issues by severity.
+    private mutating func alertRules(_ alerts: [String: Node]) -> [Rule] {
+        var rules: [Rule] = []
+        let baselineKeys = ["factor", "window", "baseline", "floor", "minSamples", "severity"]
+        func enabled(_ node: Node?) -> Bool { node.map { $0.bool != false } ?? true }
+        if enabled(alerts["errorRateSpike"]) {
+            var rule = Rule(id: "alerts.errorRateSpike", kind: .alert, metric: .errorRate, threshold: 0.02, window: 300,
+                            minSamples: 50, severity: .warning, actions: [], baseline: Rule.Baseline(window: 3600, factor: 2))
+            if let node = alerts["errorRateSpike"], node.bool == nil { applyBaseline(node, "alerts.errorRateSpike", baselineKeys, to: &rule) }
+            rules.append(rule)
+        }
+        if enabled(alerts["costAnomaly"]) {
+            var rule = Rule(id: "alerts.costAnomaly", kind: .alert, metric: .apiCosts, threshold: 1, window: 3600,
+                            minSamples: 0, severity: .warning, actions: [], baseline: Rule.Baseline(window: 86_400, factor: 2))
+            if let node = alerts["costAnomaly"], node.bool == nil { applyBaseline(node, "alerts.costAnomaly", baselineKeys, to: &rule) }
+            rules.append(rule)
+        }
+        if let node = alerts["dailyBudget"], let budget = number(node, "alerts.dailyBudget") {
+            rules.append(Rule(id: "alerts.dailyBudget", kind: .alert, metric: .apiCosts, threshold: budget, window: 86_400,
+                              minSamples: 0, severity: .critical, actions: []))
+        }
+        if enabled(alerts["securityIssues"]) {
+            let bySeverity: [(Metric, String, Rule.Severity)] = [
+                (.criticalSecurityIssues, "critical", .critical), (.highSecurityIssues, "high", .warning),
+                (.mediumSecurityIssues, "medium", .info), (.lowSecurityIssues, "low", .info),
+            ]
+            for (metric, name, severity) in bySeverity {
+                rules.append(Rule(id: "alerts.security.\(name)", kind: .alert, metric: metric, threshold: 0, window: 300,
+                                  minSamples: 0, severity: severity, actions: []))
+            }
+        }
+        return rules
+    }
+
+    private mutating func applyBaseline(_ node: Node, _ path: String, _ allowed: [String], to rule: inout Rule) {
+        guard let fields = mapping(node, path, allowed: allowed) else { return }
+        if let value = fields["factor"].flatMap({ number($0, "\(path).factor") }) {
+            if value > 1 { rule.baseline?.factor = value } else { report(fields["factor"], "\(path).factor", "must be above 1") }
+        }
+        if let value = fields["window"].flatMap({ duration($0, "\(path).window") }), value > 0 { rule.window = value }
+        if let value = fields["baseline"].flatMap({ duration($0, "\(path).baseline") }), value > 0 { rule.baseline?.window = value }
+        if let value = fields["floor"].flatMap({ number($0, "\(path).floor") }) { rule.threshold = value }
+        if let value = fields["minSamples"].flatMap({ integer($0, "\(path).minSamples") }) { rule.minSamples = value }
+        if let severityNode = fields["severity"], let text = string(severityNode, "\(path).severity") {
+            if let severity = Rule.Severity(rawValue: text) { rule.severity = severity } else {
+                report(severityNode, "\(path).severity", "'\(text)' is not one of info, warning, critical")
+            }
+        }
     }
 
     private mutating func route(_ node: Node, _ path: String) -> AlertRoute? {

@@ -4,7 +4,23 @@ import Foundation
 /// do when it crosses its threshold. Adjustment rules, scaling triggers and rollback triggers of the plan
 /// all become rules.
 public struct Rule: Sendable, Equatable, Identifiable {
-    public enum Kind: String, Sendable, Codable, CaseIterable { case adjustment, scaling, rollback }
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case adjustment, scaling, rollback
+        /// Only an alert: the seed's alert kinds (error-rate spikes, cost anomalies, budget, security issues).
+        case alert
+    }
+
+    /// Compare with the metric's own recent past instead of (or beside) a fixed threshold.
+    public struct Baseline: Sendable, Equatable {
+        /// The trailing stretch before the rule's window that the window is compared with.
+        public var window: TimeInterval
+        /// The rule breaches when the window's value is above `factor` times the baseline's.
+        public var factor: Double
+        public init(window: TimeInterval, factor: Double) {
+            self.window = window
+            self.factor = factor
+        }
+    }
     public enum When: String, Sendable, Codable, CaseIterable { case above, below }
     public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
         case info, warning, critical
@@ -30,10 +46,12 @@ public struct Rule: Sendable, Equatable, Identifiable {
     /// Names of actions: built-ins (`rollback`, `pause`, `notify`, `stop_admissions`, `start_admissions`) or
     /// the plan's `actions`.
     public var actions: [String]
+    /// With a baseline, `threshold` is a floor: the rule breaches only above both it and the baseline's bar.
+    public var baseline: Baseline?
 
     public init(id: String, kind: Kind, metric: Metric, threshold: Double, when: When = .above, window: TimeInterval = 300,
                 minSamples: Int? = nil, forDuration: TimeInterval = 0, keepFiringFor: TimeInterval = 0,
-                cooldown: TimeInterval = 0, severity: Severity = .warning, actions: [String]) {
+                cooldown: TimeInterval = 0, severity: Severity = .warning, actions: [String], baseline: Baseline? = nil) {
         self.id = id
         self.kind = kind
         self.metric = metric
@@ -46,6 +64,7 @@ public struct Rule: Sendable, Equatable, Identifiable {
         self.cooldown = cooldown
         self.severity = severity
         self.actions = actions
+        self.baseline = baseline
     }
 
     /// A rate or a statistic needs some evidence before anything is rolled back on it; a count of
@@ -56,7 +75,12 @@ public struct Rule: Sendable, Equatable, Identifiable {
 
     /// `error_rate above 0.05 over 5m`
     public var label: String {
-        "\(metric.rawValue) \(when.rawValue) \(CriterionResult.format(threshold)) over \(DurationText.format(window))"
+        if let baseline {
+            let per = metric.kind == .total ? " per second" : ""
+            return "\(metric.rawValue)\(per) above \(CriterionResult.format(baseline.factor))× its \(DurationText.format(baseline.window)) baseline "
+                + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold)))"
+        }
+        return "\(metric.rawValue) \(when.rawValue) \(CriterionResult.format(threshold)) over \(DurationText.format(window))"
     }
 }
 
@@ -100,11 +124,15 @@ public struct Guardrails: Sendable, Equatable {
     public var rules: [Rule]
     public var actions: [String: ActionDefinition]
     public var routes: [AlertRoute]
+    /// How often a still-firing alert is sent again.
+    public var repeatInterval: TimeInterval
 
-    public init(rules: [Rule] = [], actions: [String: ActionDefinition] = [:], routes: [AlertRoute] = []) {
+    public init(rules: [Rule] = [], actions: [String: ActionDefinition] = [:], routes: [AlertRoute] = [],
+                repeatInterval: TimeInterval = 4 * 3600) {
         self.rules = rules
         self.actions = actions
         self.routes = routes
+        self.repeatInterval = repeatInterval
     }
 
     /// The definition of the action called `name`.

@@ -37,14 +37,29 @@ public enum RuleTransition: Sendable, Equatable {
 public enum RuleEngine {
     /// Rates are compared through their 95% Wilson bound, the side that must cross the threshold: a rule
     /// watching for a high error rate fires only when even the lower bound is above it.
-    public static func judge(_ rule: Rule, _ value: MetricValue) -> RuleJudgement {
+    ///
+    /// A rule with a baseline compares the window with the metric's own trailing baseline: it breaches when
+    /// the window is above `factor` times the baseline and above `threshold` (a floor, so that a quiet
+    /// baseline does not turn noise into a spike). Totals such as spend are compared per second.
+    /// `baselineSeconds` is how long the baseline actually covers (shorter than asked early in a phase).
+    public static func judge(_ rule: Rule, _ value: MetricValue, baseline: MetricValue? = nil, baselineSeconds: TimeInterval? = nil) -> RuleJudgement {
         guard value.samples >= rule.minSamples, let observed = value.value else { return .insufficientData }
         var compared = observed
         if rule.metric.kind == .rate, let successes = value.successes,
            let interval = Wilson.interval(successes: successes, trials: value.samples) {
             compared = rule.when == .above ? interval.lowerBound : interval.upperBound
         }
-        let breached = rule.when == .above ? compared > rule.threshold : compared < rule.threshold
+        var bar = rule.threshold
+        if let reference = rule.baseline {
+            guard let baseline, baseline.samples >= rule.minSamples, let past = baseline.value else { return .insufficientData }
+            if rule.metric.kind == .total {
+                compared /= rule.window
+                bar = max(rule.threshold / rule.window, past / max(baselineSeconds ?? reference.window, 1) * reference.factor)
+            } else {
+                bar = max(rule.threshold, past * reference.factor)
+            }
+        }
+        let breached = rule.when == .above ? compared > bar : compared < bar
         return breached ? .breach(compared: compared) : .clear(compared: compared)
     }
 

@@ -61,12 +61,23 @@ actor GuardrailEvaluator {
         let silences = try await store.silences()
         var commit = GuardrailCommit(at: now)
         var record = snapshot.record
+        var toNotify: [AlertRecord] = []
         for rule in guardrails.rules {
             let start = max(now.addingTimeInterval(-rule.window), snapshot.phaseStartedAt)
             let interval = MetricsQuery.Interval(start: min(start, now), end: now)
             let value = try await metrics.values([rule.metric], over: interval, phase: phase, variant: .treatment, fromEpoch: epoch)[rule.metric]
                 ?? MetricValue(value: nil, samples: 0)
-            let judgement = RuleEngine.judge(rule, value)
+            var baseline: MetricValue?
+            var baselineSeconds: TimeInterval?
+            if let reference = rule.baseline {
+                let end = now.addingTimeInterval(-rule.window)
+                let past = MetricsQuery.Interval(start: max(end.addingTimeInterval(-reference.window), snapshot.phaseStartedAt), end: end)
+                baseline = past.start < past.end
+                    ? try await metrics.values([rule.metric], over: past, phase: phase, variant: .treatment, fromEpoch: epoch)[rule.metric]
+                    : nil
+                baselineSeconds = past.end.timeIntervalSince(past.start)
+            }
+            let judgement = RuleEngine.judge(rule, value, baseline: baseline, baselineSeconds: baselineSeconds)
             observations[rule.id] = (value, judgement, now)
             let previous = current[rule.id] ?? RuleState()
             let (next, transition) = RuleEngine.advance(rule, previous, judgement, now: now)
@@ -75,7 +86,7 @@ actor GuardrailEvaluator {
             case .fired(let acted):
                 let alert = makeAlert(rule, firing: next.firings, value: value, judgement: judgement, phase: phase, at: now, silences: silences)
                 commit.newAlerts.append(alert)
-                notify(alert, into: &commit)
+                if !alert.silenced { toNotify.append(alert) }
                 var executed: [String] = []
                 if acted {
                     for name in rule.actions {
@@ -94,7 +105,7 @@ actor GuardrailEvaluator {
                 resolved.resolved = true
                 resolved.endsAt = now
                 commit.resolvedAlerts.append((rule.id, previous.firings, now))
-                notify(resolved, into: &commit)
+                if !resolved.silenced { toNotify.append(resolved) }
                 for name in rule.actions {
                     if case .set(_, let sticky)? = guardrails.action(name), !sticky { commit.clearedOverrides.append(rule.id) }
                 }
@@ -103,6 +114,16 @@ actor GuardrailEvaluator {
                 break
             }
         }
+        // Alerts still firing are sent again after the repeat interval, with this tick's news.
+        if !guardrails.routes.isEmpty {
+            let resolvedNow = Set(commit.resolvedAlerts.map { "\($0.ruleId)#\($0.firing)" })
+            for alert in try await store.alerts(limit: 500) where !alert.resolved && !alert.silenced
+                && !resolvedNow.contains("\(alert.ruleId)#\(alert.firing)")
+                && now.timeIntervalSince(alert.lastNotifiedAt ?? alert.startsAt) >= guardrails.repeatInterval {
+                toNotify.append(alert)
+            }
+        }
+        notify(toNotify, into: &commit)
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
             commit.rollout = (record, snapshot.record.version, AuditEntry(
@@ -156,14 +177,19 @@ actor GuardrailEvaluator {
         }
     }
 
-    private func notify(_ alert: AlertRecord, into commit: inout GuardrailCommit) {
-        guard !alert.silenced else { return }
-        for (index, route) in guardrails.routes.enumerated() where alert.severity >= route.minSeverity {
+    /// One message per route for everything that changed in this evaluation (grouping), holding the alerts
+    /// of at least the route's severity.
+    private func notify(_ alerts: [AlertRecord], into commit: inout GuardrailCommit) {
+        guard !alerts.isEmpty else { return }
+        for (index, route) in guardrails.routes.enumerated() {
+            let group = alerts.filter { $0.severity >= route.minSeverity }
+            guard !group.isEmpty else { continue }
             commit.outbox.append(OutboxMessage(
                 kind: .alert, target: route.url, signing: route.secret == nil ? nil : "route:\(index)",
-                body: AlertMessages.body(alert, format: route.format, externalURL: externalURL),
-                ruleId: alert.ruleId, nextAttemptAt: commit.at, createdAt: commit.at))
+                body: AlertMessages.body(group, format: route.format, rollout: state.snapshot.plan.rollout, externalURL: externalURL),
+                ruleId: group.map(\.ruleId).joined(separator: ","), nextAttemptAt: commit.at, createdAt: commit.at))
         }
+        for alert in alerts where !alert.resolved { commit.notifiedAlerts.append((alert.ruleId, alert.firing)) }
     }
 
     private func alertPayload(_ alert: AlertRecord) -> [String: JSONValue] {

@@ -39,7 +39,9 @@ struct IncidentReports: Sendable {
         let audit = try await store.auditLog(limit: 200, before: nil, action: nil)
             .filter { $0.at >= incident.openedAt.addingTimeInterval(-60) && $0.at <= incident.openedAt.addingTimeInterval(3600) }
             .reversed()
-        let deliveries = try await store.messages(limit: 500).filter { $0.ruleId == incident.ruleId && $0.createdAt >= incident.openedAt }
+        let deliveries = try await store.messages(limit: 500).filter { message in
+            message.createdAt >= incident.openedAt && (message.ruleId?.split(separator: ",").contains { $0 == incident.ruleId } ?? false)
+        }
         var timeline: [JSONValue] = audit.map { entry in
             .object(["at": .string(Timestamp.format(entry.at)), "actor": .string(entry.actor), "what": .string(entry.action),
                      "detail": .string(entry.reason ?? "")])

@@ -14,9 +14,12 @@ public struct AlertRecord: Sendable, Equatable {
     public var startsAt: Date
     public var endsAt: Date?
     public var silenced: Bool
+    /// When the alert was last sent to the routes, for the repeat interval.
+    public var lastNotifiedAt: Date?
 
     public init(id: Int? = nil, ruleId: String, firing: Int, fingerprint: String, severity: Rule.Severity, resolved: Bool = false,
-                labels: [String: String], annotations: [String: String], startsAt: Date, endsAt: Date? = nil, silenced: Bool = false) {
+                labels: [String: String], annotations: [String: String], startsAt: Date, endsAt: Date? = nil, silenced: Bool = false,
+                lastNotifiedAt: Date? = nil) {
         self.id = id
         self.ruleId = ruleId
         self.firing = firing
@@ -28,6 +31,7 @@ public struct AlertRecord: Sendable, Equatable {
         self.startsAt = startsAt
         self.endsAt = endsAt
         self.silenced = silenced
+        self.lastNotifiedAt = lastNotifiedAt
     }
 }
 
@@ -123,6 +127,8 @@ public struct GuardrailCommit: Sendable {
     public var newAlerts: [AlertRecord] = []
     /// (rule, firing) of alerts that resolved, and when.
     public var resolvedAlerts: [(ruleId: String, firing: Int, at: Date)] = []
+    /// (rule, firing) of alerts sent to the routes in this commit.
+    public var notifiedAlerts: [(ruleId: String, firing: Int)] = []
     public var rollout: (next: RolloutRecord, expectedVersion: Int, audit: AuditEntry)?
     public var setOverrides: [(ruleId: String, values: [String: JSONValue], sticky: Bool)] = []
     public var clearedOverrides: [String] = []
@@ -135,7 +141,7 @@ public struct GuardrailCommit: Sendable {
     public init(at: Date) { self.at = at }
 
     public var isEmpty: Bool {
-        states.isEmpty && newAlerts.isEmpty && resolvedAlerts.isEmpty && rollout == nil && setOverrides.isEmpty
+        states.isEmpty && newAlerts.isEmpty && resolvedAlerts.isEmpty && notifiedAlerts.isEmpty && rollout == nil && setOverrides.isEmpty
             && clearedOverrides.isEmpty && admissionsStopped == nil && outbox.isEmpty && incidents.isEmpty && audit.isEmpty
     }
 }

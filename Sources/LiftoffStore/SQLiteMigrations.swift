@@ -235,6 +235,9 @@ enum SQLiteMigrations {
                 ALTER TABLE events ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("0006-alert-notification-times") { db in
+            try db.execute(sql: "ALTER TABLE alerts ADD COLUMN last_notified_at INTEGER")
+        }
         return migrator
     }
 }

@@ -46,6 +46,10 @@ extension SQLiteStore {
                                      String(decoding: try encoder.encode(alert.annotations), as: UTF8.self),
                                      Milliseconds.from(alert.startsAt), alert.silenced])
             }
+            for notified in commit.notifiedAlerts {
+                try db.execute(sql: "UPDATE alerts SET last_notified_at = ? WHERE rule_id = ? AND firing = ?",
+                               arguments: [at, notified.ruleId, notified.firing])
+            }
             for resolved in commit.resolvedAlerts {
                 try db.execute(sql: "UPDATE alerts SET status = 'resolved', ends_at = ? WHERE rule_id = ? AND firing = ?",
                                arguments: [Milliseconds.from(resolved.at), resolved.ruleId, resolved.firing])
@@ -86,7 +90,7 @@ extension SQLiteStore {
     public func alerts(limit: Int) async throws -> [AlertRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT id, rule_id, firing, fingerprint, severity, status, labels, annotations, starts_at, ends_at, silenced
+                SELECT id, rule_id, firing, fingerprint, severity, status, labels, annotations, starts_at, ends_at, silenced, last_notified_at
                 FROM alerts ORDER BY (status = 'firing') DESC, id DESC LIMIT ?
                 """, arguments: [limit]).map { row in
                 let decoder = JSONDecoder()
@@ -98,7 +102,7 @@ extension SQLiteStore {
                     labels: try decoder.decode([String: String].self, from: Data(labels.utf8)),
                     annotations: try decoder.decode([String: String].self, from: Data(annotations.utf8)),
                     startsAt: Milliseconds.date(row["starts_at"]), endsAt: (row["ends_at"] as Int64?).map(Milliseconds.date),
-                    silenced: row["silenced"])
+                    silenced: row["silenced"], lastNotifiedAt: (row["last_notified_at"] as Int64?).map(Milliseconds.date))
             }
         }
     }

@@ -50,7 +50,8 @@ struct MetricCalculatorTests {
         (.interactions, 5, 5), (.activeUsers, 2, 2), (.sessions, 1, 1), (.sessionDuration, 450, 2),
         (.completionRate, 2.0 / 3, 3), (.projectCompletionRate, 0.5, 2), (.assessmentScore, 0.65, 2),
         (.skillProgression, 0.3, 1), (.retentionD1, 0.25, 4), (.retentionD7, nil, 0),
-        (.criticalSecurityIssues, 1, 1), (.securityIssues, 2, 2), (.dataInconsistencies, 1, 1), (.resourceUsage, 0.5, 2),
+        (.criticalSecurityIssues, 1, 1), (.securityIssues, 2, 2),
+        (.highSecurityIssues, 0, 0), (.mediumSecurityIssues, 0, 0), (.lowSecurityIssues, 1, 1), (.dataInconsistencies, 1, 1), (.resourceUsage, 0.5, 2),
     ]
 
     @Test func everyCatalogMetricIsCovered() {

@@ -41,7 +41,9 @@ struct PlanDecoderTests {
         #expect(plan.config["maxTokens"] == .number(1024))
         let rules = plan.guardrails.rules
         #expect(rules.map(\.id) == ["adjustments[0]", "adjustments[1]", "rollback[0]", "rollback[1]", "rollback[2]", "rollback[3]",
-                                    "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users"])
+                                    "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
+                                    "alerts.errorRateSpike", "alerts.costAnomaly", "alerts.security.critical", "alerts.security.high",
+                                    "alerts.security.medium", "alerts.security.low"])
         #expect(rules[0].metric == .responseTimeP95 && rules[0].threshold == 3000 && rules[0].actions == ["scale_resources"])
         #expect(rules[1].metric == .tokenUsage && rules[1].window == 86_400 && rules[1].actions == ["optimize_prompts"])
         #expect(rules[2].metric == .errorRate && rules[2].threshold == 0.05 && rules[2].actions == ["rollback"] && rules[2].severity == .critical)

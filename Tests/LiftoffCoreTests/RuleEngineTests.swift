@@ -68,6 +68,28 @@ struct RuleEngineTests {
         #expect(RuleEngine.judge(rule, MetricValue(value: 1, samples: 1)) == .breach(compared: 1))
     }
 
+    @Test func baselinesAreAFactorAboveThePastAndAFloor() {
+        let spike = Rule(id: "s", kind: .alert, metric: .errorRate, threshold: 0.02, minSamples: 50, actions: [],
+                         baseline: Rule.Baseline(window: 3600, factor: 2))
+        let calm = MetricValue(value: 0.01, samples: 1000, successes: 10)
+        // 6% of 400: lower bound 4.1%, above twice the 1% baseline and the 2% floor.
+        guard case .breach = RuleEngine.judge(spike, MetricValue(value: 0.06, samples: 400, successes: 24), baseline: calm) else {
+            Issue.record("6% against a 1% baseline should breach")
+            return
+        }
+        // The same window against a 3% baseline is business as usual.
+        #expect(RuleEngine.judge(spike, MetricValue(value: 0.06, samples: 400, successes: 24), baseline: MetricValue(value: 0.03, samples: 1000, successes: 30))
+            == .clear(compared: Wilson.interval(successes: 24, trials: 400)!.lowerBound))
+        // Without a baseline of its own minimum sample, no verdict.
+        #expect(RuleEngine.judge(spike, MetricValue(value: 0.5, samples: 400, successes: 200), baseline: MetricValue(value: 0, samples: 10, successes: 0)) == .insufficientData)
+        #expect(RuleEngine.judge(spike, MetricValue(value: 0.5, samples: 400, successes: 200), baseline: nil) == .insufficientData)
+        // Totals are compared per second: 2 USD in an hour against 0.36 USD over three hours.
+        let cost = Rule(id: "c", kind: .alert, metric: .apiCosts, threshold: 1, window: 3600, minSamples: 0, actions: [],
+                        baseline: Rule.Baseline(window: 86_400, factor: 2))
+        let judged = RuleEngine.judge(cost, MetricValue(value: 2, samples: 4), baseline: MetricValue(value: 0.36, samples: 36), baselineSeconds: 10_800)
+        #expect(judged == .breach(compared: 2.0 / 3600))
+    }
+
     /// Property: whatever the sequence of observations, a rule whose metric never has enough samples never fires.
     @Test func neverFiresBelowItsMinimumSample() {
         var random = SplitMix64(seed: 11)

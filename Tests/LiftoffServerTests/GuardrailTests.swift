@@ -197,7 +197,7 @@ struct GuardrailTests {
         let guardrails = built.guardrails
         try await built.application.test(.router) { client in
             let silence = try await client.request(.post, "/v1/silences", key: TestServer.keys[.operate], json: """
-                {"matchers":{"rule":"rollback[1]"},"endsAt":"2026-11-29T12:00:00Z","comment":"known pen test"}
+                {"matchers":{"metric":"critical_security_issues"},"endsAt":"2026-11-29T12:00:00Z","comment":"known pen test"}
                 """)
             #expect(silence.status == .created)
             #expect(silence.object["createdBy"] as? String == "operate-key")
@@ -216,11 +216,11 @@ struct GuardrailTests {
         let alert = AlertRecord(ruleId: "rollback[0]", firing: 1, fingerprint: "abc", severity: .critical,
                                 labels: ["alertname": "rollback[0]", "rollout": "ai-tutor"], annotations: ["summary": "error_rate above 0.05 over 5m"],
                                 startsAt: Date(timeIntervalSince1970: 0))
-        let body = try JSONParser.parse(AlertMessages.body(alert, format: .alertmanager, externalURL: "http://liftoff:8080"))
+        let body = try JSONParser.parse(AlertMessages.body([alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080"))
         #expect(body["version"] == .string("4"))
         #expect(body["status"] == .string("firing"))
         #expect(body["receiver"] == .string("liftoff"))
-        #expect(body["groupKey"] == .string(#"{}:{rule="rollback[0]"}"#))
+        #expect(body["groupKey"] == .string(#"{}:{rollout="ai-tutor"}"#))
         #expect(body["commonLabels"]?["rollout"] == .string("ai-tutor"))
         guard case .array(let alerts)? = body["alerts"], case .object(let first)? = alerts.first else {
             Issue.record("no alerts array")
@@ -228,7 +228,7 @@ struct GuardrailTests {
         }
         #expect(Set(first.keys) == ["status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint"])
         #expect(first["endsAt"] == .string("0001-01-01T00:00:00Z"))
-        let slack = try JSONParser.parse(AlertMessages.body(alert, format: .slack, externalURL: "http://liftoff:8080"))
+        let slack = try JSONParser.parse(AlertMessages.body([alert], format: .slack, rollout: "ai-tutor", externalURL: "http://liftoff:8080"))
         guard case .string(let text)? = slack["text"] else { Issue.record("no slack text"); return }
         #expect(text.contains("[FIRING] error_rate above 0.05 over 5m"))
     }

@@ -152,3 +152,43 @@ struct AlertKindsTests {
         }
     }
 }
+
+@Suite("Guardrail actions on the audience and the config")
+struct GuardrailActionTests {
+    static let plan = try! PlanDecoder.decode(yaml: """
+        rollout: ai-tutor
+        config: { promptProfile: standard }
+        phases:
+          - name: alpha
+            audience: { invite: { min: 1, max: 10 } }
+        adjustments:
+          - { trigger: response_time.p95, threshold: 3000, actions: [stop_admissions, cheaper], minSamples: 10 }
+          - { trigger: response_time.p95, threshold: 1000, when: below, action: start_admissions, minSamples: 10 }
+        actions:
+          cheaper: { set: { promptProfile: economy }, sticky: true }
+        alerts: { errorRateSpike: false, costAnomaly: false, securityIssues: false }
+        """)
+
+    @Test func stopAdmissionsAndStickySet() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a-0","a-1","a-2"]}"#)
+            _ = try await client.request(.post, "/v1/events", json: MetricsAPITests.interactions(Array(repeating: 4000, count: 12), user: "a"))
+            await guardrails.tick()
+            let refused = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b"]}"#)
+            #expect(refused.status == .conflict)
+            #expect(refused.errorMessage == "admissions are stopped by a guardrail (stop_admissions); a start_admissions action reopens them")
+            #expect((try await RolloutAPITests.evaluate(client, "stranger")["config"] as? [String: Any])?["promptProfile"] as? String == nil)
+            #expect((try await RolloutAPITests.evaluate(client, "a-0")["config"] as? [String: Any])?["promptProfile"] as? String == "economy")
+
+            // Latency recovers: the slow rule resolves (its sticky set stays), the fast rule reopens admissions.
+            server.clock.advance(by: 400)
+            _ = try await client.request(.post, "/v1/events", json: MetricsAPITests.interactions(Array(repeating: 300, count: 12), user: "a"))
+            await guardrails.tick()
+            #expect(try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b"]}"#).status == .ok)
+            #expect((try await RolloutAPITests.evaluate(client, "a-1")["config"] as? [String: Any])?["promptProfile"] as? String == "economy")
+        }
+    }
+}

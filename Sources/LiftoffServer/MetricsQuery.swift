@@ -38,7 +38,8 @@ struct MetricsQuery: Sendable {
     func values(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?,
                 fromEpoch: Int? = nil) async throws -> [Metric: MetricValue] {
         let minutes: ClosedRange<Int64> = windowMinutes(interval)
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch)
+        let measures = metrics.reduce(into: Set<Measure>()) { $0.formUnion($1.measures) }
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
         var retention: [Int: RetentionCounts] = [:]
         for days in Set(metrics.compactMap(\.retentionDays)) {
             retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
@@ -50,7 +51,7 @@ struct MetricsQuery: Sendable {
     /// One point per `step` over `interval`: the metric over each step.
     func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?) async throws -> [(Date, MetricValue)] {
         let minutes = windowMinutes(interval)
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil)
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil, measures: metric.measures)
         let stepMinutes = Int64(step / 60)
         var buckets: [Int64: [Measure: Aggregate]] = [:]
         for (key, aggregate) in table.rows {

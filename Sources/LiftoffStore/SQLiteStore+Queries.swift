@@ -3,7 +3,8 @@ import GRDB
 import LiftoffCore
 
 extension SQLiteStore {
-    public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?) async throws -> AggregateTable {
+    public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                           measures: Set<Measure>?) async throws -> AggregateTable {
         try await pool.read { db in
             var sql = """
                 SELECT minute, phase, variant, epoch, measure, count, sum, min, max, sketch FROM minute_aggregates
@@ -13,6 +14,11 @@ extension SQLiteStore {
             if let fromEpoch {
                 sql += " AND epoch >= ?"
                 arguments += [fromEpoch]
+            }
+            if let measures {
+                guard !measures.isEmpty else { return AggregateTable() }
+                sql += " AND measure IN (\(Array(repeating: "?", count: measures.count).joined(separator: ", ")))"
+                arguments += StatementArguments(measures.map(\.rawValue).sorted())
             }
             if let phase {
                 sql += " AND phase = ?"

@@ -9,9 +9,10 @@ public protocol Store: RolloutStore, GuardrailStore {
     /// `receivedAt` is the server time of arrival.
     func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus]
 
-    /// The per-minute aggregates of `minutes`, optionally narrowed to one phase, one variant, and the
-    /// guardrail epochs from `fromEpoch` on.
-    func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?) async throws -> AggregateTable
+    /// The per-minute aggregates of `minutes`, optionally narrowed to one phase, one variant, the guardrail
+    /// epochs from `fromEpoch` on, and some measures.
+    func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                    measures: Set<Measure>?) async throws -> AggregateTable
 
     /// How many users first seen on a day in `firstDays` (days since 1970, UTC) were active again exactly
     /// `afterDays` later, counting users by the phase and variant of their first day.

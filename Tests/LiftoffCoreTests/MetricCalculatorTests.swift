@@ -137,3 +137,19 @@ struct SmallPartsTests {
         #expect(book.cost(of: AIInteraction(model: "gpt-4o-mini", latencyMs: 1)) == nil)
     }
 }
+
+@Suite("Metric inputs")
+struct MetricMeasuresTests {
+    /// Computing a metric from only its declared measures gives the same value as from all of them, so
+    /// queries that read only those rows are exact.
+    @Test(arguments: Metric.allCases)
+    func declaredMeasuresSuffice(metric: Metric) {
+        var table = AggregateTable()
+        MetricCalculatorTests.events.forEach { table.fold($0) }
+        let all = table.totals()
+        let only = all.filter { metric.measures.contains($0.key) }
+        let retention = [1: RetentionCounts(cohort: 4, returned: 1)]
+        #expect(MetricCalculator(totals: only, windowSeconds: 60, retention: retention).value(of: metric)
+            == MetricCalculator(totals: all, windowSeconds: 60, retention: retention).value(of: metric))
+    }
+}

@@ -37,7 +37,7 @@ struct IngestPipelineTests {
         }
         #expect(acknowledged > 0)
         let minute = AggregateTable.minute(of: now)
-        let stored = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil).totals()[.latency]?.count
+        let stored = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()[.latency]?.count
         // Every acknowledged event is committed; none is committed without having been acknowledged.
         #expect(stored == acknowledged)
         await #expect(throws: APIError.self) { try await pipeline.submit([event(1000)]) }

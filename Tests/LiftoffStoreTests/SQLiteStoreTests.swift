@@ -25,7 +25,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: directory.databasePath, now: now)
         let statuses = try await store.append([interaction("a"), interaction("b", latency: 300), interaction(nil)], receivedAt: now)
         #expect(statuses == [.accepted, .accepted, .accepted])
-        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil).totals()
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
         #expect(totals[.latency]?.count == 3)
         #expect(totals[.latency]?.sum == 500)
         #expect(totals[.cost]?.count == 3)
@@ -38,7 +38,7 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: directory.databasePath, now: now)
         #expect(try await store.append([interaction("a"), interaction("a")], receivedAt: now) == [.accepted, .duplicate])
         #expect(try await store.append([interaction("a"), interaction("c")], receivedAt: now) == [.duplicate, .accepted])
-        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil).totals()
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
         #expect(totals[.latency]?.count == 2)
     }
 
@@ -50,7 +50,7 @@ struct SQLiteStoreTests {
         }
         let reopened = try SQLiteStore(path: directory.databasePath, now: now.addingTimeInterval(60))
         #expect(try await reopened.append([interaction("a"), interaction("b")], receivedAt: now) == [.duplicate, .accepted])
-        let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil).totals()
+        let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
         #expect(totals[.latency]?.count == 2)
     }
 
@@ -71,9 +71,9 @@ struct SQLiteStoreTests {
         var beta = interaction(nil, user: "u8")
         beta.attribution = Attribution(phase: "beta", variant: .treatment)
         _ = try await store.append([interaction(nil), control, beta], receivedAt: now)
-        #expect(try await store.aggregates(minutes: minutes, phase: "alpha", variant: nil, fromEpoch: nil).totals()[.latency]?.count == 2)
-        #expect(try await store.aggregates(minutes: minutes, phase: "alpha", variant: .treatment, fromEpoch: nil).totals()[.latency]?.count == 1)
-        #expect(try await store.aggregates(minutes: minutes, phase: nil, variant: .treatment, fromEpoch: nil).totals()[.users]?.distinct?.count == 2)
+        #expect(try await store.aggregates(minutes: minutes, phase: "alpha", variant: nil, fromEpoch: nil, measures: nil).totals()[.latency]?.count == 2)
+        #expect(try await store.aggregates(minutes: minutes, phase: "alpha", variant: .treatment, fromEpoch: nil, measures: nil).totals()[.latency]?.count == 1)
+        #expect(try await store.aggregates(minutes: minutes, phase: nil, variant: .treatment, fromEpoch: nil, measures: nil).totals()[.users]?.distinct?.count == 2)
     }
 
     @Test func sessionLengthAndSkillChangeComeFromHistory() async throws {
@@ -91,7 +91,7 @@ struct SQLiteStoreTests {
             event(.assessment(Assessment(skill: "loops", score: 0.9)), at: -2),
             event(.sessionEnd(SessionEnd()), at: 0),
         ], receivedAt: now)
-        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil).totals()
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
         #expect(totals[.sessionDuration]?.sum == 20)
         #expect(abs(totals[.skillDelta]!.sum - 0.5) < 1e-12)
         #expect(totals[.assessmentScore]?.count == 2)
@@ -183,7 +183,7 @@ struct EpochTests {
         }
         _ = try await store.append([event(epoch: 0), event(epoch: 0), event(epoch: 1)], receivedAt: now)
         let minute = AggregateTable.minute(of: now)
-        #expect(try await store.aggregates(minutes: minute...minute, phase: "p", variant: .treatment, fromEpoch: nil).totals()[.latency]?.count == 3)
-        #expect(try await store.aggregates(minutes: minute...minute, phase: "p", variant: .treatment, fromEpoch: 1).totals()[.latency]?.count == 1)
+        #expect(try await store.aggregates(minutes: minute...minute, phase: "p", variant: .treatment, fromEpoch: nil, measures: nil).totals()[.latency]?.count == 3)
+        #expect(try await store.aggregates(minutes: minute...minute, phase: "p", variant: .treatment, fromEpoch: 1, measures: nil).totals()[.latency]?.count == 1)
     }
 }

@@ -1,0 +1,40 @@
+extension Metric {
+    /// The base measures this metric is computed from, so a query reads only those rows: a one-day window
+    /// of `token_usage` should not decode a day of latency sketches.
+    public var measures: Set<Measure> {
+        switch self {
+        case .responseTime, .responseTimeP50, .responseTimeP95, .responseTimeP99, .responseTimeAvg, .responseTimeMax,
+             .requestsPerSecond, .interactions:
+            [.latency]
+        case .errorRate: [.latency, .apiErrors, .timeouts, .invalidResponses, .rateLimited]
+        case .apiFailureRate: [.latency, .apiErrors]
+        case .timeoutRate: [.latency, .timeouts]
+        case .invalidResponseRate: [.latency, .invalidResponses]
+        case .apiLimitRate: [.latency, .rateLimited]
+        case .tokenUsage, .tokensPerInteraction: [.tokens]
+        case .aiResponseRelevance: [.relevance]
+        case .codeAnalysisAccuracy: [.codeAnalysisAccuracy]
+        case .userSatisfaction: [.rating]
+        case .usabilityScore: [.usability]
+        case .apiCosts: [.cost]
+        case .infrastructureCosts: [.infraCost]
+        case .costPerUser: [.cost, .infraCost, .users]
+        case .unpricedInteractions: [.unpriced, .latency]
+        case .activeUsers: [.users]
+        case .sessions: [.sessionStarts]
+        case .sessionDuration: [.sessionDuration]
+        case .completionRate: [.completions]
+        case .projectCompletionRate: [.projectCompletions]
+        case .assessmentScore: [.assessmentScore]
+        case .skillProgression: [.skillDelta]
+        case .retentionD1, .retentionD7: []
+        case .criticalSecurityIssues: [.securityCritical]
+        case .highSecurityIssues: [.securityHigh]
+        case .mediumSecurityIssues: [.securityMedium]
+        case .lowSecurityIssues: [.securityLow]
+        case .securityIssues: [.securityCritical, .securityHigh, .securityMedium, .securityLow]
+        case .dataInconsistencies: [.integrityViolations]
+        case .resourceUsage: [.resourceUsage]
+        }
+    }
+}

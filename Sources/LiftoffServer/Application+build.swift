@@ -26,7 +26,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let clock = configuration.clock
     let store = try SQLiteStore(path: configuration.databasePath, now: clock.now())
     let generatedAdminKey = try await AdminKeyBootstrap.ensure(store: store, configured: configuration.adminKey, now: clock.now())
-    let keys = KeyRing(store: store)
+    let keys = KeyRing(store: store, clock: clock)
     try await keys.reload()
     let rollout = try await RolloutState.load(store: store, plan: configuration.plan, now: clock.now())
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger)
@@ -55,6 +55,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     AudienceController(controller: controller, state: rollout).addRoutes(to: &routes)
     AuditController(store: store).addRoutes(to: &routes)
     GuardrailsController(store: store, evaluator: guardrails, metrics: metrics, clock: clock).addRoutes(to: &routes)
+    KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
 
     let application = Application(
         router: router,

@@ -9,14 +9,18 @@ import Synchronization
 final class KeyRing: Sendable {
     private let keys = Mutex<[[UInt8]: StoredKey]>([:])
     private let store: any Store
+    private let clock: any WallClock
+    private let limiter = RateLimiter()
 
-    init(store: any Store) {
+    init(store: any Store, clock: any WallClock) {
         self.store = store
+        self.clock = clock
     }
 
     func reload() async throws {
         let active = try await store.activeKeys()
         keys.withLock { $0 = Dictionary(active.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first }) }
+        limiter.retain(Set(active.map(\.id)))
     }
 
     private static func lower(_ byte: UInt8) -> UInt8 {
@@ -43,6 +47,15 @@ final class KeyRing: Sendable {
         let secret = header.utf8.dropFirst(7).drop(while: { $0 == UInt8(ascii: " ") })
         guard let stored = key(forSecret: String(decoding: secret, as: UTF8.self)) else {
             throw APIError.unauthorized("unknown or revoked API key")
+        }
+        if let expiresAt = stored.expiresAt, expiresAt <= clock.now() {
+            throw APIError.unauthorized("this API key expired at \(Timestamp.format(expiresAt))")
+        }
+        if let rate = stored.rateLimit, let wait = limiter.wait(key: stored.id, rate: rate) {
+            var error = APIError(.tooManyRequests, code: "rate_limited",
+                                 "key '\(stored.name)' may make \(CriterionResult.format(rate)) requests per second; retry after \(Int(wait.rounded(.up))) s")
+            error.headers[.retryAfter] = String(max(1, Int(wait.rounded(.up))))
+            throw error
         }
         guard stored.scope.covers(scope) else {
             throw APIError.forbidden("key '\(stored.name)' has scope '\(stored.scope.rawValue)', this route needs '\(scope.rawValue)'")

@@ -238,6 +238,12 @@ enum SQLiteMigrations {
         migrator.registerMigration("0006-alert-notification-times") { db in
             try db.execute(sql: "ALTER TABLE alerts ADD COLUMN last_notified_at INTEGER")
         }
+        migrator.registerMigration("0007-key-rate-limits-and-expiry") { db in
+            try db.execute(sql: """
+                ALTER TABLE api_keys ADD COLUMN rate_limit REAL CHECK (rate_limit IS NULL OR rate_limit > 0);
+                ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+                """)
+        }
         return migrator
     }
 }

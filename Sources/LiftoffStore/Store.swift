@@ -27,6 +27,15 @@ public protocol Store: RolloutStore, GuardrailStore {
     /// Adds a key; fails with `StoreError.conflict` when its name or hash is taken.
     func insertKey(_ key: StoredKey) async throws
 
+    /// Adds a key with its audit entry, in one transaction.
+    func insertKey(_ key: StoredKey, audit: AuditEntry) async throws
+
+    /// Every key, revoked ones included, oldest first.
+    func allKeys() async throws -> [StoredKey]
+
+    /// Revokes the key `id` at `date`; false when there is no such key that is still active.
+    func revokeKey(_ id: String, at date: Date, audit: AuditEntry) async throws -> Bool
+
     /// Sets the hash of the key called `name`, creating it with `scope` if it does not exist.
     func upsertKey(_ key: StoredKey) async throws
 
@@ -53,8 +62,13 @@ public struct StoredKey: Sendable, Equatable {
     public var prefix: String
     public var createdAt: Date
     public var revokedAt: Date?
+    /// Requests per second this key may make; nil for no limit.
+    public var rateLimit: Double?
+    /// After this the key no longer authenticates.
+    public var expiresAt: Date?
 
-    public init(id: String, name: String, scope: Scope, hash: [UInt8], prefix: String, createdAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, name: String, scope: Scope, hash: [UInt8], prefix: String, createdAt: Date, revokedAt: Date? = nil,
+                rateLimit: Double? = nil, expiresAt: Date? = nil) {
         self.id = id
         self.name = name
         self.scope = scope
@@ -62,6 +76,8 @@ public struct StoredKey: Sendable, Equatable {
         self.prefix = prefix
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.rateLimit = rateLimit
+        self.expiresAt = expiresAt
     }
 }
 

@@ -1,0 +1,68 @@
+import Foundation
+import LiftoffCore
+import LiftoffStore
+
+/// Creating, listing and revoking API keys, for the `/v1/keys` API and for `liftoff keys` on a data
+/// directory alike. The secret is returned once, at creation; only its SHA-256 is stored.
+public struct KeyAdministration: Sendable {
+    let store: any Store
+    let clock: any WallClock
+
+    public init(store: any Store, clock: any WallClock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// A key as listed: never the secret.
+    public struct Listing: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var scope: Scope
+        public var prefix: String
+        public var createdAt: Date
+        public var revokedAt: Date?
+        public var rateLimit: Double?
+        public var expiresAt: Date?
+    }
+
+    /// A new key with its secret, shown this once.
+    public struct Created: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var scope: Scope
+        public var key: String
+        public var prefix: String
+        public var rateLimit: Double?
+        public var expiresAt: Date?
+    }
+
+    public func create(name: String, scope: Scope, rateLimit: Double?, expiresAt: Date?, actor: String) async throws -> Created {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 128 else { throw APIError.badRequest("name: must be 1 to 128 characters") }
+        if let rateLimit, !(rateLimit > 0 && rateLimit <= 1_000_000) {
+            throw APIError.badRequest("rateLimit: must be between 0 and 1000000 requests per second")
+        }
+        let now = clock.now()
+        if let expiresAt, expiresAt <= now { throw APIError.badRequest("expiresAt: must be in the future") }
+        let secret = APIKeySecret.generate()
+        let key = StoredKey(id: APIKeySecret.identifier(), name: trimmed, scope: scope, hash: APIKeySecret.hash(secret),
+                            prefix: APIKeySecret.prefix(secret), createdAt: now, rateLimit: rateLimit, expiresAt: expiresAt)
+        try await store.insertKey(key, audit: AuditEntry(at: now, actor: actor, action: "key.create", reason: nil,
+                                                         after: #"{"id":"\#(key.id)","name":\#(RolloutController.quote(trimmed)),"scope":"\#(scope.rawValue)"}"#))
+        return Created(id: key.id, name: key.name, scope: scope, key: secret, prefix: key.prefix, rateLimit: rateLimit, expiresAt: expiresAt)
+    }
+
+    public func list() async throws -> [Listing] {
+        try await store.allKeys().map { key in
+            Listing(id: key.id, name: key.name, scope: key.scope, prefix: key.prefix, createdAt: key.createdAt,
+                    revokedAt: key.revokedAt, rateLimit: key.rateLimit, expiresAt: key.expiresAt)
+        }
+    }
+
+    public func revoke(id: String, actor: String, reason: String?) async throws {
+        let now = clock.now()
+        let revoked = try await store.revokeKey(id, at: now, audit: AuditEntry(at: now, actor: actor, action: "key.revoke", reason: reason,
+                                                                                before: #"{"id":"\#(id)"}"#))
+        guard revoked else { throw APIError.notFound("no active key with id '\(id)'") }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import Testing
+@testable import LiftoffServer
+
+@Suite("Access control")
+struct AccessControlTests {
+    /// A scope that does not cover `scope`, to check the 403.
+    static func weaker(than scope: Scope) -> Scope {
+        switch scope {
+        case .ingest: .read
+        case .read: .ingest
+        case .operate: .read
+        case .admin: .operate
+        }
+    }
+
+    /// Walks every registered route: without a key and with a forged one it is 401, with a key whose scope
+    /// is too weak 403. Only liveness and readiness are open. A route added without a scope fails here.
+    @Test func everyRouteHasAScopeAndEnforcesIt() async throws {
+        let server = try await TestServer(plan: RolloutAPITests.plan)
+        let built = try await server.build()
+        let routes = built.routes
+        #expect(routes.count >= 25)
+        #expect(Set(routes.filter { $0.scope == nil }.map(\.path)) == ["/healthz", "/readyz"])
+        #expect(routes.allSatisfy { !$0.path.hasPrefix("/v1") || $0.scope != nil })
+        try await built.application.test(.router) { client in
+            for route in routes {
+                guard let scope = route.scope else { continue }
+                let path = route.path.replacingOccurrences(of: "{id}", with: "1")
+                let body = route.method == .get || route.method == .delete ? nil : "{}"
+                let missing = try await client.request(route.method, path, key: nil, json: body)
+                #expect(missing.status == .unauthorized, "\(route.method) \(route.path) without a key: \(missing.status)")
+                let forged = try await client.request(route.method, path, key: "lft_forged_" + UUID().uuidString, json: body)
+                #expect(forged.status == .unauthorized, "\(route.method) \(route.path) with a forged key: \(forged.status)")
+                let weak = try await client.request(route.method, path, key: TestServer.keys[Self.weaker(than: scope)], json: body)
+                #expect(weak.status == .forbidden, "\(route.method) \(route.path) with scope \(Self.weaker(than: scope)): \(weak.status)")
+                #expect(weak.errorCode == "forbidden")
+            }
+        }
+    }
+
+    @Test func keysAreCreatedListedWithoutSecretsAndRevokedAtOnce() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let created = try await client.request(.post, "/v1/keys", json: #"{"name":"learning-app","scope":"ingest"}"#)
+            #expect(created.status == .created)
+            let secret = try #require(created.object["key"] as? String)
+            let id = try #require(created.object["id"] as? String)
+            #expect(try await client.request(.post, "/v1/events", key: secret, json: #"{"events":[]}"#).status == .ok)
+            #expect(try await client.request(.post, "/v1/keys", json: #"{"name":"learning-app","scope":"read"}"#).status == .conflict)
+            #expect(try await client.request(.post, "/v1/keys", json: #"{"name":"x","scope":"root"}"#).errorMessage
+                == "scope: 'root' is not one of ingest, read, operate, admin")
+
+            let listing = try await client.request(.get, "/v1/keys")
+            let text = String(buffer: listing.body)
+            #expect(!text.contains(secret))
+            let keys = listing.object["keys"] as? [[String: Any]] ?? []
+            #expect(keys.first { $0["id"] as? String == id }?["prefix"] as? String == String(secret.prefix(8)))
+
+            #expect(try await client.request(.delete, "/v1/keys/\(id)?reason=rotated").status == .ok)
+            #expect(try await client.request(.post, "/v1/events", key: secret, json: #"{"events":[]}"#).status == .unauthorized)
+            #expect(try await client.request(.delete, "/v1/keys/\(id)").status == .notFound)
+            let audit = (try await client.request(.get, "/v1/audit").object["entries"] as? [[String: Any]] ?? []).map { $0["action"] as? String }
+            #expect(audit.prefix(2) == ["key.revoke", "key.create"])
+        }
+    }
+
+    @Test func expiredKeysNoLongerAuthenticate() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let created = try await client.request(.post, "/v1/keys", json: #"{"name":"temp","scope":"read","expiresAt":"2026-11-29T11:00:00Z"}"#)
+            let secret = try #require(created.object["key"] as? String)
+            #expect(try await client.request(.get, "/v1/metrics", key: secret).status == .ok)
+            server.clock.advance(by: 3600)
+            let expired = try await client.request(.get, "/v1/metrics", key: secret)
+            #expect(expired.status == .unauthorized)
+            #expect(expired.errorMessage == "this API key expired at 2026-11-29T11:00:00.000Z")
+        }
+    }
+
+    @Test func rateLimitedKeysGet429WithRetryAfter() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let created = try await client.request(.post, "/v1/keys", json: #"{"name":"slow","scope":"read","rateLimit":2}"#)
+            let secret = try #require(created.object["key"] as? String)
+            var statuses: [HTTPResponse.Status] = []
+            var retryAfter: String?
+            for _ in 0..<5 {
+                let response = try await client.request(.get, "/v1/metrics?names=interactions", key: secret)
+                statuses.append(response.status)
+                if response.status == .tooManyRequests { retryAfter = response.headers[.retryAfter] }
+            }
+            #expect(statuses.prefix(2).allSatisfy { $0 == .ok })
+            #expect(statuses.contains(.tooManyRequests))
+            #expect(retryAfter == "1")
+            // Other keys are not affected.
+            #expect(try await client.request(.get, "/v1/metrics?names=interactions", key: TestServer.keys[.read]).status == .ok)
+        }
+    }
+}

@@ -63,7 +63,11 @@ let package = Package(
             dependencies: [
                 "LiftoffCore",
                 "LiftoffServer",
+                "LiftoffStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

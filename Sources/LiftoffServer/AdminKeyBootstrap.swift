@@ -14,7 +14,10 @@ enum AdminKeyBootstrap {
             guard configured.count >= 16 else {
                 throw ConfigurationError("LIFTOFF_ADMIN_KEY must be at least 16 characters")
             }
-            try await store.upsertKey(key(secret: configured, now: now))
+            var chosen = key(secret: configured, now: now)
+            // An operator-chosen secret may be weak: show no part of it in listings.
+            chosen.prefix = "(env)"
+            try await store.upsertKey(chosen)
             return nil
         }
         if try await store.activeKeys().contains(where: { $0.scope == .admin }) { return nil }

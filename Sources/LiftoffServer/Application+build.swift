@@ -60,7 +60,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let application = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
-        services: [pipeline, notifier, RolloutTicker(controller: controller, guardrails: guardrails, interval: configuration.tickInterval)],
+        services: [pipeline, notifier, RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)],
         logger: logger)
     return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
                               routes: routes.descriptors, store: store, controller: controller,

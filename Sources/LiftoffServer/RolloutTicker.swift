@@ -6,6 +6,9 @@ import ServiceLifecycle
 struct RolloutTicker: Service {
     let controller: RolloutController
     let guardrails: GuardrailEvaluator
+    /// Reloaded every tick, so keys created or revoked on the data directory by `liftoff keys` apply within
+    /// a second.
+    let keys: KeyRing
     let interval: Duration
 
     func run() async throws {
@@ -16,6 +19,7 @@ struct RolloutTicker: Service {
                 } catch {
                     return
                 }
+                try? await keys.reload()
                 await guardrails.tick()
                 await controller.tick()
             }

@@ -5,5 +5,5 @@ struct Liftoff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "liftoff",
         abstract: "Launch an AI product in phases, with live gates, guardrails and rollbacks.",
-        subcommands: [Serve.self, PlanCommand.self])
+        subcommands: [Serve.self, PlanCommand.self, KeysCommand.self])
 }

@@ -1,8 +1,11 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import LiftoffCore
 import LiftoffStore
 import Logging
+import NIOSSL
 import Prometheus
 
 /// A built server, ready to run, and what its start-up produced.
@@ -18,6 +21,22 @@ public struct LiftoffApplication {
     /// The guardrails; tests advance them tick by tick.
     var guardrails: GuardrailEvaluator
     var notifier: Notifier
+}
+
+/// Plain HTTP/1.1 with idle and header limits, wrapped in TLS when certificate files are given.
+func serverBuilder(_ configuration: LiftoffConfiguration) throws -> HTTPServerBuilder {
+    let http = HTTPServerBuilder.http1(configuration: .init(
+        idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000),
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
+                                        maxHeaderFieldCount: 200)))
+    guard let files = configuration.tls else { return http }
+    do {
+        let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: files.privateKey, format: .pem)
+        return try .tls(http, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+    } catch {
+        throw ConfigurationError("cannot use the TLS certificate \(files.certificateChain) and key \(files.privateKey): \(error)")
+    }
 }
 
 /// Assembles the server: store, services and routes. `liftoff serve` and the tests call this same function.
@@ -59,6 +78,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
 
     let application = Application(
         router: router,
+        server: try serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
         services: [pipeline, notifier, RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)],
         logger: logger)

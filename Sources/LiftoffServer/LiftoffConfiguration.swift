@@ -16,6 +16,12 @@ public struct LiftoffConfiguration: Sendable {
     /// How often the gate is looked at for automatic promotion.
     public var tickInterval: Duration
     public var ingestLimits: IngestLimits
+    /// A connection with no traffic for this long is closed.
+    public var idleTimeout: Duration
+    /// The largest request head (all header fields) accepted.
+    public var maxHeaderBytes: Int
+    /// Serve HTTPS directly with this PEM certificate chain and key; nil for plain HTTP (behind a proxy).
+    public var tls: TLSFiles?
     /// How people and machines reach this server, for links in alerts; defaults to the listening address.
     public var externalURL: String {
         get { explicitExternalURL ?? "http://\(host):\(port)" }
@@ -38,9 +44,23 @@ public struct LiftoffConfiguration: Sendable {
         self.tickInterval = tickInterval
         self.ingestLimits = ingestLimits
         self.clock = clock
+        self.idleTimeout = .seconds(60)
+        self.maxHeaderBytes = 32 << 10
+        self.tls = nil
     }
 
     var databasePath: String { dataDirectory.appendingPathComponent("liftoff.sqlite").path }
+}
+
+/// A certificate chain and private key in PEM files.
+public struct TLSFiles: Sendable {
+    public var certificateChain: String
+    public var privateKey: String
+
+    public init(certificateChain: String, privateKey: String) {
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
+    }
 }
 
 /// The machine's clock.

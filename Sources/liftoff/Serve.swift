@@ -20,6 +20,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port: Int = 8080
 
+    @Option(help: "PEM certificate chain, to serve HTTPS directly (with --tls-key).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
     func run() async throws {
         var logger = Logger(label: "liftoff")
         logger.logLevel = .info
@@ -33,9 +39,14 @@ struct Serve: AsyncParsableCommand {
         }
         print(planPath.map { "Plan: \($0) (rollout \(rolloutPlan.rollout), \(rolloutPlan.phases.count) phases)" }
               ?? "No plan: one phase, everyone in control.")
-        let configuration = LiftoffConfiguration(
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        var configuration = LiftoffConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir),
             adminKey: environment["LIFTOFF_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }, plan: rolloutPlan)
+        if let tlsCert, let tlsKey {
+            configuration.tls = TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
+            configuration.externalURL = "https://\(host):\(port)"
+        }
         let built: LiftoffApplication
         do {
             built = try await buildApplication(configuration, logger: logger)
@@ -51,7 +62,7 @@ struct Serve: AsyncParsableCommand {
                 Keep it, e.g. export LIFTOFF_KEY=\(key)
                 """)
         }
-        print("Liftoff listening on http://\(host):\(port) (data in \(dataDir))")
+        print("Liftoff listening on \(configuration.externalURL) (data in \(dataDir))")
         try await built.application.runService()
     }
 }

@@ -11,20 +11,38 @@ public struct Plan: Sendable, Equatable {
     public var phases: [PhasePlan]
     /// Adjustment, scaling and rollback rules, their actions and the alert routes.
     public var guardrails: Guardrails
+    public var privacy: Privacy
 
     public init(rollout: String, config: [String: JSONValue] = [:], pricing: PriceBook = PriceBook(),
-                phases: [PhasePlan], guardrails: Guardrails = Guardrails()) {
+                phases: [PhasePlan], guardrails: Guardrails = Guardrails(), privacy: Privacy = Privacy()) {
         self.rollout = rollout
         self.config = config
         self.pricing = pricing
         self.phases = phases
         self.guardrails = guardrails
+        self.privacy = privacy
     }
 
     /// The plan of a server started without a plan file: one phase, nobody in the treatment.
     public static let everyoneInControl = Plan(rollout: "default", phases: [PhasePlan(name: "default", audience: Audience())])
 
     public func index(of phase: String) -> Int? { phases.firstIndex { $0.name == phase } }
+}
+
+/// What Liftoff keeps about people.
+public struct Privacy: Sendable, Equatable {
+    /// Store events under an HMAC of the user id (with a server secret) instead of the id itself.
+    public var pseudonymizeUserIds: Bool
+    /// Raw events older than this are deleted (aggregates stay); nil keeps them.
+    public var eventRetention: TimeInterval?
+    /// Feedback suggestions (free text) older than this are removed from stored events; nil keeps them.
+    public var feedbackTextRetention: TimeInterval?
+
+    public init(pseudonymizeUserIds: Bool = false, eventRetention: TimeInterval? = nil, feedbackTextRetention: TimeInterval? = nil) {
+        self.pseudonymizeUserIds = pseudonymizeUserIds
+        self.eventRetention = eventRetention
+        self.feedbackTextRetention = feedbackTextRetention
+    }
 }
 
 /// One phase of the plan.

@@ -3,7 +3,7 @@ import Yams
 
 extension PlanReader {
     mutating func plan(_ root: Node) -> Plan? {
-        let allowed = ["rollout", "config", "pricing", "phases"] + PlanDecoder.guardrailSections
+        let allowed = ["rollout", "config", "pricing", "phases", "privacy"] + PlanDecoder.guardrailSections
         guard let members = mapping(root, "", allowed: allowed) else { return nil }
         let rollout = required(members, "rollout", root, "").flatMap { string($0, "rollout") }
         var config: [String: JSONValue] = [:]
@@ -29,8 +29,30 @@ extension PlanReader {
             }
         }
         let guardrails = self.guardrails(members)
+        let privacy = members["privacy"].map { self.privacy($0) } ?? Privacy()
         guard let rollout else { return nil }
-        return Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails)
+        return Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails, privacy: privacy)
+    }
+
+    mutating func privacy(_ node: Node) -> Privacy {
+        var privacy = Privacy()
+        guard let fields = mapping(node, "privacy", allowed: ["pseudonymizeUserIds", "retention"]) else { return privacy }
+        if let flag = fields["pseudonymizeUserIds"] {
+            if let value = flag.bool { privacy.pseudonymizeUserIds = value } else {
+                report(flag, "privacy.pseudonymizeUserIds", "expected true or false, got \(describe(flag))")
+            }
+        }
+        if let retentionNode = fields["retention"], let retention = mapping(retentionNode, "privacy.retention", allowed: ["events", "feedbackText"]) {
+            for (key, path) in [("events", "privacy.retention.events"), ("feedbackText", "privacy.retention.feedbackText")] {
+                guard let valueNode = retention[key], let seconds = duration(valueNode, path) else { continue }
+                guard seconds >= 86_400 else {
+                    report(valueNode, path, "must be at least 1d (retries are recognised for a day)")
+                    continue
+                }
+                if key == "events" { privacy.eventRetention = seconds } else { privacy.feedbackTextRetention = seconds }
+            }
+        }
+        return privacy
     }
 
     mutating func pricing(_ node: Node) -> PriceBook {

@@ -21,6 +21,7 @@ public struct LiftoffApplication {
     /// The guardrails; tests advance them tick by tick.
     var guardrails: GuardrailEvaluator
     var notifier: Notifier
+    var retention: RetentionService
 }
 
 /// Plain HTTP/1.1 with idle and header limits, wrapped in TLS when certificate files are given.
@@ -54,6 +55,9 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,
                                         externalURL: configuration.externalURL)
     let notifier = Notifier(store: store, guardrails: configuration.plan.guardrails, clock: clock, logger: logger)
+    let retention = RetentionService(store: store, privacy: configuration.plan.privacy, clock: clock, logger: logger)
+    let pseudonymizer = configuration.plan.privacy.pseudonymizeUserIds
+        ? Pseudonymizer(secret: try await store.secret(named: "pseudonym", make: Pseudonymizer.makeSecret)) : nil
 
     let router = Router(context: AppRequestContext.self)
     let registry = PrometheusCollectorRegistry()
@@ -67,7 +71,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     }
     let prices = configuration.plan.pricing
     EventsController(pipeline: pipeline, rollout: rollout, prices: { prices }, clock: clock,
-                     validator: EventValidator(), limits: configuration.ingestLimits).addRoutes(to: &routes)
+                     validator: EventValidator(), limits: configuration.ingestLimits, pseudonymizer: pseudonymizer).addRoutes(to: &routes)
     MetricsController(query: metrics).addRoutes(to: &routes)
     EvaluateController(state: rollout).addRoutes(to: &routes)
     RolloutAPIController(controller: controller, state: rollout, clock: clock).addRoutes(to: &routes)
@@ -80,9 +84,9 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
         router: router,
         server: try serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
-        services: [pipeline, notifier, RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)],
+        services: [pipeline, notifier, retention, RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)],
         logger: logger)
     return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
                               routes: routes.descriptors, store: store, controller: controller,
-                              guardrails: guardrails, notifier: notifier)
+                              guardrails: guardrails, notifier: notifier, retention: retention)
 }

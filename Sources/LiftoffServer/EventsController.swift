@@ -14,6 +14,8 @@ struct EventsController {
     let clock: any WallClock
     let validator: EventValidator
     let limits: IngestLimits
+    /// When the plan asks for it, user ids are stored as pseudonyms; the audience is decided on the real id.
+    let pseudonymizer: Pseudonymizer?
 
     struct Batch {
         var events: [JSONValue]
@@ -81,6 +83,7 @@ struct EventsController {
             do {
                 let event = try validator.validate(value, now: now)
                 var recorded = RecordedEvent(event: event, attribution: rollout.attribution(for: event.userId))
+                if let pseudonymizer, let user = event.userId { recorded.event.userId = pseudonymizer.pseudonym(user) }
                 if case .aiInteraction(let interaction) = event.payload { recorded.costUsd = priceBook.cost(of: interaction) }
                 valid.append(recorded)
                 validIndices.append(index)

@@ -244,6 +244,14 @@ enum SQLiteMigrations {
                 ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
                 """)
         }
+        migrator.registerMigration("0008-create-secrets") { db in
+            try db.execute(sql: """
+                CREATE TABLE secrets (
+                    name TEXT PRIMARY KEY,
+                    value BLOB NOT NULL CHECK (length(value) >= 32)
+                );
+                """)
+        }
         return migrator
     }
 }

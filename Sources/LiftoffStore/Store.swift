@@ -39,6 +39,13 @@ public protocol Store: RolloutStore, GuardrailStore {
     /// Sets the hash of the key called `name`, creating it with `scope` if it does not exist.
     func upsertKey(_ key: StoredKey) async throws
 
+    /// The server secret called `name`, created from `make` the first time it is asked for.
+    func secret(named name: String, make: @Sendable () -> [UInt8]) async throws -> [UInt8]
+
+    /// Deletes raw events received before `eventsBefore` and removes feedback suggestions received before
+    /// `feedbackTextBefore`; aggregates stay. Returns how many events were deleted and redacted.
+    func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> (deleted: Int, redacted: Int)
+
     /// The phases started so far, oldest first.
     func phaseHistory() async throws -> [PhaseRecord]
 

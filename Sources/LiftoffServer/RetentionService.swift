@@ -1,0 +1,50 @@
+import Foundation
+import LiftoffCore
+import LiftoffStore
+import Logging
+import ServiceLifecycle
+
+/// Enforces the plan's retention: every `interval`, deletes raw events and removes feedback text older
+/// than the plan allows. Aggregates, which hold no text and only hashed user ids, are kept.
+struct RetentionService: Service {
+    let store: any Store
+    let privacy: Privacy
+    let clock: any WallClock
+    let logger: Logger
+    var interval: Duration = .seconds(3600)
+
+    func run() async throws {
+        guard privacy.eventRetention != nil || privacy.feedbackTextRetention != nil else {
+            // Nothing to purge; a service that returned early would stop the whole server.
+            try await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await purgeOnce()
+                do { try await Task.sleep(for: interval) } catch { return }
+            }
+        }
+    }
+
+    @discardableResult
+    func purgeOnce() async -> (deleted: Int, redacted: Int) {
+        let now = clock.now()
+        do {
+            let result = try await store.purge(
+                eventsBefore: privacy.eventRetention.map { now.addingTimeInterval(-$0) },
+                feedbackTextBefore: privacy.feedbackTextRetention.map { now.addingTimeInterval(-$0) },
+                audit: { deleted, redacted in
+                    AuditEntry(at: now, actor: "liftoff", action: "retention.purge", reason: "the plan's retention",
+                               after: #"{"deletedEvents":\#(deleted),"redactedFeedback":\#(redacted)}"#)
+                })
+            if result.deleted + result.redacted > 0 {
+                logger.info("retention purge", metadata: ["deleted": "\(result.deleted)", "redacted": "\(result.redacted)"])
+            }
+            return result
+        } catch {
+            logger.error("retention purge failed", metadata: ["error": "\(error)"])
+            return (0, 0)
+        }
+    }
+}

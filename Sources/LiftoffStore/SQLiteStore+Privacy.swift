@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+import LiftoffCore
+
+extension SQLiteStore {
+    public func secret(named name: String, make: @Sendable () -> [UInt8]) async throws -> [UInt8] {
+        try await pool.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [name]) {
+                return Array(existing)
+            }
+            let value = make()
+            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES (?, ?)", arguments: [name, Data(value)])
+            return value
+        }
+    }
+
+    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> (deleted: Int, redacted: Int) {
+        try await pool.write { db in
+            var deleted = 0
+            var redacted = 0
+            if let eventsBefore {
+                try db.execute(sql: "DELETE FROM events WHERE received_at < ?", arguments: [Milliseconds.from(eventsBefore)])
+                deleted = db.changesCount
+            }
+            if let feedbackTextBefore {
+                try db.execute(sql: """
+                    UPDATE events SET payload = json_remove(payload, '$.suggestion')
+                    WHERE type = 'feedback' AND received_at < ? AND json_extract(payload, '$.suggestion') IS NOT NULL
+                    """, arguments: [Milliseconds.from(feedbackTextBefore)])
+                redacted = db.changesCount
+            }
+            if deleted + redacted > 0 { try Self.insert(audit(deleted, redacted), db) }
+            return (deleted, redacted)
+        }
+    }
+}

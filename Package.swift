@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "LiftoffServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -65,6 +65,10 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)
     HealthController(store: store).addRoutes(to: &routes)
+    routes.addOpen(.get, "/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
+    }
     routes.add(.get, "/metrics", scope: .read) { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

@@ -24,7 +24,7 @@ struct AccessControlTests {
         let built = try await server.build()
         let routes = built.routes
         #expect(routes.count >= 25)
-        #expect(Set(routes.filter { $0.scope == nil }.map(\.path)) == ["/healthz", "/readyz"])
+        #expect(Set(routes.filter { $0.scope == nil }.map(\.path)) == ["/healthz", "/readyz", "/openapi.yaml"])
         #expect(routes.allSatisfy { !$0.path.hasPrefix("/v1") || $0.scope != nil })
         try await built.application.test(.router) { client in
             for route in routes {

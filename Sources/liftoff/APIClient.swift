@@ -30,8 +30,12 @@ struct APIClient {
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(Int(response.status.code)) else {
-            let message = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])
-                .flatMap { ($0["error"] as? [String: Any])?["message"] as? String } ?? String(decoding: data, as: UTF8.self)
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            var message = (object?["error"] as? [String: Any])?["message"] as? String ?? String(decoding: data, as: UTF8.self)
+            // A refused promotion lists every unmet condition: one per line reads better than one long sentence.
+            if let unmet = object?["unmet"] as? [String], !unmet.isEmpty {
+                message = "refused; unmet:\n" + unmet.map { "  - \($0)" }.joined(separator: "\n")
+            }
             throw Failure(description: "\(response.status.code) \(response.status.reasonPhrase): \(message)")
         }
         return data

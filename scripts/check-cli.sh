@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The operator CLI against a live server with the example plan: status, a refused promotion (exit 1, every
+# unmet condition listed), pause, resume, rollback, a refused admission, and --json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=${1:-.build/debug/liftoff}
+data=$(mktemp -d)
+export LIFTOFF_URL=http://127.0.0.1:18093 LIFTOFF_KEY=cli-check-admin-key-0123456789
+LIFTOFF_ADMIN_KEY=$LIFTOFF_KEY "$binary" serve --plan examples/learning-platform.yml --data-dir "$data" --port 18093 > "$data/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do curl -s "$LIFTOFF_URL/healthz" > /dev/null && break; sleep 0.1; done
+fail() { echo "CLI check: $*"; exit 1; }
+
+"$binary" status | tee "$data/status.txt"
+grep -q "phase internal  status running" "$data/status.txt" || fail "status does not show the phase"
+grep -q "minimum duration: 7d remaining" "$data/status.txt" || fail "status does not list the unmet conditions"
+
+if "$binary" promote --reason "try" 2> "$data/promote.txt"; then fail "promotion should have been refused"; fi
+cat "$data/promote.txt"
+grep -q "checklist: 'staging deployment verified' is not signed" "$data/promote.txt" || fail "refusal does not list the unmet checklist item"
+
+"$binary" pause --reason "cli check" | grep -q "(paused)" || fail "pause"
+"$binary" resume | grep -q "(running)" || fail "resume"
+"$binary" rollback --reason "cli check" | grep -q "(rolled_back)" || fail "rollback"
+if "$binary" waitlist admit 2> /dev/null; then fail "admission should be refused after a rollback"; fi
+"$binary" status --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["status"] == "rolled_back"' || fail "--json"
+if LIFTOFF_KEY=wrong "$binary" status 2> /dev/null; then fail "a wrong key should fail"; fi
+echo "CLI check: ok"

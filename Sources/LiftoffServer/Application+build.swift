@@ -82,6 +82,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     AudienceController(controller: controller, state: rollout).addRoutes(to: &routes)
     AuditController(store: store).addRoutes(to: &routes)
     GuardrailsController(store: store, evaluator: guardrails, metrics: metrics, clock: clock).addRoutes(to: &routes)
+    FeedbackController(store: store).addRoutes(to: &routes)
     KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
 
     let application = Application(

@@ -571,5 +571,47 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/feedback:
+    get:
+      summary: User feedback in the seed's UserFeedback shape, newest first, filtered and paged.
+      x-liftoff-scope: read
+      parameters:
+        - { name: phase, in: query, schema: { type: string } }
+        - { name: variant, in: query, schema: { $ref: "#/components/schemas/Variant" } }
+        - { name: rating, in: query, schema: { type: integer, minimum: 1, maximum: 5 } }
+        - { name: q, in: query, schema: { type: string, maxLength: 200 } }
+        - { name: from, in: query, schema: { type: string } }
+        - { name: to, in: query, schema: { type: string } }
+        - { name: before, in: query, schema: { type: integer } }
+        - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 500 } }
+      responses:
+        "200":
+          description: A page.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [feedback]
+                properties:
+                  next: { type: integer }
+                  feedback:
+                    type: array
+                    items:
+                      type: object
+                      required: [id, at, phase, variant, aiResponses, suggestions]
+                      properties:
+                        id: { type: integer }
+                        at: { $ref: "#/components/schemas/Time" }
+                        sessionId: { type: string }
+                        userId: { type: string }
+                        phase: { type: string }
+                        variant: { $ref: "#/components/schemas/Variant" }
+                        aiResponses: { type: array, items: { type: object } }
+                        usability: { type: integer }
+                        suggestions: { type: array, items: { type: string } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "429": { $ref: "#/components/responses/RateLimited" }
 """#
 }

@@ -252,6 +252,10 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("0009-index-feedback-events") { db in
+            // Partial: only feedback rows are indexed, so the ingest path of interactions pays nothing.
+            try db.execute(sql: "CREATE INDEX events_feedback ON events(seq) WHERE type = 'feedback'")
+        }
         return migrator
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import GRDB
+import LiftoffCore
+
+extension SQLiteStore {
+    public func feedback(_ filter: FeedbackFilter) async throws -> [FeedbackRecord] {
+        try await pool.read { db in
+            var sql = "SELECT seq, occurred_at, user_id, session_id, phase, variant, payload FROM events WHERE type = 'feedback'"
+            var arguments: StatementArguments = []
+            if let phase = filter.phase { sql += " AND phase = ?"; arguments += [phase] }
+            if let variant = filter.variant { sql += " AND variant = ?"; arguments += [variant.rawValue] }
+            if let rating = filter.rating { sql += " AND json_extract(payload, '$.rating') = ?"; arguments += [rating] }
+            if let text = filter.text {
+                sql += " AND instr(lower(json_extract(payload, '$.suggestion')), lower(?)) > 0"
+                arguments += [text]
+            }
+            if let from = filter.from { sql += " AND occurred_at >= ?"; arguments += [Milliseconds.from(from)] }
+            if let to = filter.to { sql += " AND occurred_at < ?"; arguments += [Milliseconds.from(to)] }
+            if let before = filter.before { sql += " AND seq < ?"; arguments += [before] }
+            sql += " ORDER BY seq DESC LIMIT ?"
+            arguments += [filter.limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                guard case .feedback(let feedback) = try EventPayloadJSON.decode(row["payload"], type: .feedback),
+                      let variant = Variant(rawValue: row["variant"]) else { return nil }
+                return FeedbackRecord(sequence: row["seq"], at: Milliseconds.date(row["occurred_at"]), userId: row["user_id"],
+                                      sessionId: row["session_id"], phase: row["phase"], variant: variant, feedback: feedback)
+            }
+        }
+    }
+}

@@ -20,6 +20,7 @@ if "$binary" promote --reason "try" 2> "$data/promote.txt"; then fail "promotion
 cat "$data/promote.txt"
 grep -q "checklist: 'staging deployment verified' is not signed" "$data/promote.txt" || fail "refusal does not list the unmet checklist item"
 
+"$binary" report --format md | grep -q "^# Phase report: ai-tutor / internal" || fail "report"
 "$binary" pause --reason "cli check" | grep -q "(paused)" || fail "pause"
 "$binary" resume | grep -q "(running)" || fail "resume"
 "$binary" rollback --reason "cli check" | grep -q "(rolled_back)" || fail "rollback"

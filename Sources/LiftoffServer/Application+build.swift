@@ -83,6 +83,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     AuditController(store: store).addRoutes(to: &routes)
     GuardrailsController(store: store, evaluator: guardrails, metrics: metrics, clock: clock).addRoutes(to: &routes)
     FeedbackController(store: store).addRoutes(to: &routes)
+    ReportsController(reports: PhaseReports(store: store, state: rollout, metrics: metrics, clock: clock)).addRoutes(to: &routes)
     KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
 
     let application = Application(

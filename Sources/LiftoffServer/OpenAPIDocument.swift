@@ -613,5 +613,24 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/reports/{phase}:
+    get:
+      summary: "The phase report: criteria verdicts, KPIs treatment against control, cost, feedback, incidents."
+      x-liftoff-scope: read
+      parameters:
+        - { name: phase, in: path, required: true, schema: { type: string } }
+        - { name: format, in: query, schema: { type: string, enum: [json, md, html] } }
+      responses:
+        "200":
+          description: The report.
+          content:
+            application/json: { schema: { type: object, required: [rollout, phase, criteria, kpis, feedback, incidents] } }
+            text/markdown: { schema: { type: string } }
+            text/html: { schema: { type: string } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/RateLimited" }
 """#
 }

@@ -159,3 +159,24 @@ struct Waitlist: AsyncParsableCommand {
         }
     }
 }
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a phase report (the current phase by default).")
+    @Option(help: "The phase.") var phase: String?
+    @Option(help: "json, md or html.") var format: String = "md"
+    @OptionGroup var server: ServerOptions
+
+    func run() async throws {
+        try await runAgainstServer {
+            let client = try server.client
+            var name = phase
+            if name == nil {
+                let rollout = try JSONSerialization.jsonObject(with: try await client.send(.GET, "/v1/rollout")) as? [String: Any]
+                name = rollout?["phase"] as? String
+            }
+            let path = (name ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
+            let data = try await client.send(.GET, "/v1/reports/\(path)?format=\(format)")
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

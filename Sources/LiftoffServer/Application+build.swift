@@ -83,6 +83,9 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     AuditController(store: store).addRoutes(to: &routes)
     GuardrailsController(store: store, evaluator: guardrails, metrics: metrics, clock: clock).addRoutes(to: &routes)
     FeedbackController(store: store).addRoutes(to: &routes)
+    DashboardController(pages: DashboardPages(store: store, state: rollout, controller: controller), sessions: DashboardSessions(),
+                        keys: keys, controller: controller, store: store, clock: clock,
+                        secureCookies: configuration.tls != nil).addRoutes(to: &routes)
     ReportsController(reports: PhaseReports(store: store, state: rollout, metrics: metrics, clock: clock)).addRoutes(to: &routes)
     KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
 

@@ -35,6 +35,18 @@ final class KeyRing: Sendable {
         return stored
     }
 
+    /// The key of a login form's secret, if it is active and not expired.
+    func authenticate(secret: String) -> AuthenticatedKey? {
+        guard let stored = key(forSecret: secret) else { return nil }
+        if let expiresAt = stored.expiresAt, expiresAt <= clock.now() { return nil }
+        return AuthenticatedKey(id: stored.id, name: stored.name, scope: stored.scope)
+    }
+
+    /// Whether the key `id` is still active (sessions end when their key is revoked).
+    func isActive(_ id: String) -> Bool {
+        keys.withLock { $0.values.contains { $0.id == id } }
+    }
+
     /// Checks the request's bearer key against `scope`: 401 without a valid key, 403 when its scope is too weak.
     func authenticate(_ request: Request, requiring scope: Scope) throws -> AuthenticatedKey {
         guard let header = request.headers[.authorization] else {

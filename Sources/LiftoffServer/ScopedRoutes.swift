@@ -6,6 +6,8 @@ public struct RouteDescriptor: Sendable, Hashable {
     public var method: HTTPRequest.Method
     public var path: String
     public var scope: Scope?
+    /// Dashboard pages and forms authenticate with a session cookie instead of a bearer key.
+    public var isPage: Bool = false
 }
 
 /// Registers routes with their scope declared at the same place, so no route can be added without saying
@@ -31,6 +33,12 @@ struct ScopedRoutes {
             context.key = try keys.authenticate(request, requiring: scope)
             return try await handler(request, context)
         }
+    }
+
+    /// A dashboard page or form: it checks the session itself and needs `scope` (nil: the login page).
+    mutating func addPage(_ method: HTTPRequest.Method, _ path: String, scope: Scope? = nil, _ handler: @escaping Handler) {
+        descriptors.append(RouteDescriptor(method: method, path: path, scope: scope, isPage: true))
+        router.on(RouterPath(path), method: method, use: handler)
     }
 
     /// A route anyone may call: only liveness and readiness.

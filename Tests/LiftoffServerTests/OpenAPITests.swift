@@ -31,7 +31,7 @@ struct OpenAPITests {
         let server = try await TestServer()
         let built = try await server.build()
         var registered: [String: String] = [:]
-        for route in built.routes { registered["\(route.method.rawValue) \(route.path)"] = route.scope?.rawValue ?? "open" }
+        for route in built.routes where !route.isPage { registered["\(route.method.rawValue) \(route.path)"] = route.scope?.rawValue ?? "open" }
         #expect(described == registered)
         try await built.application.test(.router) { client in
             let served = try await client.request(.get, "/openapi.yaml", key: nil)

@@ -1,0 +1,165 @@
+import Foundation
+import LiftoffCore
+import LiftoffStore
+
+/// The content of each dashboard page, from the same sources as the API.
+struct DashboardPages: Sendable {
+    let store: any Store
+    let state: RolloutState
+    let controller: RolloutController
+
+    func overview(_ session: DashboardSessions.Session) async throws -> HTML {
+        let snapshot = state.snapshot
+        let gate = try await controller.gate()
+        let canOperate = session.key.scope.covers(.operate)
+        var html = HTML()
+        html.append(.element("h1", [], .text("\(snapshot.plan.rollout): phase \(snapshot.phase.name)")))
+        var status = HTML(raw: "Status ")
+        status.append(.element("span", [("class", "badge")], .text(snapshot.record.status.rawValue.replacingOccurrences(of: "_", with: " "))))
+        status.raw(" · gate ")
+        status.append(.element("span", [("class", gate.ready ? "badge ready" : "badge notready"), ("id", "gate-state")], .text(gate.ready ? "ready" : "not ready")))
+        status.raw(" · promotion \(PhaseReports.escape((snapshot.phase.exit?.promotion ?? .manual).rawValue))")
+        html.append(.element("p", [], status))
+        html.append(.element("h2", [], .text("Exit criteria (treatment users)")))
+        html.append(DashboardLayout.table(["criterion", "value", "95% bound", "samples", "verdict"], gate.criteria.map { result in
+            [.text(result.label + " (" + (result.criterion.window.map(DurationText.format) ?? "phase") + ")"),
+             .text(DashboardLayout.number(result.value)), .text(DashboardLayout.number(result.bound)),
+             .text("\(result.samples) / \(result.criterion.minSamples)"),
+             .element("span", [("class", result.verdict.rawValue)], .text(result.verdict.rawValue.replacingOccurrences(of: "_", with: " ")))]
+        }))
+        html.append(.element("h2", [], .text("Checklist")))
+        html.append(DashboardLayout.table(["item", "signed", ""], gate.checklist.map { item in
+            var sign = HTML()
+            if !item.isSigned && canOperate {
+                var fields = HTML(raw: "<input type=\"hidden\" name=\"item\" value=\"\(PhaseReports.escape(item.item))\">")
+                fields.append(DashboardLayout.input("note", label: "note"))
+                sign = DashboardLayout.form(.checklist, session: session, fields: fields, button: "Sign")
+            }
+            return [.text(item.item), .text(item.signedBy.map { "by \($0), \(DashboardLayout.time(item.signedAt))" } ?? "not yet"), sign]
+        }))
+        if !gate.unmet.isEmpty {
+            html.append(.element("h2", [], .text("Unmet")))
+            var list = HTML(raw: "<ul id=\"unmet\">")
+            for condition in gate.unmet { list.append(.element("li", [], .text(condition))) }
+            list.raw("</ul>")
+            html.append(list)
+        }
+        if canOperate {
+            html.append(.element("h2", [], .text("Actions")))
+            var promote = DashboardLayout.input("reason", label: "reason")
+            if session.key.scope == .admin {
+                promote.append(DashboardLayout.input("force", label: "force past the gate (admin)", type: "checkbox"))
+                promote.append(DashboardLayout.input("confirm", label: "I confirm a forced promotion", type: "checkbox"))
+            }
+            html.append(DashboardLayout.form(.promote, session: session, fields: promote, button: "Promote"))
+            html.append(DashboardLayout.form(.pause, session: session, fields: DashboardLayout.input("reason", label: "reason"), button: "Pause"))
+            html.append(DashboardLayout.form(.resume, session: session, fields: DashboardLayout.input("reason", label: "reason"), button: "Resume"))
+            var rollback = DashboardLayout.input("reason", label: "reason (required)", required: true)
+            rollback.append(DashboardLayout.input("confirm", label: "I confirm the rollback", type: "checkbox", required: true))
+            html.append(DashboardLayout.form(.rollback, session: session, fields: rollback, button: "Roll back", danger: true))
+        }
+        html.append(.element("h2", [], .text("Timeline: planned against actual")))
+        html.append(DashboardLayout.table(["phase", "planned start", "planned end", "started", "ended", "overrun"],
+                                          RolloutView.timeline(snapshot: snapshot, now: Date()).map { entry in
+            [.text(entry.phase), .text(DashboardLayout.time(entry.plannedStart)), .text(DashboardLayout.time(entry.plannedEnd)),
+             .text(DashboardLayout.time(entry.startedAt)), .text(DashboardLayout.time(entry.endedAt)),
+             .text(entry.overrunDays.map { String(format: "%.1f d", $0) } ?? "–")]
+        }))
+        return html
+    }
+
+    func audience(_ session: DashboardSessions.Session) -> HTML {
+        let snapshot = state.snapshot
+        var html = HTML()
+        html.append(.element("h1", [], .text("Audience")))
+        var groups: [[HTML]] = []
+        for phase in snapshot.plan.phases.prefix(snapshot.phaseIndex + 1) {
+            for group in phase.audience.groups { groups.append([.text(group.name), .text(phase.name), .text(String(group.members.count))]) }
+        }
+        html.append(.element("h2", [], .text("Groups")))
+        html.append(DashboardLayout.table(["group (role)", "phase", "members"], groups))
+        html.append(.element("h2", [], .text("Invited (\(snapshot.invitations.count))")))
+        html.append(DashboardLayout.table(["user", "phase", "invited"], snapshot.invitations.map {
+            [.text($0.userId), .text($0.phase), .text(DashboardLayout.time($0.at))]
+        }))
+        html.append(.element("h2", [], .text("Waitlist (\(snapshot.waitlist.filter { $0.admittedAt == nil }.count) waiting)")))
+        if session.key.scope.covers(.operate), let waitlist = snapshot.phase.audience.waitlist {
+            html.append(DashboardLayout.form(.admit, session: session, fields: DashboardLayout.input("count", label: "how many", type: "number", value: String(waitlist.batch)),
+                                             button: "Admit next batch"))
+        }
+        html.append(DashboardLayout.table(["position", "user", "status", "signed up"], snapshot.waitlist.map {
+            [.text(String($0.position)), .text($0.userId), .text($0.admittedAt == nil ? "waiting" : "admitted into \($0.admittedPhase ?? "")"),
+             .text(DashboardLayout.time($0.signedUpAt))]
+        }))
+        return html
+    }
+
+    func alerts(_ session: DashboardSessions.Session) async throws -> HTML {
+        var html = HTML()
+        html.append(.element("h1", [], .text("Alerts")))
+        let alerts = try await store.alerts(limit: 200)
+        html.append(DashboardLayout.table(["rule", "status", "severity", "summary", "value", "since", "silenced"], alerts.map { alert in
+            [.text(alert.ruleId), .text(alert.resolved ? "resolved" : "firing"), .text(alert.severity.rawValue),
+             .text(alert.annotations["summary"] ?? ""), .text(alert.annotations["value"] ?? "–"), .text(DashboardLayout.time(alert.startsAt)),
+             .text(alert.silenced ? "yes" : "")]
+        }))
+        html.append(.element("h2", [], .text("Silences")))
+        if session.key.scope.covers(.operate) {
+            var fields = DashboardLayout.input("rule", label: "rule to silence, e.g. rollback[0]", required: true)
+            fields.append(DashboardLayout.input("hours", label: "hours", type: "number", value: "4"))
+            fields.append(DashboardLayout.input("comment", label: "comment (required)", required: true))
+            html.append(DashboardLayout.form(.silences, session: session, fields: fields, button: "Silence"))
+        }
+        let now = Date()
+        html.append(DashboardLayout.table(["matchers", "until", "by", "comment", "active"], try await store.silences().map { silence in
+            [.text(silence.matchers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")),
+             .text(DashboardLayout.time(silence.endsAt)), .text(silence.createdBy), .text(silence.comment),
+             .text(silence.startsAt <= now && now < silence.endsAt ? "yes" : "no")]
+        }))
+        return html
+    }
+
+    func incidents() async throws -> HTML {
+        var html = HTML()
+        html.append(.element("h1", [], .text("Incidents")))
+        var rows: [[HTML]] = []
+        for incident in try await store.incidents() {
+            guard case .object(let report) = try JSONParser.parse(incident.report) else { continue }
+            rows.append([.text(String(incident.id ?? 0)), .text(DashboardLayout.time(incident.openedAt)), .text(incident.phase),
+                         .text(PhaseReports.text(report["trigger"])), .text(PhaseReports.text(report["value"])),
+                         .text(PhaseReports.text(report["affectedUsers"])),
+                         .text((report["actions"].map { if case .array(let a) = $0 { a.map { PhaseReports.text($0) }.joined(separator: ", ") } else { "" } }) ?? "")])
+        }
+        html.append(DashboardLayout.table(["#", "opened", "phase", "trigger", "value", "affected users", "actions"], rows))
+        html.append(.element("p", [], .text("Full reports with series and timeline: GET /v1/incidents/{id}?format=md")))
+        return html
+    }
+
+    func feedback(query: String?) async throws -> HTML {
+        var html = HTML()
+        html.append(.element("h1", [], .text("Feedback")))
+        let entries = try await store.feedback(FeedbackFilter(text: query?.isEmpty == false ? query : nil, limit: 200))
+        var counts = [Int](repeating: 0, count: 5)
+        for entry in entries { if let rating = entry.feedback.rating { counts[rating - 1] += 1 } }
+        html.append(DashboardLayout.table(["rating", "1", "2", "3", "4", "5"], [[.text("responses")] + counts.map { .text(String($0)) }]))
+        var search = HTML(raw: "<form method=\"get\" action=\"/feedback\" class=\"inline\" role=\"search\">")
+        search.append(DashboardLayout.input("q", label: "search suggestions", value: query))
+        search.raw("<button type=\"submit\">Search</button></form>")
+        html.append(search)
+        html.append(DashboardLayout.table(["when", "user", "phase", "variant", "rating", "relevant", "suggestion"], entries.map { entry in
+            [.text(DashboardLayout.time(entry.at)), .text(entry.userId ?? "–"), .text(entry.phase), .text(entry.variant.rawValue),
+             .text(entry.feedback.rating.map(String.init) ?? "–"), .text(entry.feedback.relevant.map { $0 ? "yes" : "no" } ?? "–"),
+             .text(entry.feedback.suggestion ?? "")]
+        }))
+        return html
+    }
+
+    func audit() async throws -> HTML {
+        var html = HTML()
+        html.append(.element("h1", [], .text("Audit log")))
+        html.append(DashboardLayout.table(["#", "when", "actor", "action", "reason", "after"], try await store.auditLog(limit: 200, before: nil, action: nil).map {
+            [.text(String($0.sequence ?? 0)), .text(DashboardLayout.time($0.at)), .text($0.actor), .text($0.action), .text($0.reason ?? ""), .text($0.after ?? "")]
+        }))
+        return html
+    }
+}

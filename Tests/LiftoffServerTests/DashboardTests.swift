@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import Testing
+@testable import LiftoffServer
+
+@Suite("Dashboard")
+struct DashboardTests {
+    static func form(_ fields: [String: String]) -> ByteBuffer {
+        ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+    }
+
+    /// Logs in with `key` and returns the session cookie.
+    static func login(_ client: some TestClientProtocol, key: String) async throws -> String? {
+        let response = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                body: form(["key": key]))
+        guard let cookie = response.headers[.setCookie] else { return nil }
+        return String(cookie.split(separator: ";")[0])
+    }
+
+    static func page(_ client: some TestClientProtocol, _ path: String, cookie: String) async throws -> (HTTPResponse.Status, String) {
+        let response = try await client.execute(uri: path, method: .get, headers: [.cookie: cookie])
+        return (response.status, String(buffer: response.body))
+    }
+
+    static func csrf(_ html: String) -> String {
+        guard let range = html.range(of: #"name="csrf" value=""#) else { return "" }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    static func post(_ client: some TestClientProtocol, _ path: String, cookie: String, _ fields: [String: String]) async throws -> TestResponse {
+        try await client.execute(uri: path, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                 body: form(fields))
+    }
+
+    @Test func loginSessionsAndPages() async throws {
+        let server = try await TestServer(plan: RolloutAPITests.plan)
+        try await server.withClient { client in
+            let anonymous = try await client.execute(uri: "/", method: .get)
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.headers[.location] == "/login")
+            #expect(try await Self.login(client, key: "wrong") == nil)
+            #expect(try await Self.login(client, key: TestServer.keys[.ingest]!) == nil)
+
+            let response = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                    body: Self.form(["key": TestServer.keys[.operate]!]))
+            let setCookie = try #require(response.headers[.setCookie])
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            let cookie = String(setCookie.split(separator: ";")[0])
+            for path in ["/", "/audience", "/alerts", "/incidents", "/feedback"] {
+                let (status, html) = try await Self.page(client, path, cookie: cookie)
+                #expect(status == .ok, "\(path)")
+                #expect(html.contains("operate-key (operate)"), "\(path)")
+            }
+            let (status, html) = try await Self.page(client, "/", cookie: cookie)
+            #expect(status == .ok)
+            #expect(html.contains("ai-tutor: phase internal"))
+            #expect(html.contains("error_rate below 0.05 (phase)"))
+            #expect(html.contains("checklist: &#39;security review done&#39; is not signed"))
+            #expect(try await Self.page(client, "/audit", cookie: cookie).0 == .forbidden)
+            let audit = (try await client.request(.get, "/v1/audit?action=login").object["entries"] as? [[String: Any]]) ?? []
+            #expect(audit.first?["actor"] as? String == "operate-key")
+        }
+    }
+
+    @Test func controlsNeedTheCSRFTokenTheOperateScopeAndAConfirmation() async throws {
+        let server = try await TestServer(plan: RolloutAPITests.plan)
+        try await server.withClient { client in
+            let cookie = try #require(try await Self.login(client, key: TestServer.keys[.operate]!))
+            let token = Self.csrf(try await Self.page(client, "/", cookie: cookie).1)
+            #expect(!token.isEmpty)
+            #expect(try await Self.post(client, "/rollout/pause", cookie: cookie, ["reason": "x"]).status == .forbidden)
+            #expect(try await Self.post(client, "/rollout/pause", cookie: cookie, ["reason": "x", "csrf": "forged"]).status == .forbidden)
+            let paused = try await Self.post(client, "/rollout/pause", cookie: cookie, ["reason": "checking", "csrf": token])
+            #expect(paused.status == .seeOther)
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "paused")
+
+            let unconfirmed = try await Self.post(client, "/rollout/rollback", cookie: cookie, ["reason": "spike", "csrf": token])
+            #expect(unconfirmed.headers[.location]?.contains("Refused") == true)
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "paused")
+            _ = try await Self.post(client, "/rollout/rollback", cookie: cookie, ["reason": "spike", "confirm": "on", "csrf": token])
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+
+            let promote = try await Self.post(client, "/rollout/promote", cookie: cookie, ["reason": "go", "csrf": token])
+            let location = try #require(promote.headers[.location])
+            #expect(location.removingPercentEncoding?.contains("Refused: cannot promote: the rollout is rolled_back") == true)
+
+            let reader = try #require(try await Self.login(client, key: TestServer.keys[.read]!))
+            let readerToken = Self.csrf(try await Self.page(client, "/", cookie: reader).1)
+            #expect(try await Self.post(client, "/rollout/resume", cookie: reader, ["csrf": readerToken]).status == .forbidden)
+
+            _ = try await Self.post(client, "/logout", cookie: cookie, ["csrf": token])
+            #expect(try await Self.page(client, "/", cookie: cookie).0 == .seeOther)
+        }
+    }
+
+    @Test func userTextIsEscaped() async throws {
+        let server = try await TestServer(plan: RolloutAPITests.plan)
+        try await server.withClient { client in
+            _ = try await client.request(.post, "/v1/events", json: """
+                {"events":[{"type":"feedback","userId":"<img src=x onerror=alert(1)>","rating":1,"suggestion":"<script>alert('pwned')</script>"}]}
+                """)
+            let cookie = try #require(try await Self.login(client, key: TestServer.adminKey))
+            let (status, html) = try await Self.page(client, "/feedback", cookie: cookie)
+            #expect(status == .ok)
+            #expect(!html.contains("<script>alert"))
+            #expect(!html.contains("<img src=x"))
+            #expect(html.contains("&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;"))
+            #expect(try await Self.page(client, "/feedback?q=pwned", cookie: cookie).1.contains("&lt;script&gt;"))
+        }
+    }
+}

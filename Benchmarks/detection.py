@@ -3,13 +3,14 @@
 control, at the default one-second tick. Runs a release server on 127.0.0.1 with a plan whose rollback
 trigger is the seed's (error rate above 5%), breaks it RUNS times (resuming in between, which starts a
 fresh guardrail epoch), and prints the median and worst. Bounded: RUNS rounds, each polling at most 10 s."""
-import json, os, random, statistics, subprocess, sys, tempfile, time, urllib.request
+import os, random, statistics, sys, tempfile, time
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+from liftoff_server import LiftoffServer
 
 binary = sys.argv[1] if len(sys.argv) > 1 else ".build/release/liftoff"
 runs = int(os.environ.get("RUNS", "20"))
 port = 18095
 key = "detection-admin-key-0123456789"
-base = f"http://127.0.0.1:{port}"
 work = tempfile.mkdtemp(prefix="liftoff-detection-")
 plan = os.path.join(work, "plan.yml")
 with open(plan, "w") as file:
@@ -24,27 +25,15 @@ rollback:
 """)
 
 
-def call(method, path, body=None):
-    request = urllib.request.Request(base + path, method=method, data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
-
-
 def interactions(count, failing):
     return {"events": [{"type": "ai_interaction", "userId": f"dev-{1 + i % 5}", "latencyMs": 400,
                         "outcome": "timeout" if i < failing else "ok"} for i in range(count)]}
 
 
-server = subprocess.Popen([binary, "serve", "--plan", plan, "--data-dir", os.path.join(work, "data"), "--port", str(port)],
-                          env=dict(os.environ, LIFTOFF_ADMIN_KEY=key), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+server = LiftoffServer(binary, port, key, plan=plan)
+call = server.call
 try:
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
+    server.start()
     latencies = []
     for run in range(runs):
         call("POST", "/v1/events", interactions(20, 0))
@@ -69,5 +58,4 @@ try:
           f"worst {max(latencies) * 1000:.0f} ms, missed {runs - len(finite)}")
     sys.exit(0 if len(finite) == runs else 1)
 finally:
-    server.terminate()
-    server.wait()
+    server.stop()

@@ -2,26 +2,14 @@
 """Acknowledged means durable: kill -9 the server while clients ingest, restart it on the same data
 directory, and re-send every batch that was answered 200. Each must now come back as duplicates only,
 which proves every acknowledged event was on disk. Bounded: a few seconds of load, loopback only."""
-import json, os, signal, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
+import json, sys, threading, time, urllib.request, urllib.error
+from liftoff_server import LiftoffServer
 
 binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/liftoff"
 port = 18090
 key = "crash-test-admin-key-0123456789"
-data = tempfile.mkdtemp(prefix="liftoff-crash-")
-base = f"http://127.0.0.1:{port}"
-
-
-def start():
-    env = dict(os.environ, LIFTOFF_ADMIN_KEY=key)
-    server = subprocess.Popen([binary, "serve", "--data-dir", data, "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit("server did not start")
+server = LiftoffServer(binary, port, key)
+base = server.base
 
 
 def post(batch):
@@ -51,18 +39,17 @@ def client(worker):
                 acknowledged.append(batch)
 
 
-server = start()
+server.start()
 threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
 for thread in threads:
     thread.start()
 time.sleep(3)
-os.kill(server.pid, signal.SIGKILL)
-server.wait()
+server.kill()
 stop.set()
 for thread in threads:
     thread.join()
 
-server = start()
+server.start()
 try:
     lost = 0
     for batch in acknowledged:
@@ -74,5 +61,4 @@ try:
     if lost or not acknowledged:
         sys.exit(1)
 finally:
-    server.terminate()
-    server.wait()
+    server.stop()

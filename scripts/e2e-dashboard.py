@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """End to end in a real headless Chromium: log in, read the gate, promote, see the change without a reload.
 Needs Debian's chromium and chromium-driver and selenium from PyPI (.ci/run installs them). Loopback only."""
-import os, subprocess, sys, tempfile, time, urllib.request
+import os, sys, tempfile
+from liftoff_server import LiftoffServer
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -24,42 +26,43 @@ phases:
     audience: { invite: { min: 0, max: 30 } }
 alerts: { errorRateSpike: false, costAnomaly: false, securityIssues: false }
 """)
-server = subprocess.Popen([binary, "serve", "--plan", plan, "--data-dir", os.path.join(work, "data"), "--port", str(port)],
-                          env=dict(os.environ, LIFTOFF_ADMIN_KEY=key), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+server = LiftoffServer(binary, port, key, plan=plan)
 options = Options()
 for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"]:
     options.add_argument(argument)
 options.binary_location = "/usr/bin/chromium"
 driver = None
 try:
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
+    server.start()
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    wait = WebDriverWait(driver, 10)
+    # The page swaps its content every 2 s; an element found just before a swap goes stale, so look again.
+    wait = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException])
     driver.get(base + "/")
     assert driver.current_url.endswith("/login"), driver.current_url
     driver.find_element(By.NAME, "key").send_keys(key)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    wait.until(lambda d: d.find_elements(By.ID, "gate-state"))
-    assert "phase internal" in driver.find_element(By.TAG_NAME, "h1").text
-    assert driver.find_element(By.ID, "gate-state").text == "not ready"
-    driver.find_element(By.CSS_SELECTOR, "form[action='/rollout/checklist'] button").click()
+
+    def act(selector, action):
+        """Finds and acts again when the live refresh replaced the element in between."""
+        for attempt in range(5):
+            try:
+                return action(driver.find_element(By.CSS_SELECTOR, selector))
+            except StaleElementReferenceException:
+                if attempt == 4:
+                    raise
+
+    wait.until(lambda d: "phase internal" in d.find_element(By.TAG_NAME, "h1").text)
+    wait.until(lambda d: d.find_element(By.ID, "gate-state").text == "not ready")
+    act("form[action='/rollout/checklist'] button", lambda e: e.click())
     wait.until(lambda d: d.find_element(By.ID, "gate-state").text == "ready")
-    driver.find_element(By.CSS_SELECTOR, "form[action='/rollout/promote'] input[name=reason]").send_keys("gate met in e2e")
-    driver.find_element(By.CSS_SELECTOR, "form[action='/rollout/promote'] button").click()
+    act("form[action='/rollout/promote'] input[name=reason]", lambda e: e.send_keys("gate met in e2e"))
+    act("form[action='/rollout/promote'] button", lambda e: e.click())
     wait.until(lambda d: "phase alpha" in d.find_element(By.TAG_NAME, "h1").text)
     # A change made elsewhere (the API) shows up without a reload, within the 2-second refresh.
-    request = urllib.request.Request(base + "/v1/rollout/pause", data=b'{"reason":"from the API"}', method="POST",
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    urllib.request.urlopen(request, timeout=5)
-    WebDriverWait(driver, 5).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
+    server.call("POST", "/v1/rollout/pause", {"reason": "from the API"})
+    WebDriverWait(driver, 5, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
     print("dashboard e2e: logged in, read the gate, signed, promoted to alpha, saw a pause live")
 finally:
     if driver:
         driver.quit()
-    server.terminate()
-    server.wait()
+    server.stop()

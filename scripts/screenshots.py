@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerates docs/screenshots/*.png: every dashboard page at 1280 px and the overview at phone width,
 in headless Chromium, against a server fed a little traffic (the example plan). Loopback only."""
-import json, os, subprocess, sys, tempfile, time, urllib.request
+import os, sys, time
+from liftoff_server import LiftoffServer
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -10,27 +11,14 @@ from selenium.webdriver.common.by import By
 binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/liftoff"
 port, key = 18092, "screenshot-admin-key-0123456789"
 base = f"http://127.0.0.1:{port}"
-work = tempfile.mkdtemp(prefix="liftoff-shots-")
 out = os.path.join("docs", "screenshots")
 os.makedirs(out, exist_ok=True)
-server = subprocess.Popen([binary, "serve", "--plan", "scripts/fuzz-plan.yml", "--data-dir", os.path.join(work, "data"), "--port", str(port)],
-                          env=dict(os.environ, LIFTOFF_ADMIN_KEY=key), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def call(method, path, body):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method=method,
-                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    return urllib.request.urlopen(request, timeout=5).read()
-
+server = LiftoffServer(binary, port, key, plan="scripts/fuzz-plan.yml")
+call = server.call
 
 driver = None
 try:
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.05)
+    server.start()
     events = [{"type": "ai_interaction", "userId": f"dev-{1 + i % 2}", "latencyMs": 600 + (i * 53) % 1900,
                "outcome": "ok" if i % 40 else "timeout", "inputTokens": 900, "outputTokens": 250, "model": "gpt-4o-mini"} for i in range(160)]
     events += [{"type": "feedback", "userId": "dev-1", "rating": 5, "relevant": True, "suggestion": "More worked examples for recursion"},
@@ -62,5 +50,4 @@ try:
 finally:
     if driver:
         driver.quit()
-    server.terminate()
-    server.wait()
+    server.stop()

@@ -87,8 +87,8 @@ batch=$(rate "$batch_out")
 evaluate_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/evaluate.lua" "http://127.0.0.1:$port/v1/evaluate")
 evaluate=$(rate "$evaluate_out")
 # A fixed offered rate: 50 workers × 600 requests/s = 30,000 requests/s. The server's own histogram of
-# /v1/evaluate (scraped from /metrics before and after) gives the server-side p99.
-scrape() { curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/metrics" | grep 'route="/v1/evaluate",method="POST",status="200"' || true; }
+# /v1/evaluate (scraped from /v1/metrics/prometheus before and after) gives the server-side p99.
+scrape() { curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/metrics/prometheus" | grep 'route="/v1/evaluate",method="POST",status="200"' || true; }
 scrape > "$work/metrics-before.txt"
 hey_out=$(hey -z "$duration" -c 50 -q 600 -m POST -T application/json -H "Authorization: Bearer $key" \
   -d '{"userId":"dev-3"}' "http://127.0.0.1:$port/v1/evaluate")

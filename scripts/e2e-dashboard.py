@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """End to end in a real headless Chromium: log in, read the gate, promote, see the change without a reload.
 Needs Debian's chromium and chromium-driver and selenium from PyPI (.ci/run installs them). Loopback only."""
-import os, sys, tempfile
+import os, sys, tempfile, time
 from liftoff_server import LiftoffServer
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -35,8 +35,10 @@ driver = None
 try:
     server.start()
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    # The page swaps its content every 2 s; an element found just before a swap goes stale, so look again.
-    wait = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException])
+    # The page swaps its content every 2 s; an element found just before a swap goes stale (or, in
+    # Chromium's words, "does not belong to the document"), so look again until the timeout.
+    transient = [StaleElementReferenceException, WebDriverException]
+    wait = WebDriverWait(driver, 10, ignored_exceptions=transient)
     driver.get(base + "/")
     assert driver.current_url.endswith("/login"), driver.current_url
     driver.find_element(By.NAME, "key").send_keys(key)
@@ -47,9 +49,12 @@ try:
         for attempt in range(5):
             try:
                 return action(driver.find_element(By.CSS_SELECTOR, selector))
-            except StaleElementReferenceException:
-                if attempt == 4:
+            except WebDriverException as error:
+                # Only an element replaced before the action reached it is safe to retry.
+                replaced = isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error)
+                if attempt == 4 or not replaced:
                     raise
+                time.sleep(0.1)
 
     wait.until(lambda d: "phase internal" in d.find_element(By.TAG_NAME, "h1").text)
     wait.until(lambda d: d.find_element(By.ID, "gate-state").text == "not ready")
@@ -60,7 +65,7 @@ try:
     wait.until(lambda d: "phase alpha" in d.find_element(By.TAG_NAME, "h1").text)
     # A change made elsewhere (the API) shows up without a reload, within the 2-second refresh.
     server.call("POST", "/v1/rollout/pause", {"reason": "from the API"})
-    WebDriverWait(driver, 5, ignored_exceptions=[StaleElementReferenceException]).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
+    WebDriverWait(driver, 5, ignored_exceptions=transient).until(lambda d: "paused" in d.find_element(By.ID, "live").text)
     print("dashboard e2e: logged in, read the gate, signed, promoted to alpha, saw a pause live")
 finally:
     if driver:

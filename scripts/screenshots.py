@@ -37,7 +37,7 @@ try:
     driver.find_element(By.NAME, "key").send_keys(key)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     time.sleep(0.5)
-    for path, name in [("/", "overview"), ("/audience", "audience"), ("/alerts", "alerts"), ("/incidents", "incidents"),
+    for path, name in [("/", "overview"), ("/metrics", "metrics"), ("/cost", "cost"), ("/audience", "audience"), ("/alerts", "alerts"), ("/incidents", "incidents"),
                        ("/feedback", "feedback"), ("/audit", "audit")]:
         driver.get(base + path)
         time.sleep(0.3)

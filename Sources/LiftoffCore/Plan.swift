@@ -12,6 +12,8 @@ public struct Plan: Sendable, Equatable {
     /// Adjustment, scaling and rollback rules, their actions and the alert routes.
     public var guardrails: Guardrails
     public var privacy: Privacy
+    /// What a user pays, in USD per month, to weigh the cost per user against.
+    public var pricePoint: Double?
 
     public init(rollout: String, config: [String: JSONValue] = [:], pricing: PriceBook = PriceBook(),
                 phases: [PhasePlan], guardrails: Guardrails = Guardrails(), privacy: Privacy = Privacy()) {
@@ -21,6 +23,7 @@ public struct Plan: Sendable, Equatable {
         self.phases = phases
         self.guardrails = guardrails
         self.privacy = privacy
+        self.pricePoint = nil
     }
 
     /// The plan of a server started without a plan file: one phase, nobody in the treatment.

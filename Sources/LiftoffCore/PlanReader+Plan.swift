@@ -3,7 +3,7 @@ import Yams
 
 extension PlanReader {
     mutating func plan(_ root: Node) -> Plan? {
-        let allowed = ["rollout", "config", "pricing", "phases", "privacy"] + PlanDecoder.guardrailSections
+        let allowed = ["rollout", "config", "pricing", "pricePoint", "phases", "privacy"] + PlanDecoder.guardrailSections
         guard let members = mapping(root, "", allowed: allowed) else { return nil }
         let rollout = required(members, "rollout", root, "").flatMap { string($0, "rollout") }
         var config: [String: JSONValue] = [:]
@@ -30,8 +30,11 @@ extension PlanReader {
         }
         let guardrails = self.guardrails(members)
         let privacy = members["privacy"].map { self.privacy($0) } ?? Privacy()
+        let pricePoint = members["pricePoint"].flatMap { number($0, "pricePoint") }
         guard let rollout else { return nil }
-        return Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails, privacy: privacy)
+        var plan = Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails, privacy: privacy)
+        plan.pricePoint = pricePoint
+        return plan
     }
 
     mutating func privacy(_ node: Node) -> Privacy {

@@ -69,7 +69,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
     }
-    routes.add(.get, "/metrics", scope: .read) { _, _ in
+    routes.add(.get, "/v1/metrics/prometheus", scope: .read) { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
@@ -83,7 +83,9 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     AuditController(store: store).addRoutes(to: &routes)
     GuardrailsController(store: store, evaluator: guardrails, metrics: metrics, clock: clock).addRoutes(to: &routes)
     FeedbackController(store: store).addRoutes(to: &routes)
-    DashboardController(pages: DashboardPages(store: store, state: rollout, controller: controller), sessions: DashboardSessions(),
+    DashboardController(pages: DashboardPages(store: store, state: rollout, controller: controller, metrics: metrics,
+                                              reports: IncidentReports(store: store, metrics: metrics, clock: clock), clock: clock),
+                        sessions: DashboardSessions(),
                         keys: keys, controller: controller, store: store, clock: clock,
                         secureCookies: configuration.tls != nil).addRoutes(to: &routes)
     ReportsController(reports: PhaseReports(store: store, state: rollout, metrics: metrics, clock: clock)).addRoutes(to: &routes)

@@ -235,7 +235,7 @@ paths:
       summary: This document.
       security: []
       responses: { "200": { description: The OpenAPI description., content: { application/yaml: { schema: { type: string } } } } }
-  /metrics:
+  /v1/metrics/prometheus:
     get:
       summary: Prometheus exposition of server-side request timings.
       x-liftoff-scope: read

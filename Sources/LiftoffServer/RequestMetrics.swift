@@ -4,7 +4,7 @@ import Prometheus
 import Synchronization
 
 /// Records how long each route takes on the server, from routing to the response, into a Prometheus
-/// histogram per route, method and status: `liftoff_http_request_duration_seconds`. Served at `/metrics`.
+/// histogram per route, method and status: `liftoff_http_request_duration_seconds`. Served at `/v1/metrics/prometheus`.
 struct RequestMetrics<Context: RequestContext>: RouterMiddleware {
     let registry: PrometheusCollectorRegistry
     private let histograms = HistogramCache()

@@ -37,3 +37,18 @@ public struct FeedbackRecord: Sendable, Equatable {
     public var variant: Variant
     public var feedback: Feedback
 }
+
+/// Where the money went: per model and per user.
+public struct CostBreakdown: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public var name: String
+        public var interactions: Int
+        public var tokens: Int
+        public var costUsd: Double
+        /// Interactions that could not be priced (no cost and no known price).
+        public var unpriced: Int
+    }
+
+    public var byModel: [Line]
+    public var byUser: [Line]
+}

@@ -28,3 +28,24 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func costBreakdown(since: Date, limit: Int) async throws -> CostBreakdown {
+        try await pool.read { db in
+            func lines(_ key: String, _ extra: String) throws -> [CostBreakdown.Line] {
+                try Row.fetchAll(db, sql: """
+                    SELECT \(key) AS name, COUNT(*) AS interactions,
+                           COALESCE(SUM(COALESCE(json_extract(payload, '$.inputTokens'), 0) + COALESCE(json_extract(payload, '$.outputTokens'), 0)), 0) AS tokens,
+                           COALESCE(SUM(cost_usd), 0) AS cost, SUM(cost_usd IS NULL) AS unpriced
+                    FROM events WHERE type = 'ai_interaction' AND occurred_at >= ?
+                    GROUP BY name ORDER BY cost DESC, interactions DESC \(extra)
+                    """, arguments: [Milliseconds.from(since)]).map { row in
+                    CostBreakdown.Line(name: row["name"] ?? "(none)", interactions: row["interactions"], tokens: row["tokens"],
+                                       costUsd: row["cost"], unpriced: row["unpriced"])
+                }
+            }
+            return CostBreakdown(byModel: try lines("json_extract(payload, '$.model')", ""),
+                                 byUser: try lines("user_id", "LIMIT \(max(1, limit))"))
+        }
+    }
+}

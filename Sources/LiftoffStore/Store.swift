@@ -46,6 +46,9 @@ public protocol Store: RolloutStore, GuardrailStore {
     /// `feedbackTextBefore`; aggregates stay. Returns how many events were deleted and redacted.
     func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> (deleted: Int, redacted: Int)
 
+    /// Spend since `since` by model and by user (the top `limit` users), from the raw events.
+    func costBreakdown(since: Date, limit: Int) async throws -> CostBreakdown
+
     /// Feedback events matching `filter`, newest first.
     func feedback(_ filter: FeedbackFilter) async throws -> [FeedbackRecord]
 

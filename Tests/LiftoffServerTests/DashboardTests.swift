@@ -111,3 +111,60 @@ struct DashboardTests {
         }
     }
 }
+
+@Suite("Dashboard charts, cost and incident pages")
+struct DashboardChartTests {
+    @Test func metricsCostAndIncidentPages() async throws {
+        var plan = GuardrailTests.plan()
+        plan.pricePoint = 12
+        plan.pricing = PriceBook(["gpt-4o-mini": ModelPrice(input: 0.15, output: 0.60)])
+        let server = try await TestServer(plan: plan)
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: """
+                {"events":[{"type":"ai_interaction","userId":"dev-1","latencyMs":800,"outcome":"ok","model":"gpt-4o-mini","inputTokens":1000000,"outputTokens":0},
+                           {"type":"ai_interaction","userId":"dev-2","latencyMs":900,"outcome":"ok","costUsd":0.05}]}
+                """)
+            let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
+            let (status, metrics) = try await DashboardTests.page(client, "/metrics?window=1h", cookie: cookie)
+            #expect(status == .ok)
+            #expect(metrics.components(separatedBy: "<svg").count - 1 == DashboardPages.charted.count)
+            #expect(metrics.contains("threshold 3000"))
+            #expect(metrics.contains("<polyline") || metrics.contains("<circle"))
+
+            let cost = try await DashboardTests.page(client, "/cost", cookie: cookie).1
+            #expect(cost.contains("$0.1000"))              // (0.15 + 0.05) / 2 users
+            #expect(cost.contains("$12.00"))
+            #expect(cost.contains("$11.90 (99%)"))
+            #expect(cost.contains("<td>gpt-4o-mini</td>"))
+
+            _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"x"}]}"#)
+            await guardrails.tick()
+            let incidents = try await DashboardTests.page(client, "/incidents", cookie: cookie).1
+            #expect(incidents.contains("href=\"/incidents/1\""))
+            let (incidentStatus, incident) = try await DashboardTests.page(client, "/incidents/1", cookie: cookie)
+            #expect(incidentStatus == .ok)
+            #expect(incident.contains("Incident 1: critical_security_issues above 0 over 5m"))
+            #expect(incident.contains("rollout.rollback"))
+        }
+    }
+
+    /// The overview's HTML, with the session's random CSRF token masked, against a committed snapshot.
+    /// Set LIFTOFF_RECORD_SNAPSHOTS=1 to write it anew after an intended change, and review the diff.
+    @Test func overviewSnapshot() async throws {
+        let server = try await TestServer(plan: RolloutAPITests.plan)
+        try await server.withClient { client in
+            let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.operate]!))
+            var html = try await DashboardTests.page(client, "/", cookie: cookie).1
+            let token = DashboardTests.csrf(html)
+            html = html.replacingOccurrences(of: token, with: "CSRF")
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/overview.html")
+            if ProcessInfo.processInfo.environment["LIFTOFF_RECORD_SNAPSHOTS"] == "1" {
+                try html.write(to: path, atomically: true, encoding: .utf8)
+            }
+            let expected = try String(contentsOf: path, encoding: .utf8)
+            #expect(html == expected, "the overview page changed; record the snapshot again if that was intended")
+        }
+    }
+}

@@ -167,12 +167,12 @@ struct IngestAPITests {
         try await server.withClient { client in
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[\#(Self.interaction)]}"#)
             _ = try await client.request(.post, "/v1/events", key: nil, json: "{}")
-            let metrics = try await client.request(.get, "/metrics", key: TestServer.keys[.read])
+            let metrics = try await client.request(.get, "/v1/metrics/prometheus", key: TestServer.keys[.read])
             #expect(metrics.status == .ok)
             let text = String(buffer: metrics.body)
             #expect(text.contains(#"liftoff_http_request_duration_seconds_count{route="/v1/events",method="POST",status="200"} 1"#))
             #expect(text.contains(#"liftoff_http_request_duration_seconds_count{route="/v1/events",method="POST",status="401"} 1"#))
-            #expect(try await client.request(.get, "/metrics", key: nil).status == .unauthorized)
+            #expect(try await client.request(.get, "/v1/metrics/prometheus", key: nil).status == .unauthorized)
         }
     }
 

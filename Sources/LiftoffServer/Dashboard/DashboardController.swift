@@ -29,6 +29,12 @@ struct DashboardController {
         }
         let pageList: [(DashboardPath, String, @Sendable (Request, DashboardSessions.Session) async throws -> HTML)] = [
             (.overview, "Overview", { _, session in try await pages.overview(session) }),
+            (.metrics, "Metrics", { request, _ in try await pages.metricsPage(window: request.uri.queryParameters.get("window")) }),
+            (.cost, "Cost", { _, _ in try await pages.costPage() }),
+            (.incident, "Incident", { request, _ in
+                guard let id = request.uri.path.split(separator: "/").last.flatMap({ Int($0) }) else { throw APIError.notFound("no such incident") }
+                return try await pages.incidentPage(id)
+            }),
             (.audience, "Audience", { _, session in pages.audience(session) }),
             (.alerts, "Alerts", { _, session in try await pages.alerts(session) }),
             (.incidents, "Incidents", { _, _ in try await pages.incidents() }),

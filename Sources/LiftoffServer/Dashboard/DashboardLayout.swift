@@ -43,7 +43,8 @@ enum DashboardLayout {
         .flash{max-width:72rem;margin:.75rem auto 0;padding:.5rem 1rem;background:#ddf4ff;border-radius:.3rem}
         form.inline{display:inline-flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.25rem .5rem .25rem 0}
         input,button{font:inherit;padding:.25rem .5rem}button{cursor:pointer}.danger{background:#a40e26;color:#fff;border:0;border-radius:.25rem}
-        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:.75rem}.card{border:1px solid #d0d7de;border-radius:.4rem;padding:.6rem}
+        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,24rem),1fr));gap:.75rem}.card{border:1px solid #d0d7de;border-radius:.4rem;padding:.6rem}
+        .card h2{font-size:1rem;margin:.1rem 0 .4rem;overflow-wrap:anywhere}
         @media (max-width:640px){th,td{padding:.25rem}table{font-size:13px}.who{margin-left:0}}
         """
 

@@ -7,6 +7,135 @@ struct DashboardPages: Sendable {
     let store: any Store
     let state: RolloutState
     let controller: RolloutController
+    let metrics: MetricsQuery
+    let reports: IncidentReports
+    let clock: any WallClock
+
+    /// The metrics charted on the metrics page.
+    static let charted: [Metric] = [.responseTimeP95, .errorRate, .aiResponseRelevance, .userSatisfaction, .activeUsers,
+                                    .sessionDuration, .tokenUsage, .apiCosts]
+
+    /// The threshold to draw for `metric`: the current phase's criterion, else a guardrail rule's.
+    func threshold(_ metric: Metric) -> Double? {
+        let snapshot = state.snapshot
+        if let criterion = snapshot.phase.exit?.criteria.first(where: { $0.metric == metric || ($0.metric == .responseTime && metric == .responseTimeP95) }) {
+            return criterion.threshold
+        }
+        return snapshot.plan.guardrails.rules.first { $0.metric == metric && $0.baseline == nil }?.threshold
+    }
+
+    func metricsPage(window text: String?) async throws -> HTML {
+        let choices: [(String, TimeInterval, TimeInterval)] = [("1h", 3600, 120), ("24h", 86_400, 1800), ("7d", 604_800, 14_400)]
+        let (name, seconds, step) = choices.first { $0.0 == text } ?? choices[1]
+        let now = clock.now()
+        let interval = MetricsQuery.Interval(start: now.addingTimeInterval(-seconds), end: now)
+        let phase = state.snapshot.phase.name
+        var html = HTML()
+        html.append(.element("h1", [], .text("Metrics: phase \(phase), last \(name)")))
+        var links = HTML(raw: "<p>Window: ")
+        for choice in choices { links.append(.element("a", [("href", "/metrics?window=\(choice.0)")], .text(choice.0))); links.raw(" ") }
+        links.raw("</p>")
+        html.append(links)
+        var cards = HTML(raw: "<div class=\"cards\">")
+        for metric in Self.charted {
+            let treatment = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .treatment)
+            let control = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .control)
+            let chart = SVGChart(title: "\(metric.rawValue): treatment and control", series: [
+                .init(name: "treatment", color: "#0969da", points: treatment.map { ($0.0, $0.1.value) }),
+                .init(name: "control", color: "#8250df", points: control.map { ($0.0, $0.1.value) }),
+            ], threshold: threshold(metric), unit: metric.unit)
+            var card = HTML()
+            card.append(.element("h2", [], .text(metric.rawValue)))
+            card.append(chart.render())
+            cards.append(.element("section", [("class", "card")], card))
+        }
+        cards.raw("</div>")
+        html.append(cards)
+        return html
+    }
+
+    func costPage() async throws -> HTML {
+        let now = clock.now()
+        let snapshot = state.snapshot
+        var html = HTML()
+        html.append(.element("h1", [], .text("Cost")))
+        let fortnight = MetricsQuery.Interval(start: now.addingTimeInterval(-14 * 86_400), end: now)
+        var cards = HTML(raw: "<div class=\"cards\">")
+        for metric in [Metric.apiCosts, .tokenUsage] {
+            let daily = try await metrics.series(metric, over: fortnight, step: 86_400, phase: nil, variant: nil)
+            var card = HTML()
+            card.append(.element("h2", [], .text("\(metric.rawValue) per day")))
+            card.append(SVGChart(title: "\(metric.rawValue) per day, last 14 days",
+                                 series: [.init(name: "all users", color: "#0969da", points: daily.map { ($0.0, $0.1.value) })],
+                                 threshold: nil, unit: metric.unit).render())
+            cards.append(.element("section", [("class", "card")], card))
+        }
+        cards.raw("</div>")
+        html.append(cards)
+        let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
+        let values = try await metrics.values([.costPerUser, .apiCosts, .infrastructureCosts, .activeUsers, .unpricedInteractions],
+                                              over: month, phase: nil, variant: .treatment)
+        let perUser = values[.costPerUser]?.value
+        var summary = [[HTML.text("cost per user (treatment, last 30 days)"), .text(perUser.map { String(format: "$%.4f", $0) } ?? "–")],
+                       [.text("active users"), .text(DashboardLayout.number(values[.activeUsers]?.value))],
+                       [.text("API + infrastructure spend"), .text(String(format: "$%.2f", (values[.apiCosts]?.value ?? 0) + (values[.infrastructureCosts]?.value ?? 0)))],
+                       [.text("unpriced interactions (no cost, no price)"), .text(DashboardLayout.number(values[.unpricedInteractions]?.value))]]
+        if let price = snapshot.plan.pricePoint {
+            summary.append([.text("price point (plan, per user per month)"), .text(String(format: "$%.2f", price))])
+            summary.append([.text("margin per user per month"), .text(perUser.map { String(format: "$%.2f (%.0f%%)", price - $0, (price - $0) / price * 100) } ?? "–")])
+        } else {
+            summary.append([.text("price point"), .text("not set: add pricePoint to the plan")])
+        }
+        html.append(.element("h2", [], .text("Cost per user against the price point")))
+        html.append(DashboardLayout.table(["", "value"], summary))
+        let breakdown = try await store.costBreakdown(since: month.start, limit: 20)
+        let rows = { (lines: [CostBreakdown.Line]) in lines.map { line -> [HTML] in
+            [.text(line.name), .text(String(line.interactions)), .text(String(line.tokens)), .text(String(format: "$%.4f", line.costUsd)),
+             .text(String(line.unpriced))]
+        } }
+        html.append(.element("h2", [], .text("By model (last 30 days)")))
+        html.append(DashboardLayout.table(["model", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byModel)))
+        html.append(.element("h2", [], .text("Top users by cost (last 30 days)")))
+        html.append(DashboardLayout.table(["user", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byUser)))
+        return html
+    }
+
+    func incidentPage(_ id: Int) async throws -> HTML {
+        let report = try await reports.report(id)
+        var html = HTML()
+        html.append(.element("h1", [], .text("Incident \(id): \(PhaseReports.text(report["trigger"]))")))
+        html.append(DashboardLayout.table(["", ""], [
+            [.text("opened"), .text(PhaseReports.text(report["openedAt"]))],
+            [.text("rollout / phase"), .text("\(PhaseReports.text(report["rollout"])) / \(PhaseReports.text(report["phase"]))")],
+            [.text("value / 95% bound / threshold"), .text("\(PhaseReports.text(report["value"])) / \(PhaseReports.text(report["bound"])) / \(PhaseReports.text(report["threshold"]))")],
+            [.text("samples"), .text(PhaseReports.text(report["samples"]))],
+            [.text("affected users"), .text(PhaseReports.text(report["affectedUsers"]))],
+        ]))
+        if case .array(let points)? = report["series"] {
+            let series = points.compactMap { point -> (Date, Double?)? in
+                guard case .object(let object) = point, case .string(let time)? = object["t"], let date = Timestamp.parse(time) else { return nil }
+                if case .number(let value)? = object["value"] { return (date, value) }
+                return (date, nil)
+            }
+            html.append(.element("h2", [], .text("\(PhaseReports.text(report["metric"])) around the breach")))
+            html.append(SVGChart(title: "series around the breach", series: [.init(name: "treatment", color: "#0969da", points: series)],
+                                 threshold: { if case .number(let value)? = report["threshold"] { value } else { nil } }(), unit: "").render())
+        }
+        html.append(.element("h2", [], .text("Timeline")))
+        var rows: [[HTML]] = []
+        if case .array(let entries)? = report["timeline"] {
+            for case .object(let entry) in entries {
+                rows.append([.text(PhaseReports.text(entry["at"])), .text(PhaseReports.text(entry["actor"])), .text(PhaseReports.text(entry["what"])),
+                             .text(PhaseReports.text(entry["detail"]))])
+            }
+        }
+        html.append(DashboardLayout.table(["when", "who", "what", "detail"], rows))
+        html.append(.element("h2", [], .text("Failing interactions (sample)")))
+        var samples: [[HTML]] = []
+        if case .array(let items)? = report["failingInteractions"] { samples = items.map { [.text($0.compactText)] } }
+        html.append(DashboardLayout.table(["interaction"], samples))
+        return html
+    }
 
     func overview(_ session: DashboardSessions.Session) async throws -> HTML {
         let snapshot = state.snapshot
@@ -60,7 +189,7 @@ struct DashboardPages: Sendable {
         }
         html.append(.element("h2", [], .text("Timeline: planned against actual")))
         html.append(DashboardLayout.table(["phase", "planned start", "planned end", "started", "ended", "overrun"],
-                                          RolloutView.timeline(snapshot: snapshot, now: Date()).map { entry in
+                                          RolloutView.timeline(snapshot: snapshot, now: clock.now()).map { entry in
             [.text(entry.phase), .text(DashboardLayout.time(entry.plannedStart)), .text(DashboardLayout.time(entry.plannedEnd)),
              .text(DashboardLayout.time(entry.startedAt)), .text(DashboardLayout.time(entry.endedAt)),
              .text(entry.overrunDays.map { String(format: "%.1f d", $0) } ?? "–")]
@@ -110,7 +239,7 @@ struct DashboardPages: Sendable {
             fields.append(DashboardLayout.input("comment", label: "comment (required)", required: true))
             html.append(DashboardLayout.form(.silences, session: session, fields: fields, button: "Silence"))
         }
-        let now = Date()
+        let now = clock.now()
         html.append(DashboardLayout.table(["matchers", "until", "by", "comment", "active"], try await store.silences().map { silence in
             [.text(silence.matchers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")),
              .text(DashboardLayout.time(silence.endsAt)), .text(silence.createdBy), .text(silence.comment),
@@ -125,13 +254,13 @@ struct DashboardPages: Sendable {
         var rows: [[HTML]] = []
         for incident in try await store.incidents() {
             guard case .object(let report) = try JSONParser.parse(incident.report) else { continue }
-            rows.append([.text(String(incident.id ?? 0)), .text(DashboardLayout.time(incident.openedAt)), .text(incident.phase),
+            rows.append([.element("a", [("href", DashboardPath.incident(incident.id ?? 0))], .text(String(incident.id ?? 0))),
+                         .text(DashboardLayout.time(incident.openedAt)), .text(incident.phase),
                          .text(PhaseReports.text(report["trigger"])), .text(PhaseReports.text(report["value"])),
                          .text(PhaseReports.text(report["affectedUsers"])),
                          .text((report["actions"].map { if case .array(let a) = $0 { a.map { PhaseReports.text($0) }.joined(separator: ", ") } else { "" } }) ?? "")])
         }
         html.append(DashboardLayout.table(["#", "opened", "phase", "trigger", "value", "affected users", "actions"], rows))
-        html.append(.element("p", [], .text("Full reports with series and timeline: GET /v1/incidents/{id}?format=md")))
         return html
     }
 

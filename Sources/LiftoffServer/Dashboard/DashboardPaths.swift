@@ -2,9 +2,12 @@
 /// built from it, so a page never points somewhere the router does not know.
 enum DashboardPath: String, CaseIterable, Sendable {
     case overview = "/"
+    case metrics = "/metrics"
+    case cost = "/cost"
     case audience = "/audience"
     case alerts = "/alerts"
     case incidents = "/incidents"
+    case incident = "/incidents/{id}"
     case feedback = "/feedback"
     case audit = "/audit"
     case login = "/login"
@@ -17,9 +20,12 @@ enum DashboardPath: String, CaseIterable, Sendable {
     case admit = "/waitlist/admit"
     case silences = "/silences"
 
+    /// The link to one incident's report page.
+    static func incident(_ id: Int) -> String { "/incidents/\(id)" }
+
     /// The pages in the navigation bar, with their titles.
     static let pages: [(DashboardPath, String)] = [
-        (.overview, "Overview"), (.audience, "Audience"), (.alerts, "Alerts"), (.incidents, "Incidents"),
+        (.overview, "Overview"), (.metrics, "Metrics"), (.cost, "Cost"), (.audience, "Audience"), (.alerts, "Alerts"), (.incidents, "Incidents"),
         (.feedback, "Feedback"), (.audit, "Audit"),
     ]
 }

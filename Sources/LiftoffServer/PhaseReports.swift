@@ -85,6 +85,8 @@ struct PhaseReports: Sendable {
                 "suggestions": .array(suggestions.map(JSONValue.string)),
             ]),
             "incidents": .array(incidents), "checklist": .array(signOffs),
+            "pricePoint": snapshot.plan.pricePoint.map(JSONValue.number) ?? .null,
+            "costPerUserPerMonth": Self.number(treatment[.costPerUser]?.value.map { $0 / max(interval.seconds / (30 * 86_400), 1e-9) }),
         ]
     }
 
@@ -120,6 +122,10 @@ struct PhaseReports: Sendable {
                 tables.append(("Recent suggestions", ["suggestion"], suggestions.map { [text($0)] }))
             }
         }
+        tables.append(("Price point", ["cost per user per month (treatment)", "price point", "margin"],
+                       [[text(report["costPerUserPerMonth"]), text(report["pricePoint"]),
+                         { if case .number(let price)? = report["pricePoint"], case .number(let cost)? = report["costPerUserPerMonth"] {
+                             String(format: "%.2f (%.0f%%)", price - cost, (price - cost) / price * 100) } else { "–" } }()]]))
         tables.append(("Incidents", ["id", "opened", "rule", "trigger"],
                        objects("incidents").map { [text($0["id"]), text($0["openedAt"]), text($0["rule"]), text($0["trigger"])] }))
         tables.append(("Checklist sign-offs", ["item", "by", "at", "note"],

@@ -226,6 +226,15 @@ struct DashboardPages: Sendable {
     func alerts(_ session: DashboardSessions.Session) async throws -> HTML {
         var html = HTML()
         html.append(.element("h1", [], .text("Alerts")))
+        let states = try await store.ruleStates()
+        let rules = state.snapshot.plan.guardrails.rules.filter { (states[$0.id]?.phase ?? .inactive) != .inactive }
+        html.append(.element("h2", [], .text("Rules pending or firing")))
+        html.append(DashboardLayout.table(["rule", "state", "since", "condition", "severity", "actions"], rules.map { rule in
+            let ruleState = states[rule.id] ?? RuleState()
+            return [.text(rule.id), .text(ruleState.phase.rawValue), .text(DashboardLayout.time(ruleState.since)), .text(rule.label),
+                    .text(rule.severity.rawValue), .text(rule.actions.isEmpty ? "alert only" : rule.actions.joined(separator: ", "))]
+        }))
+        html.append(.element("h2", [], .text("Alerts")))
         let alerts = try await store.alerts(limit: 200)
         html.append(DashboardLayout.table(["rule", "status", "severity", "summary", "value", "since", "silenced"], alerts.map { alert in
             [.text(alert.ruleId), .text(alert.resolved ? "resolved" : "firing"), .text(alert.severity.rawValue),
@@ -268,6 +277,12 @@ struct DashboardPages: Sendable {
         var html = HTML()
         html.append(.element("h1", [], .text("Feedback")))
         let entries = try await store.feedback(FeedbackFilter(text: query?.isEmpty == false ? query : nil, limit: 200))
+        let now = clock.now()
+        let quality = try await metrics.values([.aiResponseRelevance, .userSatisfaction, .usabilityScore],
+                                               over: MetricsQuery.Interval(start: now.addingTimeInterval(-7 * 86_400), end: now), phase: nil, variant: .treatment)
+        html.append(DashboardLayout.table(["last 7 days, treatment", "value", "samples"], [Metric.aiResponseRelevance, .userSatisfaction, .usabilityScore].map { metric in
+            [.text(metric.rawValue), .text(DashboardLayout.number(quality[metric]?.value)), .text(String(quality[metric]?.samples ?? 0))]
+        }))
         var counts = [Int](repeating: 0, count: 5)
         for entry in entries { if let rating = entry.feedback.rating { counts[rating - 1] += 1 } }
         html.append(DashboardLayout.table(["rating", "1", "2", "3", "4", "5"], [[.text("responses")] + counts.map { .text(String($0)) }]))

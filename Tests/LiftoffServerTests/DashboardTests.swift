@@ -47,6 +47,11 @@ struct DashboardTests {
                                                     body: Self.form(["key": TestServer.keys[.operate]!]))
             let setCookie = try #require(response.headers[.setCookie])
             #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            #expect(!setCookie.contains("Secure"))
+            let proxied = try await client.execute(uri: "/login", method: .post,
+                                                   headers: [.contentType: "application/x-www-form-urlencoded", .init("X-Forwarded-Proto")!: "https"],
+                                                   body: Self.form(["key": TestServer.keys[.operate]!]))
+            #expect(proxied.headers[.setCookie]?.contains("; Secure") == true)
             let cookie = String(setCookie.split(separator: ";")[0])
             for path in ["/", "/audience", "/alerts", "/incidents", "/feedback"] {
                 let (status, html) = try await Self.page(client, path, cookie: cookie)

@@ -147,8 +147,10 @@ struct DashboardController {
         }
         try await store.appendAudit(AuditEntry(at: now, actor: key.name, action: "login", reason: nil, after: #"{"scope":"\#(key.scope.rawValue)"}"#))
         let token = sessions.create(for: key, now: now)
+        // Secure when Liftoff serves TLS itself or a reverse proxy says the browser used HTTPS.
+        let behindTLS = secureCookies || request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
         let cookie = "\(DashboardSessions.cookie)=\(token); Path=/; Max-Age=\(Int(sessions.lifetime)); HttpOnly; SameSite=Strict"
-            + (secureCookies ? "; Secure" : "")
+            + (behindTLS ? "; Secure" : "")
         return Self.redirect(DashboardPath.overview.rawValue, cookie: cookie)
     }
 

@@ -6,9 +6,12 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's key, set by the scope check of the route; nil on routes without a scope.
     public var key: AuthenticatedKey?
+    /// The peer's IP address, for throttling failed logins.
+    public let remoteAddress: String
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Ingest bodies are collected with their own limit; this only caps what a route could collect by default.

@@ -11,11 +11,12 @@ final class RateLimiter: Sendable {
 
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    /// nil when the request may go ahead, else the seconds until it would.
-    func wait(key: String, rate: Double) -> Double? {
+    /// nil when the request may go ahead, else the seconds until it would. The bucket holds `burst` tokens
+    /// (default: one second's worth).
+    func wait(key: String, rate: Double, burst: Double? = nil) -> Double? {
         let now = ContinuousClock.now
         return buckets.withLock { buckets in
-            let capacity = max(1, rate)
+            let capacity = burst ?? max(1, rate)
             var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

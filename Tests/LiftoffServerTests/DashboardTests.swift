@@ -42,6 +42,12 @@ struct DashboardTests {
             #expect(anonymous.headers[.location] == "/login")
             #expect(try await Self.login(client, key: "wrong") == nil)
             #expect(try await Self.login(client, key: TestServer.keys[.ingest]!) == nil)
+            // Guessing is throttled: after five failures the sixth is refused outright.
+            for _ in 0..<3 { _ = try await Self.login(client, key: "guess") }
+            let throttled = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                     body: Self.form(["key": "guess"]))
+            #expect(throttled.status == .tooManyRequests)
+            #expect(throttled.headers[.retryAfter] != nil)
 
             let response = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                                     body: Self.form(["key": TestServer.keys[.operate]!]))

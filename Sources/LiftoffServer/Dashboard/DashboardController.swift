@@ -13,10 +13,12 @@ struct DashboardController {
     let store: any Store
     let clock: any WallClock
     let secureCookies: Bool
+    /// Failed logins per peer address: 5 at once, then one every 12 s, against guessing keys.
+    let failedLogins = RateLimiter()
 
     func addRoutes(to routes: inout ScopedRoutes) {
         routes.addPage(.get, DashboardPath.login.rawValue) { request, _ in self.loginPage(message: request.uri.queryParameters.get("message")) }
-        routes.addPage(.post, DashboardPath.login.rawValue) { request, _ in try await self.login(request) }
+        routes.addPage(.post, DashboardPath.login.rawValue) { request, context in try await self.login(request, from: context.remoteAddress) }
         routes.addPage(.post, DashboardPath.logout.rawValue) { request, _ in
             if let token = Self.cookie(request), let session = sessions.session(token, now: clock.now()) {
                 let form = try await Self.form(request)
@@ -138,10 +140,15 @@ struct DashboardController {
         return Self.html(DashboardLayout.page(title: "Log in", current: .login, session: nil, message: message, content: content))
     }
 
-    private func login(_ request: Request) async throws -> Response {
+    private func login(_ request: Request, from address: String) async throws -> Response {
         let form = try await Self.form(request)
         let now = clock.now()
         guard let key = keys.authenticate(secret: form["key"] ?? ""), key.scope != .ingest else {
+            if let wait = failedLogins.wait(key: address, rate: 1.0 / 12, burst: 5) {
+                var error = APIError(.tooManyRequests, code: "rate_limited", "too many failed logins; retry after \(Int(wait.rounded(.up))) s")
+                error.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+                throw error
+            }
             return Self.redirect(DashboardPath.login.rawValue + "?message=" + ("That key cannot log in (wrong, revoked, expired, or an ingest key)."
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         }

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LiftoffCore", targets: ["LiftoffCore"]),
         .library(name: "LiftoffStore", targets: ["LiftoffStore"]),
         .library(name: "LiftoffServer", targets: ["LiftoffServer"]),
+        .library(name: "LiftoffSimulator", targets: ["LiftoffSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -62,6 +63,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "LiftoffSimulator",
+            dependencies: ["LiftoffCore"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "liftoff",
             dependencies: [
@@ -81,6 +87,11 @@ let package = Package(
                 "LiftoffCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LiftoffSimulatorTests",
+            dependencies: ["LiftoffSimulator", "LiftoffCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

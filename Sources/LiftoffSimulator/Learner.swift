@@ -1,0 +1,38 @@
+import Foundation
+
+/// A simulated learner: a skill level that sets where their scores start, a habit that sets how often they
+/// come back, and the practice they have accumulated.
+public struct Learner: Sendable, Equatable {
+    public enum Level: String, Sendable, CaseIterable {
+        case beginner, intermediate, advanced
+
+        var baseScore: Double {
+            switch self {
+            case .beginner: 0.35
+            case .intermediate: 0.55
+            case .advanced: 0.75
+            }
+        }
+    }
+
+    public var id: String
+    public var level: Level
+    /// Probability of a session on any given day.
+    public var dailyActivity: Double
+    public var sessions = 0
+
+    public init(id: String, level: Level, dailyActivity: Double) {
+        self.id = id
+        self.level = level
+        self.dailyActivity = dailyActivity
+    }
+
+    /// A cohort of `count` learners with a mix of levels and habits.
+    public static func cohort(_ count: Int, prefix: String, random: inout SeededRandom) -> [Learner] {
+        (0..<count).map { index in
+            Learner(id: "\(prefix)-\(index + 1)",
+                    level: random.pick([(.beginner, 0.4), (.intermediate, 0.4), (.advanced, 0.2)]),
+                    dailyActivity: min(0.95, max(0.1, random.normal(mean: 0.55, sd: 0.2))))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import LiftoffCore
+
+/// The learning platform of the seed as a generative model: what a session of a learner looks like and what
+/// the AI does in it. Every number is a parameter, so scenarios can shift them from an onset on.
+public struct PlatformModel: Sendable, Equatable {
+    /// An AI feature of the platform.
+    public enum Feature: String, Sendable, CaseIterable {
+        case tutoringChat = "tutoring_chat"
+        case codeAnalysis = "code_analysis"
+        case learningPath = "learning_path_generation"
+        case assessment = "assessment"
+    }
+
+    public struct Latency: Sendable, Equatable {
+        public var medianMs: Double
+        public var sigma: Double
+    }
+
+    /// Share of interactions per feature.
+    public var featureMix: [Feature: Double] = [.tutoringChat: 0.55, .codeAnalysis: 0.25, .learningPath: 0.08, .assessment: 0.12]
+    public var model = "gpt-4o-mini"
+    public var latency = Latency(medianMs: 900, sigma: 0.45)
+    public var inputTokens: [Feature: Double] = [.tutoringChat: 700, .codeAnalysis: 1400, .learningPath: 1100, .assessment: 600]
+    public var outputTokens: [Feature: Double] = [.tutoringChat: 250, .codeAnalysis: 350, .learningPath: 600, .assessment: 200]
+    /// Probability of each failing outcome per interaction.
+    public var outcomes: [Outcome: Double] = [.apiError: 0.002, .timeout: 0.001, .invalidResponse: 0.001, .rateLimited: 0.001]
+    public var relevanceMean = 0.93
+    public var relevanceSD = 0.05
+    public var codeAccuracyMean = 0.9
+    /// Chance that an interaction gets feedback.
+    public var feedbackProbability = 0.15
+    public var interactionsPerSession = 6.0
+    public var sessionMinutesMedian = 25.0
+    /// Score gained per practised session, on a 0–1 scale.
+    public var learningRate = 0.02
+    public var lessonCompletion = 0.8
+    public var projectCompletion = 0.55
+
+    public init() {}
+
+    /// The configured share of interactions that fail.
+    public var errorRate: Double { outcomes.values.reduce(0, +) }
+
+    /// A rating that follows answer quality: higher relevance, higher stars.
+    public static func rating(relevance: Double, random: inout SeededRandom) -> Int {
+        let centre = 1 + 4 * min(max((relevance - 0.5) / 0.5, 0), 1)
+        return Int(min(max(random.normal(mean: centre, sd: 0.6).rounded(), 1), 5))
+    }
+}

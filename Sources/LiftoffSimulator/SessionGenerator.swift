@@ -1,0 +1,74 @@
+import Foundation
+import LiftoffCore
+
+/// Generates one learning session as the app would report it: session start and end, AI interactions by
+/// feature with latency, tokens, outcome, relevance and accuracy, feedback on some answers, an assessment
+/// whose score rises with practice, and lesson or project completions. Events are the ingest API's JSON.
+public struct SessionGenerator: Sendable {
+    public var model: PlatformModel
+
+    public init(model: PlatformModel = PlatformModel()) {
+        self.model = model
+    }
+
+    public func session(for learner: inout Learner, startingAt start: Date, random: inout SeededRandom) -> [JSONValue] {
+        learner.sessions += 1
+        let sessionId = "\(learner.id)-s\(learner.sessions)"
+        let minutes = random.logNormal(median: model.sessionMinutesMedian, sigma: 0.5)
+        let count = max(1, random.poisson(mean: model.interactionsPerSession))
+        var events: [JSONValue] = [event("session_start", learner, sessionId, start, [:])]
+        for index in 0..<count {
+            let at = start.addingTimeInterval(minutes * 60 * Double(index + 1) / Double(count + 1))
+            let feature = random.pick(model.featureMix.map { ($0.key, $0.value) }.sorted { $0.0.rawValue < $1.0.rawValue })
+            let outcome = random.pick([(Outcome.ok, max(0, 1 - model.errorRate))] + model.outcomes.map { ($0.key, $0.value) }.sorted { $0.0.rawValue < $1.0.rawValue })
+            let relevance = min(1, max(0, random.normal(mean: model.relevanceMean, sd: model.relevanceSD)))
+            let interactionId = "\(sessionId)-i\(index + 1)"
+            var fields: [String: JSONValue] = [
+                "id": .string(interactionId), "feature": .string(feature.rawValue), "model": .string(model.model),
+                "latencyMs": .number((random.logNormal(median: model.latency.medianMs, sigma: model.latency.sigma)).rounded()),
+                "inputTokens": .number(max(1, random.normal(mean: model.inputTokens[feature] ?? 500, sd: 80)).rounded()),
+                "outputTokens": .number(outcome == .ok ? max(1, random.normal(mean: model.outputTokens[feature] ?? 200, sd: 40)).rounded() : 0),
+                "outcome": .string(outcome.rawValue),
+            ]
+            if outcome == .ok {
+                fields["relevance"] = .number((relevance * 1000).rounded() / 1000)
+                if feature == .codeAnalysis {
+                    fields["accuracy"] = .number((min(1, max(0, random.normal(mean: model.codeAccuracyMean, sd: 0.05))) * 1000).rounded() / 1000)
+                }
+            }
+            events.append(event("ai_interaction", learner, sessionId, at, fields))
+            if random.chance(model.feedbackProbability) {
+                events.append(event("feedback", learner, sessionId, at.addingTimeInterval(5), [
+                    "id": .string("\(interactionId)-f"), "interactionId": .string(interactionId),
+                    "rating": .number(Double(PlatformModel.rating(relevance: outcome == .ok ? relevance : 0.3, random: &random))),
+                    "relevant": .bool(outcome == .ok && relevance >= 0.8),
+                ]))
+            }
+        }
+        let end = start.addingTimeInterval(minutes * 60)
+        if random.chance(0.5) {
+            let score = min(1, max(0, learner.level.baseScore + model.learningRate * Double(learner.sessions) + random.normal(sd: 0.05)))
+            events.append(event("assessment", learner, sessionId, end.addingTimeInterval(-30), [
+                "id": .string("\(sessionId)-a"), "skill": .string("fundamentals"), "score": .number((score * 1000).rounded() / 1000),
+                "level": .string(learner.level.rawValue),
+            ]))
+        }
+        let item = random.chance(0.8) ? "lesson" : "project"
+        events.append(event("completion", learner, sessionId, end.addingTimeInterval(-10), [
+            "id": .string("\(sessionId)-c"), "item": .string(item), "itemId": .string("\(item)-\(learner.sessions)"),
+            "completed": .bool(random.chance(item == "lesson" ? model.lessonCompletion : model.projectCompletion)),
+        ]))
+        events.append(event("session_end", learner, sessionId, end, ["durationSeconds": .number((minutes * 60).rounded())]))
+        return events
+    }
+
+    private func event(_ type: String, _ learner: Learner, _ session: String, _ at: Date, _ fields: [String: JSONValue]) -> JSONValue {
+        var object = fields
+        object["type"] = .string(type)
+        object["userId"] = .string(learner.id)
+        object["sessionId"] = .string(session)
+        object["timestamp"] = .string(Timestamp.format(at))
+        if object["id"] == nil { object["id"] = .string("\(session)-\(type)") }
+        return .object(object)
+    }
+}

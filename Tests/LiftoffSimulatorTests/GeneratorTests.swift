@@ -1,0 +1,97 @@
+import Foundation
+import LiftoffCore
+import Testing
+@testable import LiftoffSimulator
+
+@Suite("Traffic generators match their parameters")
+struct GeneratorTests {
+    static let start = Timestamp.parse("2026-11-29T09:00:00Z")!
+
+    /// Sessions of a 200-learner cohort over 10 days, fixed seed.
+    static func traffic(model: PlatformModel = PlatformModel(), seed: UInt64 = 7) -> [JSONValue] {
+        var random = SeededRandom(seed: seed)
+        var learners = Learner.cohort(200, prefix: "u", random: &random)
+        let generator = SessionGenerator(model: model)
+        var events: [JSONValue] = []
+        for day in 0..<10 {
+            for index in learners.indices where random.chance(learners[index].dailyActivity) {
+                events += generator.session(for: &learners[index], startingAt: start.addingTimeInterval(Double(day) * 86_400), random: &random)
+            }
+        }
+        return events
+    }
+
+    static func interactions(_ events: [JSONValue]) -> [[String: JSONValue]] {
+        events.compactMap { if case .object(let o) = $0, o["type"] == .string("ai_interaction") { o } else { nil } }
+    }
+
+    static func number(_ value: JSONValue?) -> Double? { if case .number(let n)? = value { n } else { nil } }
+
+    @Test func theSameSeedGivesTheSameTraffic() {
+        #expect(Self.traffic(seed: 3) == Self.traffic(seed: 3))
+        #expect(Self.traffic(seed: 3) != Self.traffic(seed: 4))
+    }
+
+    @Test func everyEventIsValidForTheIngestAPI() throws {
+        let validator = EventValidator()
+        let now = Self.start.addingTimeInterval(30 * 86_400)
+        var ids = Set<String>()
+        for event in Self.traffic() {
+            _ = try validator.validate(event, now: now)
+            if case .string(let id)? = event["id"] { #expect(ids.insert(id).inserted, "duplicate id \(id)") }
+        }
+    }
+
+    @Test func latencyFollowsTheLogNormal() {
+        var model = PlatformModel()
+        model.latency = .init(medianMs: 1200, sigma: 0.4)
+        let latencies = Self.interactions(Self.traffic(model: model)).compactMap { Self.number($0["latencyMs"]) }.sorted()
+        #expect(latencies.count > 3000)
+        let median = latencies[latencies.count / 2]
+        #expect(abs(median - 1200) / 1200 < 0.05, "median \(median)")
+        // The 84th percentile of a log-normal sits one sigma above the median.
+        let p84 = latencies[Int(Double(latencies.count) * 0.8413)]
+        #expect(abs(log(p84 / median) - 0.4) < 0.05, "p84 \(p84)")
+    }
+
+    @Test func outcomesAndFeedbackFollowTheirRates() {
+        var model = PlatformModel()
+        model.outcomes = [.timeout: 0.04, .apiError: 0.01, .invalidResponse: 0, .rateLimited: 0]
+        model.feedbackProbability = 0.2
+        let events = Self.traffic(model: model)
+        let interactions = Self.interactions(events)
+        let n = Double(interactions.count)
+        let timeouts = Double(interactions.filter { $0["outcome"] == .string("timeout") }.count)
+        // Within four standard errors of the configured rate.
+        #expect(abs(timeouts / n - 0.04) < 4 * sqrt(0.04 * 0.96 / n))
+        let feedback = Double(events.filter { $0["type"] == .string("feedback") }.count)
+        #expect(abs(feedback / n - 0.2) < 4 * sqrt(0.2 * 0.8 / n))
+    }
+
+    @Test func ratingsFollowAnswerQuality() {
+        var random = SeededRandom(seed: 1)
+        let good = (0..<2000).map { _ in PlatformModel.rating(relevance: 0.95, random: &random) }
+        let poor = (0..<2000).map { _ in PlatformModel.rating(relevance: 0.7, random: &random) }
+        let mean = { (ratings: [Int]) in Double(ratings.reduce(0, +)) / Double(ratings.count) }
+        #expect(mean(good) > 4.3)
+        #expect(mean(poor) < 3.0)
+        #expect((good + poor).allSatisfy { (1...5).contains($0) })
+    }
+
+    @Test func scoresRiseWithPractice() {
+        var random = SeededRandom(seed: 5)
+        var learner = Learner(id: "x", level: .beginner, dailyActivity: 1)
+        let generator = SessionGenerator()
+        var scores: [Double] = []
+        for day in 0..<30 {
+            for event in generator.session(for: &learner, startingAt: Self.start.addingTimeInterval(Double(day) * 86_400), random: &random)
+            where event["type"] == .string("assessment") {
+                if let score = Self.number(event["score"]) { scores.append(score) }
+            }
+        }
+        let half = scores.count / 2
+        let early = scores.prefix(half).reduce(0, +) / Double(half)
+        let late = scores.suffix(half).reduce(0, +) / Double(half)
+        #expect(late > early + 0.1, "early \(early), late \(late)")
+    }
+}

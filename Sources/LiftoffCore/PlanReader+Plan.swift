@@ -19,7 +19,7 @@ extension PlanReader {
             var seen: [String: Int] = [:]
             for (index, phaseNode) in list.enumerated() {
                 let path = "phases[\(index)]"
-                guard let phase = phase(phaseNode, path, isLast: index == list.count - 1) else { continue }
+                guard let phase = phase(phaseNode, path) else { continue }
                 if let first = seen[phase.name] {
                     report(phaseNode, "\(path).name", "duplicate phase '\(phase.name)' (also phases[\(first)])")
                     continue
@@ -77,7 +77,7 @@ extension PlanReader {
         return PriceBook(prices)
     }
 
-    mutating func phase(_ node: Node, _ path: String, isLast: Bool) -> PhasePlan? {
+    mutating func phase(_ node: Node, _ path: String) -> PhasePlan? {
         guard let fields = mapping(node, path, allowed: ["name", "plannedDuration", "audience", "exit"]) else { return nil }
         let name = required(fields, "name", node, path).flatMap { string($0, "\(path).name") }
         let planned = fields["plannedDuration"].flatMap { duration($0, "\(path).plannedDuration") }

@@ -10,17 +10,8 @@ struct MetricsController {
 
     struct Point: Encodable, Sendable {
         var t: Date
-        var value: Double?
+        @ExplicitNull var value: Double?
         var samples: Int
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(t, forKey: .t)
-            try container.encode(value, forKey: .value)
-            try container.encode(samples, forKey: .samples)
-        }
-
-        enum CodingKeys: String, CodingKey { case t, value, samples }
     }
 
     struct Values: Encodable, Sendable {
@@ -43,18 +34,9 @@ struct MetricsController {
 
     /// A metric value as the API prints it: `value` is `null` without samples, never omitted.
     struct ValueBody: Encodable, Sendable {
-        var value: Double?
+        @ExplicitNull var value: Double?
         var samples: Int
         var unit: String
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(value, forKey: .value)
-            try container.encode(samples, forKey: .samples)
-            try container.encode(unit, forKey: .unit)
-        }
-
-        enum CodingKeys: String, CodingKey { case value, samples, unit }
     }
 
     func addRoutes(to routes: inout ScopedRoutes) {

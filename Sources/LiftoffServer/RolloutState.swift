@@ -84,7 +84,10 @@ final class RolloutState: Sendable {
 
     /// The flag answer for `userId` now.
     func decide(_ userId: String) -> FlagDecision {
-        let snapshot = self.snapshot
+        Self.decide(userId, in: snapshot)
+    }
+
+    private static func decide(_ userId: String, in snapshot: Snapshot) -> FlagDecision {
         if snapshot.record.status != .rolledBack, let group = snapshot.groupOf[userId] {
             return FlagDecision(enabled: true, phase: snapshot.phase.name, reason: "group:\(group)", config: snapshot.config)
         }
@@ -95,9 +98,10 @@ final class RolloutState: Sendable {
     /// Where an event from `userId` counts: the current phase, and the variant the user is in. Events
     /// without a user (resource samples, security findings) count in control.
     func attribution(for userId: String?) -> Attribution {
-        let epoch = snapshot.epoch
-        guard let userId else { return Attribution(phase: snapshot.phase.name, variant: .control, epoch: epoch) }
-        let decision = decide(userId)
-        return Attribution(phase: decision.phase, variant: decision.variant, epoch: epoch)
+        // One copy of the snapshot per event: this runs for every event of every batch.
+        let snapshot = self.snapshot
+        guard let userId else { return Attribution(phase: snapshot.phase.name, variant: .control, epoch: snapshot.epoch) }
+        let decision = Self.decide(userId, in: snapshot)
+        return Attribution(phase: decision.phase, variant: decision.variant, epoch: snapshot.epoch)
     }
 }

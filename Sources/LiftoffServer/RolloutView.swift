@@ -27,25 +27,10 @@ struct RolloutView: Encodable, Sendable {
         var threshold: Double
         var window: String
         var minSamples: Int
-        var value: Double?
-        var bound: Double?
+        @ExplicitNull var value: Double?
+        @ExplicitNull var bound: Double?
         var samples: Int
         var verdict: Verdict
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(metric, forKey: .metric)
-            try container.encode(comparator, forKey: .comparator)
-            try container.encode(threshold, forKey: .threshold)
-            try container.encode(window, forKey: .window)
-            try container.encode(minSamples, forKey: .minSamples)
-            try container.encode(value, forKey: .value)
-            try container.encode(bound, forKey: .bound)
-            try container.encode(samples, forKey: .samples)
-            try container.encode(verdict, forKey: .verdict)
-        }
-
-        enum CodingKeys: String, CodingKey { case metric, comparator, threshold, window, minSamples, value, bound, samples, verdict }
     }
 
     struct ChecklistView: Encodable, Sendable {

@@ -65,7 +65,15 @@ let package = Package(
         ),
         .target(
             name: "LiftoffSimulator",
-            dependencies: ["LiftoffCore"],
+            dependencies: [
+                "LiftoffCore",
+                "LiftoffServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -73,8 +81,10 @@ let package = Package(
             dependencies: [
                 "LiftoffCore",
                 "LiftoffServer",
+                "LiftoffSimulator",
                 "LiftoffStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LiftoffSimulatorTests",
-            dependencies: ["LiftoffSimulator", "LiftoffCore"],
+            dependencies: ["LiftoffSimulator", "LiftoffCore", "LiftoffServer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -81,6 +81,16 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The quantile a latency percentile metric reads (0.95 for `response_time.p95`).
+    public var quantile: Double? {
+        switch self {
+        case .responseTime, .responseTimeP95: 0.95
+        case .responseTimeP50: 0.5
+        case .responseTimeP99: 0.99
+        default: nil
+        }
+    }
+
     /// The retention horizon in days, for the retention metrics.
     public var retentionDays: Int? {
         switch self {

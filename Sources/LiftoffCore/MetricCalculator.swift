@@ -72,7 +72,12 @@ public struct MetricCalculator: Sendable {
 
     private func quantile(_ q: Double) -> MetricValue {
         let latency = aggregate(.latency)
-        return MetricValue(value: latency.sketch?.quantile(q), samples: latency.count)
+        guard let sketch = latency.sketch, latency.count > 0 else { return MetricValue(value: nil, samples: latency.count) }
+        let ranks = MonitoringBound.quantileRanks(q, count: latency.count)
+        let n = Double(latency.count)
+        return MetricValue(value: sketch.quantile(q), samples: latency.count,
+                           lowerBound: ranks.lower.flatMap { sketch.quantile(Double($0) / n) },
+                           upperBound: ranks.upper.flatMap { sketch.quantile(Double($0) / n) })
     }
 
     private func mean(_ measure: Measure) -> MetricValue {

@@ -5,11 +5,19 @@ public struct MetricValue: Sendable, Equatable, Codable {
     public var samples: Int
     /// For rates, the number of samples that had the property (errors among interactions, …).
     public var successes: Int?
+    /// For quantiles, values that bound the true quantile from below and above at the monitoring confidence
+    /// (`MonitoringBound`); nil where the samples are too few. Used by rules, not shown.
+    public var lowerBound: Double?
+    public var upperBound: Double?
 
-    public init(value: Double?, samples: Int, successes: Int? = nil) {
+    enum CodingKeys: String, CodingKey { case value, samples, successes }
+
+    public init(value: Double?, samples: Int, successes: Int? = nil, lowerBound: Double? = nil, upperBound: Double? = nil) {
         self.value = value
         self.samples = samples
         self.successes = successes
+        self.lowerBound = lowerBound
+        self.upperBound = upperBound
     }
 }
 

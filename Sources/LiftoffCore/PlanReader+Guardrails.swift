@@ -138,8 +138,10 @@ extension PlanReader {
     }
 
     /// The seed's scaling triggers, each a rule that runs the scaling action.
+    /// Scaling answers sustained load, so its triggers look at 15 minutes: long enough to bound p95 and an
+    /// error rate tightly at beta traffic (the simulator's latency-creep scenario measured this).
     static let scalingMetrics: [String: (Metric, TimeInterval)] = [
-        "users": (.activeUsers, 300), "responseTime": (.responseTimeP95, 300), "errorRate": (.errorRate, 300),
+        "users": (.activeUsers, 300), "responseTime": (.responseTimeP95, 900), "errorRate": (.errorRate, 900),
         "costThreshold": (.apiCosts, 86_400), "resourceUsage": (.resourceUsage, 300), "costPerUser": (.costPerUser, 86_400),
     ]
 

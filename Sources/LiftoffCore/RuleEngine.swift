@@ -35,8 +35,9 @@ public enum RuleTransition: Sendable, Equatable {
 
 /// The rule state machine: pure, so it is tested with an injected clock and replayed exactly.
 public enum RuleEngine {
-    /// Rates are compared through their 95% Wilson bound, the side that must cross the threshold: a rule
-    /// watching for a high error rate fires only when even the lower bound is above it.
+    /// Rates and quantiles are compared through their monitoring bound (`MonitoringBound`, 99.9% one-sided),
+    /// the side that must cross the threshold: a rule watching for a high error rate fires only when even the
+    /// lower bound is above it, and one watching p95 latency only when even the lower bound of p95 is.
     ///
     /// A rule with a baseline compares the window with the metric's own trailing baseline: it breaches when
     /// the window is above `factor` times the baseline and above `threshold` (a floor, so that a quiet
@@ -45,9 +46,15 @@ public enum RuleEngine {
     public static func judge(_ rule: Rule, _ value: MetricValue, baseline: MetricValue? = nil, baselineSeconds: TimeInterval? = nil) -> RuleJudgement {
         guard value.samples >= rule.minSamples, let observed = value.value else { return .insufficientData }
         var compared = observed
-        if rule.metric.kind == .rate, let successes = value.successes,
-           let interval = Wilson.interval(successes: successes, trials: value.samples) {
-            compared = rule.when == .above ? interval.lowerBound : interval.upperBound
+        if rule.metric.kind == .rate, let successes = value.successes {
+            let bound = rule.when == .above
+                ? MonitoringBound.rateLower(successes: successes, trials: value.samples)
+                : MonitoringBound.rateUpper(successes: successes, trials: value.samples)
+            compared = bound ?? observed
+        } else if rule.metric.quantile != nil {
+            // Too few samples to bound the quantile on the side that would act: nothing to conclude yet.
+            guard let bound = rule.when == .above ? value.lowerBound : value.upperBound else { return .insufficientData }
+            compared = bound
         }
         var bar = rule.threshold
         if let reference = rule.baseline {

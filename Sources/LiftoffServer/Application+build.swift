@@ -7,6 +7,7 @@ import LiftoffStore
 import Logging
 import NIOSSL
 import Prometheus
+import ServiceLifecycle
 
 /// A built server, ready to run, and what its start-up produced.
 public struct LiftoffApplication {
@@ -22,6 +23,20 @@ public struct LiftoffApplication {
     var guardrails: GuardrailEvaluator
     var notifier: Notifier
     var retention: RetentionService
+
+    /// One evaluation of everything that decides, as the ticker runs it each second: guardrails first, then
+    /// the gate for automatic promotion. The simulator calls it after moving its injected clock.
+    public func tick() async {
+        await ticker()
+    }
+
+    /// `tick` as a value that can cross tasks.
+    public var ticker: @Sendable () async -> Void {
+        { [guardrails, controller] in
+            await guardrails.tick()
+            await controller.tick()
+        }
+    }
 }
 
 /// Plain HTTP/1.1 with idle and header limits, wrapped in TLS when certificate files are given.
@@ -41,7 +56,10 @@ func serverBuilder(_ configuration: LiftoffConfiguration) throws -> HTTPServerBu
 }
 
 /// Assembles the server: store, services and routes. `liftoff serve` and the tests call this same function.
-public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logger = Logger(label: "liftoff")) async throws -> LiftoffApplication {
+///
+/// `onServerRunning` is called with the bound port once the server listens (useful with port 0).
+public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logger = Logger(label: "liftoff"),
+                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> LiftoffApplication {
     try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
     let clock = configuration.clock
     let store = try SQLiteStore(path: configuration.databasePath, now: clock.now())
@@ -91,11 +109,14 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     ReportsController(reports: PhaseReports(store: store, state: rollout, metrics: metrics, clock: clock)).addRoutes(to: &routes)
     KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
 
+    let ticker = RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)
+    let services: [any Service] = configuration.deliversMessages ? [pipeline, notifier, retention, ticker] : [pipeline, retention, ticker]
     let application = Application(
         router: router,
         server: try serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
-        services: [pipeline, notifier, retention, RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)],
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
                               routes: routes.descriptors, store: store, controller: controller,

@@ -29,6 +29,9 @@ public struct LiftoffConfiguration: Sendable {
     }
     private var explicitExternalURL: String?
     public var clock: any WallClock
+    /// Whether webhooks and alerts leave the machine. Off, they stay in the outbox (visible at
+    /// `/v1/deliveries`): the simulator and the demo must not call the plan's real receivers.
+    public var deliversMessages = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: ".liftoff"),

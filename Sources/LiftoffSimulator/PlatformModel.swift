@@ -20,9 +20,14 @@ public struct PlatformModel: Sendable, Equatable {
     /// Share of interactions per feature.
     public var featureMix: [Feature: Double] = [.tutoringChat: 0.55, .codeAnalysis: 0.25, .learningPath: 0.08, .assessment: 0.12]
     public var model = "gpt-4o-mini"
-    public var latency = Latency(medianMs: 900, sigma: 0.45)
+    /// p95 1.55 s: comfortably inside the seed's 2 s scaling trigger and 3 s criterion, as a healthy release is.
+    public var latency = Latency(medianMs: 800, sigma: 0.4)
+    /// How long a call that times out took.
+    public var timeoutMs = 30_000.0
     public var inputTokens: [Feature: Double] = [.tutoringChat: 700, .codeAnalysis: 1400, .learningPath: 1100, .assessment: 600]
     public var outputTokens: [Feature: Double] = [.tutoringChat: 250, .codeAnalysis: 350, .learningPath: 600, .assessment: 200]
+    /// The answer-length cap the app was told (`maxTokens` in the config `/v1/evaluate` hands out).
+    public var maxOutputTokens = Double.infinity
     /// Probability of each failing outcome per interaction.
     public var outcomes: [Outcome: Double] = [.apiError: 0.002, .timeout: 0.001, .invalidResponse: 0.001, .rateLimited: 0.001]
     public var relevanceMean = 0.93
@@ -38,6 +43,11 @@ public struct PlatformModel: Sendable, Equatable {
     public var projectCompletion = 0.55
 
     public init() {}
+
+    /// Scales every feature's prompt size (`factor` 2: a prompt change doubling input tokens).
+    public mutating func scalePrompts(by factor: Double) {
+        inputTokens = inputTokens.mapValues { $0 * factor }
+    }
 
     /// The configured share of interactions that fail.
     public var errorRate: Double { outcomes.values.reduce(0, +) }

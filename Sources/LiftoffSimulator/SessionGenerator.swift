@@ -12,22 +12,31 @@ public struct SessionGenerator: Sendable {
     }
 
     public func session(for learner: inout Learner, startingAt start: Date, random: inout SeededRandom) -> [JSONValue] {
+        session(for: &learner, startingAt: start, random: &random) { _ in model }
+    }
+
+    /// A session whose AI interactions each follow the model in force at their own time, so a regression
+    /// that starts mid-session shows from its onset on, not from the next session.
+    public func session(for learner: inout Learner, startingAt start: Date, random: inout SeededRandom,
+                        modelAt: (Date) -> PlatformModel) -> [JSONValue] {
         learner.sessions += 1
+        let model = modelAt(start)
         let sessionId = "\(learner.id)-s\(learner.sessions)"
         let minutes = random.logNormal(median: model.sessionMinutesMedian, sigma: 0.5)
         let count = max(1, random.poisson(mean: model.interactionsPerSession))
         var events: [JSONValue] = [event("session_start", learner, sessionId, start, [:])]
         for index in 0..<count {
             let at = start.addingTimeInterval(minutes * 60 * Double(index + 1) / Double(count + 1))
+            let model = modelAt(at)
             let feature = random.pick(model.featureMix.map { ($0.key, $0.value) }.sorted { $0.0.rawValue < $1.0.rawValue })
             let outcome = random.pick([(Outcome.ok, max(0, 1 - model.errorRate))] + model.outcomes.map { ($0.key, $0.value) }.sorted { $0.0.rawValue < $1.0.rawValue })
             let relevance = min(1, max(0, random.normal(mean: model.relevanceMean, sd: model.relevanceSD)))
             let interactionId = "\(sessionId)-i\(index + 1)"
             var fields: [String: JSONValue] = [
                 "id": .string(interactionId), "feature": .string(feature.rawValue), "model": .string(model.model),
-                "latencyMs": .number((random.logNormal(median: model.latency.medianMs, sigma: model.latency.sigma)).rounded()),
+                "latencyMs": .number(outcome == .timeout ? model.timeoutMs : random.logNormal(median: model.latency.medianMs, sigma: model.latency.sigma).rounded()),
                 "inputTokens": .number(max(1, random.normal(mean: model.inputTokens[feature] ?? 500, sd: 80)).rounded()),
-                "outputTokens": .number(outcome == .ok ? max(1, random.normal(mean: model.outputTokens[feature] ?? 200, sd: 40)).rounded() : 0),
+                "outputTokens": .number(outcome == .ok ? min(model.maxOutputTokens, max(1, random.normal(mean: model.outputTokens[feature] ?? 200, sd: 40))).rounded() : 0),
                 "outcome": .string(outcome.rawValue),
             ]
             if outcome == .ok {

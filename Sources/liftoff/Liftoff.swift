@@ -6,5 +6,5 @@ struct Liftoff: AsyncParsableCommand {
         commandName: "liftoff",
         abstract: "Launch an AI product in phases, with live gates, guardrails and rollbacks.",
         subcommands: [Serve.self, PlanCommand.self, KeysCommand.self, Status.self, Promote.self, Pause.self,
-                       Resume.self, Rollback.self, Waitlist.self, Report.self])
+                       Resume.self, Rollback.self, Waitlist.self, Report.self, Simulate.self, DemoCommand.self])
 }

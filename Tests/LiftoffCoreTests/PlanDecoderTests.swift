@@ -41,14 +41,16 @@ struct PlanDecoderTests {
         #expect(plan.config["maxTokens"] == .number(1024))
         let rules = plan.guardrails.rules
         #expect(rules.map(\.id) == ["adjustments[0]", "adjustments[1]", "rollback[0]", "rollback[1]", "rollback[2]", "rollback[3]",
-                                    "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
+                                    "rollback[4]", "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
                                     "alerts.errorRateSpike", "alerts.costAnomaly", "alerts.security.critical", "alerts.security.high",
                                     "alerts.security.medium", "alerts.security.low"])
         #expect(rules[0].metric == .responseTimeP95 && rules[0].threshold == 3000 && rules[0].actions == ["scale_resources"])
-        #expect(rules[1].metric == .tokenUsage && rules[1].window == 86_400 && rules[1].actions == ["optimize_prompts"])
+        #expect(rules[1].metric == .tokenUsage && rules[1].window == 1800 && rules[1].actions == ["optimize_prompts"])
         #expect(rules[2].metric == .errorRate && rules[2].threshold == 0.05 && rules[2].actions == ["rollback"] && rules[2].severity == .critical)
         #expect(rules[4].metric == .criticalSecurityIssues && rules[4].minSamples == 0)
-        #expect(rules[6].metric == .apiCosts && rules[6].window == 86_400)
+        #expect(rules[6].metric == .aiResponseRelevance && rules[6].when == .below && rules[6].window == 900)
+        #expect(rules[7].metric == .apiCosts && rules[7].window == 86_400)
+        #expect(rules[9].metric == .responseTimeP95 && rules[9].window == 900)
         #expect(plan.guardrails.actions["scale_resources"] == .webhook(url: "https://infra.example/scale", secret: "change-me"))
         #expect(plan.guardrails.actions["optimize_prompts"] == .set(values: ["promptProfile": .string("economy"), "maxTokens": .number(512)], sticky: false))
         #expect(plan.guardrails.routes == [AlertRoute(url: "https://hooks.example/alerts", format: .alertmanager, minSeverity: .warning)])

@@ -49,17 +49,28 @@ struct RuleEngineTests {
         #expect(run(rule, Array(repeating: .insufficientData, count: 5)) == Array(repeating: .none, count: 5))
     }
 
-    @Test func ratesUseTheWilsonBound() {
+    @Test func ratesUseTheMonitoringBound() {
         let rule = Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: 0.05, minSamples: 20, actions: ["rollback"])
-        // 2 of 20 is 10%, but the lower bound (2.8%) is under 5%: not yet evidence of a spike.
-        guard case .clear(let lower) = RuleEngine.judge(rule, MetricValue(value: 0.1, samples: 20, successes: 2)) else {
-            Issue.record("2/20 should not breach")
+        // 4 of 20 is 20%, but at 99.9% the exact lower bound (2.3%) is under 5%: not yet evidence of a spike.
+        guard case .clear(let lower) = RuleEngine.judge(rule, MetricValue(value: 0.2, samples: 20, successes: 4)) else {
+            Issue.record("4/20 should not breach")
             return
         }
-        #expect(abs(lower - 0.0279) < 1e-3)
-        #expect(RuleEngine.judge(rule, MetricValue(value: 0.2, samples: 20, successes: 4)) == .breach(compared: Wilson.interval(successes: 4, trials: 20)!.lowerBound))
+        #expect(abs(lower - 0.0229) < 1e-3)
+        #expect(RuleEngine.judge(rule, MetricValue(value: 0.4, samples: 20, successes: 8))
+            == .breach(compared: MonitoringBound.rateLower(successes: 8, trials: 20)!))
         let below = Rule(id: "q", kind: .adjustment, metric: .completionRate, threshold: 0.5, when: .below, minSamples: 10, actions: [])
-        #expect(RuleEngine.judge(below, MetricValue(value: 0.2, samples: 50, successes: 10)) == .breach(compared: Wilson.interval(successes: 10, trials: 50)!.upperBound))
+        #expect(RuleEngine.judge(below, MetricValue(value: 0.2, samples: 50, successes: 10))
+            == .breach(compared: MonitoringBound.rateUpper(successes: 10, trials: 50)!))
+    }
+
+    @Test func quantilesUseTheirOrderStatisticBound() {
+        let rule = Rule(id: "p", kind: .rollback, metric: .responseTimeP95, threshold: 5000, minSamples: 20, actions: ["rollback"])
+        // p95 reads 6 s but its lower bound is 4 s: not yet above 5 s.
+        #expect(RuleEngine.judge(rule, MetricValue(value: 6000, samples: 50, lowerBound: 4000)) == .clear(compared: 4000))
+        #expect(RuleEngine.judge(rule, MetricValue(value: 9000, samples: 50, lowerBound: 5500)) == .breach(compared: 5500))
+        // Too few samples for a lower bound: no verdict, whatever the point estimate.
+        #expect(RuleEngine.judge(rule, MetricValue(value: 9000, samples: 50)) == .insufficientData)
     }
 
     @Test func countsCompareTheValue() {
@@ -72,14 +83,14 @@ struct RuleEngineTests {
         let spike = Rule(id: "s", kind: .alert, metric: .errorRate, threshold: 0.02, minSamples: 50, actions: [],
                          baseline: Rule.Baseline(window: 3600, factor: 2))
         let calm = MetricValue(value: 0.01, samples: 1000, successes: 10)
-        // 6% of 400: lower bound 4.1%, above twice the 1% baseline and the 2% floor.
+        // 6% of 400: lower bound 3.0% at 99.9%, above twice the 1% baseline and the 2% floor.
         guard case .breach = RuleEngine.judge(spike, MetricValue(value: 0.06, samples: 400, successes: 24), baseline: calm) else {
             Issue.record("6% against a 1% baseline should breach")
             return
         }
         // The same window against a 3% baseline is business as usual.
         #expect(RuleEngine.judge(spike, MetricValue(value: 0.06, samples: 400, successes: 24), baseline: MetricValue(value: 0.03, samples: 1000, successes: 30))
-            == .clear(compared: Wilson.interval(successes: 24, trials: 400)!.lowerBound))
+            == .clear(compared: MonitoringBound.rateLower(successes: 24, trials: 400)!))
         // Without a baseline of its own minimum sample, no verdict.
         #expect(RuleEngine.judge(spike, MetricValue(value: 0.5, samples: 400, successes: 200), baseline: MetricValue(value: 0, samples: 10, successes: 0)) == .insufficientData)
         #expect(RuleEngine.judge(spike, MetricValue(value: 0.5, samples: 400, successes: 200), baseline: nil) == .insufficientData)

@@ -185,7 +185,8 @@ struct GuardrailActionTests {
 
             // Latency recovers: the slow rule resolves (its sticky set stays), the fast rule reopens admissions.
             server.clock.advance(by: 400)
-            _ = try await client.request(.post, "/v1/events", json: MetricsAPITests.interactions(Array(repeating: 300, count: 12), user: "a"))
+            // Bounding p95 from above at 99.9% takes at least 135 samples.
+            _ = try await client.request(.post, "/v1/events", json: MetricsAPITests.interactions(Array(repeating: 300, count: 150), user: "a"))
             await guardrails.tick()
             #expect(try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b"]}"#).status == .ok)
             #expect((try await RolloutAPITests.evaluate(client, "a-1")["config"] as? [String: Any])?["promptProfile"] as? String == "economy")

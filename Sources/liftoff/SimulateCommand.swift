@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import LiftoffCore
+import LiftoffSimulator
+
+/// `liftoff simulate`: scenarios with known truth, played against the plan, and the scorecard of what
+/// Liftoff decided.
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Play scenarios with injected regressions against a plan and score Liftoff's decisions.",
+        discussion: """
+            Without --server every run gets a fresh in-process server with an injected clock, so hours of \
+            traffic take seconds. With --server the runs go to that server in real time, one after another; the \
+            key (--key or LIFTOFF_KEY) needs the admin scope, since a run forces the rollout into the scenario's \
+            phase: use a scratch server.
+            """)
+
+    @Flag(help: "List the scenarios and exit.") var list = false
+    @Option(help: "A scenario to run (repeatable); default: all.") var scenario: [String] = []
+    @Option(help: "Runs per scenario.") var runs = 1
+    @Option(help: "Seed of the first run; run i uses seed + i.") var seed: UInt64 = 1
+    @Option(help: "The plan (embedded runs). Default: examples/learning-platform.yml.") var plan: String?
+    @Option(help: "Run against this server instead of in process.") var server: String?
+    @Option(help: "API key for --server (default: LIFTOFF_KEY).") var key: String?
+    @Option(help: "Embedded runs at once.") var parallel = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Simulated seconds between two evaluations.") var step: Double = 10
+    @Flag(help: "Print the scorecard as JSON.") var json = false
+
+    func run() async throws {
+        if list {
+            for item in Scenario.all {
+                print(item.name.padding(toLength: 20, withPad: " ", startingAt: 0) + item.summary)
+            }
+            return
+        }
+        let chosen = try scenario.isEmpty ? Scenario.all : scenario.map { name in
+            guard let found = Scenario.named(name) else {
+                throw ValidationError("unknown scenario '\(name)'; known: \(Scenario.all.map(\.name).joined(separator: ", "))")
+            }
+            return found
+        }
+        guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
+        guard step > 0 else { throw ValidationError("--step must be above 0") }
+        let target: Simulation.Target
+        if let server {
+            guard let key = key ?? ProcessInfo.processInfo.environment["LIFTOFF_KEY"], !key.isEmpty else {
+                throw ValidationError("--server needs an admin key: --key or LIFTOFF_KEY")
+            }
+            target = .remote(LiftoffClient(baseURL: server, key: key))
+        } else {
+            let path = plan ?? PlanLoading.examplePath
+            do {
+                target = .embedded(try PlanLoading.load(path))
+            } catch let error as PlanFileError {
+                throw ValidationError(error.description)
+            }
+        }
+        let simulation = Simulation(target: target, parallel: parallel, step: step)
+        let began = Date()
+        let interactive = isatty(2) != 0
+        let (scorecard, _) = try await simulation.scorecard(chosen, runs: runs, seed: seed) { progress in
+            let line = "\(progress.scenario): run \(progress.finishedRuns)/\(progress.runs), detected \(progress.detected), "
+                + "false actions \(progress.falseActions), \(Int(Date().timeIntervalSince(began))) s"
+            FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))
+        }
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        print(json ? try scorecard.json() : scorecard.table)
+    }
+}

@@ -27,4 +27,26 @@ grep -q "checklist: 'staging deployment verified' is not signed" "$data/promote.
 if "$binary" waitlist admit 2> /dev/null; then fail "admission should be refused after a rollback"; fi
 "$binary" status --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["status"] == "rolled_back"' || fail "--json"
 if LIFTOFF_KEY=wrong "$binary" status 2> /dev/null; then fail "a wrong key should fail"; fi
+
+# The simulator: the scenario list, and one scored run as JSON.
+"$binary" simulate --list | grep -q "^traffic-gap" || fail "simulate --list"
+"$binary" simulate --scenario security-issue --runs 1 --seed 3 --json 2> /dev/null > "$data/scorecard.json"
+python3 - "$data/scorecard.json" <<'PY' || fail "simulate --json"
+import json, sys
+entry = json.load(open(sys.argv[1]))["scenarios"][0]
+assert entry["name"] == "security-issue" and entry["runs"] == 1, entry
+assert entry["detected"] == 1 and entry["falseActions"] == 0, entry
+assert set(entry) >= {"medianDetectionSeconds", "worstDetectionSeconds"}, entry
+PY
+if "$binary" simulate --scenario no-such-thing 2> /dev/null; then fail "an unknown scenario should be refused"; fi
+
+# The demo, sped up: it reaches the full release, stays up, and stops cleanly on Ctrl-C.
+"$binary" demo --data-dir "$data/demo" --port 18094 --speed 1500 > "$data/demo.log" 2>&1 &
+demo=$!
+for _ in $(seq 1 600); do grep -q "press Ctrl-C" "$data/demo.log" && break; sleep 0.5; done
+cat "$data/demo.log"
+grep -q "Done: internal → alpha → beta → full" "$data/demo.log" || { kill $demo; fail "the demo did not reach the full release"; }
+curl -sf http://127.0.0.1:18094/healthz > /dev/null || { kill $demo; fail "the demo server is not up after the demo"; }
+kill -INT $demo
+wait $demo || fail "the demo did not stop cleanly on Ctrl-C"
 echo "CLI check: ok"

@@ -27,12 +27,14 @@ public final class EmbeddedServer: SimulationTarget {
     public func now() -> Date { clock.now() }
 
     /// With a manual clock, sets it and evaluates once; with any other clock, waits for it (the server's own
-    /// ticker evaluates).
+    /// ticker evaluates). A `ScaledClock` is held at `date` until the next call, so it never runs ahead of
+    /// the traffic.
     public func advance(to date: Date) async throws {
         if let manual {
             manual.set(max(date, manual.now()))
             await tick()
         } else {
+            (clock as? ScaledClock)?.hold(at: date)
             while clock.now() < date { try await Task.sleep(for: .milliseconds(5)) }
         }
     }

@@ -42,7 +42,13 @@ public struct ScenarioRunner: Sendable {
         var nextInjection = onset
         var sent = 0
         var now = start
+        var lastLook = start
         while now < end {
+            // After a rollback nothing more is evaluated: a run with a truth to act on can stop there.
+            if scenario.truth != nil, now.timeIntervalSince(lastLook) >= max(step, 5) {
+                lastLook = now
+                if try await client.get("/v1/rollout")["status"] == .string("rolled_back") { break }
+            }
             let stepEnd = min(now.addingTimeInterval(step), end)
             if !(scenario.quiet?.contains(now.timeIntervalSince(start)) ?? false) {
                 for range in [treatment, control] {

@@ -24,25 +24,29 @@ struct DemoCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(at: directory)
         let clock = ScaledClock(rate: speed)
         try await EmbeddedServer.run(plan: plan, clock: clock, directory: directory, port: port, tickInterval: .milliseconds(100)) { server in
-            FileHandle.standardOutput.write(Data("""
+            say("""
                 Liftoff demo: dashboard at http://127.0.0.1:\(server.port)/ (data in \(dataDir))
                 Log in with the admin key: \(server.client.key)
 
                 A rollout of four phases plays at \(Int(speed))× speed: about \(Int(15 * 3600 / speed / 60 + 1)) minutes.
 
-
-                """.utf8))
-            // Written straight through, so progress shows as it happens also when piped.
-            let demo = Demo(seed: seed, step: 60, statusEvery: 1200) { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+                """)
+            let demo = Demo(seed: seed, step: 60, statusEvery: 1200) { line in say(line) }
             let outcome = try await demo.run(on: server)
+            clock.hold(at: nil)
             clock.setRate(1)
-            print("""
+            say("""
 
                 Done: \(outcome.phases.joined(separator: " → ")), \(outcome.events) events\(outcome.rolledBackInBeta ? ", one automatic rollback and a resume" : "").
                 The clock runs at real speed now. The server stays up at http://127.0.0.1:\(server.port)/ — press Ctrl-C to stop.
                 """)
             for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
-            print("Stopping (draining what was accepted).")
+            say("Stopping (draining what was accepted).")
         }
     }
+}
+
+/// Writes a line straight to standard output, so progress shows as it happens also when piped.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -23,7 +23,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "Run against this server instead of in process.") var server: String?
     @Option(help: "API key for --server (default: LIFTOFF_KEY).") var key: String?
     @Option(help: "Embedded runs at once.") var parallel = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Simulated seconds between two evaluations.") var step: Double = 10
+    @Option(help: "Simulated seconds between two evaluations (default 10; 1 with --server).") var step: Double?
+    @Option(help: "Multiplies every scenario's traffic (sessions per user per hour), to score at your own volume.") var traffic: Double = 1
     @Flag(help: "Print the scorecard as JSON.") var json = false
 
     func run() async throws {
@@ -40,6 +41,13 @@ struct Simulate: AsyncParsableCommand {
             return found
         }
         guard runs > 0 else { throw ValidationError("--runs must be at least 1") }
+        guard traffic > 0 else { throw ValidationError("--traffic must be above 0") }
+        let scaled = chosen.map { scenario in
+            var scenario = scenario
+            scenario.sessionsPerUserHour *= traffic
+            return scenario
+        }
+        let step = self.step ?? (server == nil ? 10 : 1)
         guard step > 0 else { throw ValidationError("--step must be above 0") }
         let target: Simulation.Target
         if let server {
@@ -58,7 +66,7 @@ struct Simulate: AsyncParsableCommand {
         let simulation = Simulation(target: target, parallel: parallel, step: step)
         let began = Date()
         let interactive = isatty(2) != 0
-        let (scorecard, _) = try await simulation.scorecard(chosen, runs: runs, seed: seed) { progress in
+        let (scorecard, _) = try await simulation.scorecard(scaled, runs: runs, seed: seed) { progress in
             let line = "\(progress.scenario): run \(progress.finishedRuns)/\(progress.runs), detected \(progress.detected), "
                 + "false actions \(progress.falseActions), \(Int(Date().timeIntervalSince(began))) s"
             FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))

@@ -9,15 +9,20 @@ public struct MetricValue: Sendable, Equatable, Codable {
     /// (`MonitoringBound`); nil where the samples are too few. Used by rules, not shown.
     public var lowerBound: Double?
     public var upperBound: Double?
+    /// Seconds of the window that had samples of this metric (whole minutes): per-second rates of totals are
+    /// taken over them, not over idle time. nil where unknown.
+    public var activeSeconds: Double?
 
     enum CodingKeys: String, CodingKey { case value, samples, successes }
 
-    public init(value: Double?, samples: Int, successes: Int? = nil, lowerBound: Double? = nil, upperBound: Double? = nil) {
+    public init(value: Double?, samples: Int, successes: Int? = nil, lowerBound: Double? = nil, upperBound: Double? = nil,
+                activeSeconds: Double? = nil) {
         self.value = value
         self.samples = samples
         self.successes = successes
         self.lowerBound = lowerBound
         self.upperBound = upperBound
+        self.activeSeconds = activeSeconds
     }
 }
 

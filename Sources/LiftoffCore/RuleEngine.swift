@@ -41,7 +41,8 @@ public enum RuleEngine {
     ///
     /// A rule with a baseline compares the window with the metric's own trailing baseline: it breaches when
     /// the window is above `factor` times the baseline and above `threshold` (a floor, so that a quiet
-    /// baseline does not turn noise into a spike). Totals such as spend are compared per second.
+    /// baseline does not turn noise into a spike). Totals such as spend are compared per second of traffic
+    /// (`activeSeconds`), their floor with the window's total.
     /// `baselineSeconds` is how long the baseline actually covers (shorter than asked early in a phase).
     public static func judge(_ rule: Rule, _ value: MetricValue, baseline: MetricValue? = nil, baselineSeconds: TimeInterval? = nil) -> RuleJudgement {
         guard value.samples >= rule.minSamples, let observed = value.value else { return .insufficientData }
@@ -60,8 +61,13 @@ public enum RuleEngine {
         if let reference = rule.baseline {
             guard let baseline, baseline.samples >= rule.minSamples, let past = baseline.value else { return .insufficientData }
             if rule.metric.kind == .total {
-                compared /= rule.window
-                bar = max(rule.threshold / rule.window, past / max(baselineSeconds ?? reference.window, 1) * reference.factor)
+                // Spend per second of traffic: hours without any (an outage upstream, a quiet night) must not
+                // make ordinary spend afterwards look like a spike against the day's average.
+                let windowSeconds = value.activeSeconds.map { max($0, 60) } ?? rule.window
+                let pastSeconds = baseline.activeSeconds.map { max($0, 60) } ?? max(baselineSeconds ?? reference.window, 1)
+                compared = observed / windowSeconds
+                guard observed > rule.threshold else { return .clear(compared: compared) }
+                bar = past / pastSeconds * reference.factor
             } else {
                 bar = max(rule.threshold, past * reference.factor)
             }

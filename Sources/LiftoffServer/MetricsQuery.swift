@@ -45,7 +45,14 @@ struct MetricsQuery: Sendable {
             retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
         }
         let calculator = MetricCalculator(totals: table.totals(), windowSeconds: interval.seconds, retention: retention)
-        return Dictionary(uniqueKeysWithValues: metrics.map { ($0, calculator.value(of: $0)) })
+        var minutesWith: [Measure: Set<Int64>] = [:]
+        for key in table.rows.keys { minutesWith[key.measure, default: []].insert(key.minute) }
+        return Dictionary(uniqueKeysWithValues: metrics.map { metric in
+            var value = calculator.value(of: metric)
+            let active = metric.measures.reduce(into: Set<Int64>()) { $0.formUnion(minutesWith[$1] ?? []) }
+            value.activeSeconds = Double(active.count * 60)
+            return (metric, value)
+        })
     }
 
     /// One point per `step` over `interval`: the metric over each step.

@@ -73,6 +73,23 @@ struct RuleEngineTests {
         #expect(RuleEngine.judge(rule, MetricValue(value: 9000, samples: 50)) == .insufficientData)
     }
 
+    @Test func spendIsComparedPerSecondOfTraffic() {
+        let anomaly = Rule(id: "c", kind: .alert, metric: .apiCosts, threshold: 1, window: 3600, minSamples: 0, actions: [],
+                           baseline: Rule.Baseline(window: 86_400, factor: 2))
+        // The day before: two hours of traffic at $3/h, then six hours of none. The last hour: $3 again.
+        let day = MetricValue(value: 6, samples: 2400, activeSeconds: 7200)
+        let hour = MetricValue(value: 3, samples: 1200, activeSeconds: 3600)
+        #expect(RuleEngine.judge(anomaly, hour, baseline: day, baselineSeconds: 8 * 3600) == .clear(compared: 3.0 / 3600))
+        // Per wall second of the baseline, the same hour would have looked four times the average.
+        #expect(RuleEngine.judge(anomaly, hour, baseline: MetricValue(value: 6, samples: 2400), baselineSeconds: 8 * 3600)
+            == .breach(compared: 3.0 / 3600))
+        // A doubled spend per call is an anomaly either way; under the $1 floor nothing is.
+        #expect(RuleEngine.judge(anomaly, MetricValue(value: 7, samples: 1200, activeSeconds: 3600), baseline: day, baselineSeconds: 8 * 3600)
+            == .breach(compared: 7.0 / 3600))
+        #expect(RuleEngine.judge(anomaly, MetricValue(value: 0.9, samples: 10, activeSeconds: 600), baseline: MetricValue(value: 0.01, samples: 2, activeSeconds: 120))
+            == .clear(compared: 0.9 / 600))
+    }
+
     @Test func countsCompareTheValue() {
         let rule = Rule(id: "s", kind: .rollback, metric: .criticalSecurityIssues, threshold: 0, actions: ["rollback"])
         #expect(RuleEngine.judge(rule, MetricValue(value: 0, samples: 0)) == .clear(compared: 0))

@@ -159,7 +159,10 @@ struct GuardrailTests {
     @Test func webhooksAreSignedAndRetriedUntilDelivered() async throws {
         let receiver = WebhookReceiver(failures: 2)
         try await receiver.run { url in
-            let server = try await TestServer(plan: Self.plan(hook: url))
+            var unconfigured = try await TestServer(plan: Self.plan(hook: url))
+            // The test delivers by hand; the notifier service polling beside it would race it for each message.
+            unconfigured.configuration.deliversMessages = false
+            let server = consume unconfigured
             let built = try await server.build()
             let guardrails = built.guardrails
             var notifier = built.notifier

@@ -28,8 +28,9 @@ public struct ScenarioRunner: Sendable {
         let start = target.now()
         let onset = scenario.onset.map { start.addingTimeInterval($0) }
         let deadline = deadlineSeconds(rules)
+        // A run goes on to twice the deadline (unless rolled back first), so a late action still shows how late.
         let end = start.addingTimeInterval(onset != nil && deadline != nil
-            ? scenario.onset! + scenario.actionableAfter + deadline! + step : scenario.duration)
+            ? scenario.onset! + scenario.actionableAfter + 2 * deadline! + step : scenario.duration)
         let scenario = self.scenario
         let model = { (experience: Experience, at: Date) -> PlatformModel in
             var model = scenario.model

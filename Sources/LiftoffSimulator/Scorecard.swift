@@ -10,7 +10,8 @@ public struct Scorecard: Sendable, Encodable {
         public var detected: Int
         /// Firings with no truth behind them, summed over the runs.
         public var falseActions: Int
-        /// Over runs where the right action came at all (within the deadline or not), simulated seconds from the onset.
+        /// Over runs where the right action came within twice the deadline (runs go on that long), simulated
+        /// seconds from the onset.
         public var medianDetectionSeconds: Double?
         public var worstDetectionSeconds: Double?
         /// Two windows of the fastest rule that should act; nil for healthy scenarios.

@@ -81,3 +81,16 @@ struct SimulatedUser: Sendable {
     var learner: Learner
     var latencyFactor: Double
 }
+
+/// Reports events, failing loudly on any the server rejects: simulated events must all be valid.
+enum Ingest {
+    static func send(_ events: [JSONValue], with client: LiftoffClient) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        let answer = try await client.post("/v1/events", .object(["events": .array(events)]))
+        if case .array(let rejected)? = answer["rejected"], let first = rejected.first {
+            throw LiftoffClient.Failure(status: 200, message: "the server rejected \(rejected.count) simulated event(s); first: \(first.compactText)")
+        }
+        if case .number(let accepted)? = answer["accepted"] { return Int(accepted) }
+        return 0
+    }
+}

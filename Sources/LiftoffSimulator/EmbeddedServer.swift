@@ -59,9 +59,16 @@ public final class EmbeddedServer: SimulationTarget {
         let (application, ticker) = (built.application, built.ticker)
         let services = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
+            group.addTask {
+                // A server that cannot start (the port is taken) ends the wait for its port with its error.
+                defer { continuation.finish() }
+                try await services.run()
+            }
             var iterator = ports.makeAsyncIterator()
-            guard let bound = await iterator.next() else { throw CancellationError() }
+            guard let bound = await iterator.next() else {
+                try await group.waitForAll()
+                throw CancellationError()
+            }
             let server = EmbeddedServer(client: LiftoffClient(baseURL: "http://127.0.0.1:\(bound)", key: key), directory: folder,
                                         port: bound, clock: clock, tick: ticker)
             // Shut down gracefully either way: the ingest pipeline drains what it accepted.

@@ -64,7 +64,8 @@ public struct Demo: Sendable {
         var lastStatus = began.addingTimeInterval(-statusEvery)
         var events = 0
         var windowEvents = 0
-        var windowStart = began
+        // Events per second are per real second, whatever the simulated clock says.
+        var windowStart = Date()
 
         while now.timeIntervalSince(began) < limit {
             let rollout = try await client.get("/v1/rollout")
@@ -130,8 +131,7 @@ public struct Demo: Sendable {
             now = stepEnd
             if now.timeIntervalSince(lastStatus) >= statusEvery {
                 let real = Date().timeIntervalSince(windowStart)
-                output(try await statusLine(client, at: now, phase: phase, status: state, audience: rollout["audience"],
-                                            eventsPerSecond: real > 0 ? Double(windowEvents) / real : 0))
+                output(try await statusLine(client, at: now, phase: phase, status: state, eventsPerSecond: real > 0 ? Double(windowEvents) / real : 0))
                 lastStatus = now
                 windowEvents = 0
                 windowStart = Date()
@@ -142,8 +142,7 @@ public struct Demo: Sendable {
         return Outcome(reachedFullRelease: reached, rolledBackInBeta: rolledBack, resumed: resumed, events: events, phases: phases)
     }
 
-    private func statusLine(_ client: LiftoffClient, at now: Date, phase: String, status: String, audience: JSONValue?,
-                            eventsPerSecond: Double) async throws -> String {
+    private func statusLine(_ client: LiftoffClient, at now: Date, phase: String, status: String, eventsPerSecond: Double) async throws -> String {
         let metrics = try await client.get("/v1/metrics?window=15m&variant=treatment&phase=\(phase)&names=response_time.p95,error_rate,ai_response_relevance,active_users")
         func value(_ name: String) -> Double? {
             if case .number(let number)? = metrics["metrics"]?[name]?["value"] { return number }

@@ -89,7 +89,8 @@ extension PlanReader {
 
     private mutating func triggerRule(_ node: Node, _ path: String, kind: Rule.Kind, id: String,
                                       references: inout [(Node, String, String)]) -> Rule? {
-        guard let fields = mapping(node, path, allowed: ["trigger", "threshold", "action", "actions"] + Self.ruleOptions) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["trigger", "threshold", "action", "actions"] + Self.ruleOptions + Self.versusOptions)
+        else { return nil }
         var metric: Metric?
         if let triggerNode = required(fields, "trigger", node, path), let name = string(triggerNode, "\(path).trigger") {
             metric = Metric(rawValue: name)
@@ -114,7 +115,42 @@ extension PlanReader {
         rule.severity = kind == .rollback ? .critical : .warning
         rule.cooldown = kind == .rollback ? 0 : 600
         applyOptions(fields, path, to: &rule)
+        applyVersus(fields, path, to: &rule)
         return rule
+    }
+
+    static let versusOptions = ["versus", "factor", "controlWindow"]
+
+    /// `versus: control` (with `factor`, default 2, and `controlWindow`, default 1h): the rule compares
+    /// treatment with control, for rates that must stay low.
+    private mutating func applyVersus(_ fields: [String: Node], _ path: String, to rule: inout Rule) {
+        guard let versusNode = fields["versus"] else {
+            for key in ["factor", "controlWindow"] {
+                if let node = fields[key] { report(node, "\(path).\(key)", "only with 'versus: control'") }
+            }
+            return
+        }
+        guard let name = string(versusNode, "\(path).versus") else { return }
+        guard name == Variant.control.rawValue else {
+            report(versusNode, "\(path).versus", "'\(name)' cannot be compared with; the one comparison is 'versus: control'")
+            return
+        }
+        guard rule.metric.kind == .rate else {
+            report(versusNode, "\(path).versus", "compares rates (error_rate, timeout_rate, …); '\(rule.metric.rawValue)' is a \(rule.metric.kind.rawValue)")
+            return
+        }
+        guard rule.when == .above else {
+            report(fields["when"], "\(path).when", "a comparison with control watches rates that must stay low: 'above' only")
+            return
+        }
+        var versus = Rule.VersusControl(window: 3600, factor: 2)
+        if let node = fields["factor"], let value = number(node, "\(path).factor") {
+            if value >= 1 { versus.factor = value } else { report(node, "\(path).factor", "must be at least 1") }
+        }
+        if let node = fields["controlWindow"], let value = duration(node, "\(path).controlWindow") {
+            if value > 0 { versus.window = value } else { report(node, "\(path).controlWindow", "must be longer than 0s") }
+        }
+        rule.versusControl = versus
     }
 
     private mutating func applyOptions(_ fields: [String: Node], _ path: String, to rule: inout Rule) {

@@ -21,6 +21,20 @@ public struct Rule: Sendable, Equatable, Identifiable {
             self.factor = factor
         }
     }
+    /// Compare treatment with control: the rule breaches only when treatment's rate is, with the monitoring
+    /// confidence, above `factor` times control's over control's trailing `window` (`ControlComparison`), and
+    /// above the rule's threshold (a floor). What a rollback should answer: "the new experience is worse than the
+    /// old one", which an incident hitting both (a provider outage) is not.
+    public struct VersusControl: Sendable, Equatable {
+        /// How much of control's recent traffic the treatment window is held against.
+        public var window: TimeInterval
+        /// Treatment breaches above this multiple of control's rate; 1 means "any worse".
+        public var factor: Double
+        public init(window: TimeInterval, factor: Double) {
+            self.window = window
+            self.factor = factor
+        }
+    }
     public enum When: String, Sendable, Codable, CaseIterable { case above, below }
     public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
         case info, warning, critical
@@ -48,10 +62,13 @@ public struct Rule: Sendable, Equatable, Identifiable {
     public var actions: [String]
     /// With a baseline, `threshold` is a floor: the rule breaches only above both it and the baseline's bar.
     public var baseline: Baseline?
+    /// With a comparison, `threshold` is a floor too: the rule breaches only above it and worse than control.
+    public var versusControl: VersusControl?
 
     public init(id: String, kind: Kind, metric: Metric, threshold: Double, when: When = .above, window: TimeInterval = 300,
                 minSamples: Int? = nil, forDuration: TimeInterval = 0, keepFiringFor: TimeInterval = 0,
-                cooldown: TimeInterval = 0, severity: Severity = .warning, actions: [String], baseline: Baseline? = nil) {
+                cooldown: TimeInterval = 0, severity: Severity = .warning, actions: [String], baseline: Baseline? = nil,
+                versusControl: VersusControl? = nil) {
         self.id = id
         self.kind = kind
         self.metric = metric
@@ -65,6 +82,7 @@ public struct Rule: Sendable, Equatable, Identifiable {
         self.severity = severity
         self.actions = actions
         self.baseline = baseline
+        self.versusControl = versusControl
     }
 
     /// A rate or a statistic needs some evidence before anything is rolled back on it; a count of
@@ -78,6 +96,10 @@ public struct Rule: Sendable, Equatable, Identifiable {
         if let baseline {
             let per = metric.kind == .total ? " per second" : ""
             return "\(metric.rawValue)\(per) above \(CriterionResult.format(baseline.factor))× its \(DurationText.format(baseline.window)) baseline "
+                + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold)))"
+        }
+        if let versusControl {
+            return "\(metric.rawValue) above \(CriterionResult.format(versusControl.factor))× control's (last \(DurationText.format(versusControl.window))) "
                 + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold)))"
         }
         return "\(metric.rawValue) \(when.rawValue) \(CriterionResult.format(threshold)) over \(DurationText.format(window))"

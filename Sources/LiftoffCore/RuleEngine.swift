@@ -44,8 +44,21 @@ public enum RuleEngine {
     /// baseline does not turn noise into a spike). Totals such as spend are compared per second of traffic
     /// (`activeSeconds`), their floor with the window's total.
     /// `baselineSeconds` is how long the baseline actually covers (shorter than asked early in a phase).
-    public static func judge(_ rule: Rule, _ value: MetricValue, baseline: MetricValue? = nil, baselineSeconds: TimeInterval? = nil) -> RuleJudgement {
+    ///
+    /// A rule compared with control (`versusControl`) needs `control`, the same metric of control users over
+    /// the comparison's window, with the rule's minimum sample too; it breaches when treatment's lower bound
+    /// is above the threshold and `ControlComparison` finds treatment's rate above `factor` times control's.
+    public static func judge(_ rule: Rule, _ value: MetricValue, baseline: MetricValue? = nil, baselineSeconds: TimeInterval? = nil,
+                             control: MetricValue? = nil) -> RuleJudgement {
         guard value.samples >= rule.minSamples, let observed = value.value else { return .insufficientData }
+        if let versus = rule.versusControl {
+            guard let control, control.samples >= rule.minSamples, let controlEvents = control.successes,
+                  let events = value.successes else { return .insufficientData }
+            let compared = MonitoringBound.rateLower(successes: events, trials: value.samples) ?? observed
+            let worse = ControlComparison.isWorse(treatment: (events, value.samples), control: (controlEvents, control.samples),
+                                                  factor: versus.factor)
+            return compared > rule.threshold && worse ? .breach(compared: compared) : .clear(compared: compared)
+        }
         var compared = observed
         if rule.metric.kind == .rate, let successes = value.successes {
             let bound = rule.when == .above

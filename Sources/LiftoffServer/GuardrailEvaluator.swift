@@ -17,7 +17,7 @@ actor GuardrailEvaluator {
     let externalURL: String
     private var states: [String: RuleState]?
     /// The last observation of each rule, for `/v1/guardrails`.
-    private(set) var observations: [String: (value: MetricValue, judgement: RuleJudgement, at: Date)] = [:]
+    private(set) var observations: [String: (value: MetricValue, judgement: RuleJudgement, at: Date, control: MetricValue?)] = [:]
 
     static let actor = "liftoff"
 
@@ -77,14 +77,20 @@ actor GuardrailEvaluator {
                     : nil
                 baselineSeconds = past.end.timeIntervalSince(past.start)
             }
-            let judgement = RuleEngine.judge(rule, value, baseline: baseline, baselineSeconds: baselineSeconds)
-            observations[rule.id] = (value, judgement, now)
+            var control: MetricValue?
+            if let versus = rule.versusControl {
+                let reference = MetricsQuery.Interval(start: min(max(now.addingTimeInterval(-versus.window), snapshot.phaseStartedAt), now), end: now)
+                control = try await metrics.values([rule.metric], over: reference, phase: phase, variant: .control, fromEpoch: epoch)[rule.metric]
+            }
+            let judgement = RuleEngine.judge(rule, value, baseline: baseline, baselineSeconds: baselineSeconds, control: control)
+            observations[rule.id] = (value, judgement, now, control)
             let previous = current[rule.id] ?? RuleState()
             let (next, transition) = RuleEngine.advance(rule, previous, judgement, now: now)
             if next != previous { commit.states[rule.id] = next }
             switch transition {
             case .fired(let acted):
-                let alert = makeAlert(rule, firing: next.firings, value: value, judgement: judgement, phase: phase, at: now, silences: silences)
+                let alert = makeAlert(rule, firing: next.firings, value: value, judgement: judgement, phase: phase, at: now,
+                                      silences: silences, control: control)
                 commit.newAlerts.append(alert)
                 if !alert.silenced { toNotify.append(alert) }
                 var executed: [String] = []
@@ -202,7 +208,7 @@ actor GuardrailEvaluator {
     }
 
     private func makeAlert(_ rule: Rule, firing: Int, value: MetricValue, judgement: RuleJudgement, phase: String, at: Date,
-                           silences: [SilenceRecord]) -> AlertRecord {
+                           silences: [SilenceRecord], control: MetricValue? = nil) -> AlertRecord {
         let rollout = state.snapshot.plan.rollout
         let labels = [
             "alertname": rule.id, "rollout": rollout, "phase": phase, "variant": "treatment", "rule": rule.id,
@@ -214,6 +220,10 @@ actor GuardrailEvaluator {
         ]
         if case .breach(let compared) = judgement, rule.metric.kind == .rate {
             annotations["bound"] = String(format: "%.6g", compared)
+        }
+        if let control {
+            annotations["control"] = control.value.map { String(format: "%.6g", $0) } ?? "none"
+            annotations["controlSamples"] = String(control.samples)
         }
         let fingerprint = String(StableHash.hash64(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")), radix: 16)
         let silenced = silences.contains { $0.matches(labels, at: at) }

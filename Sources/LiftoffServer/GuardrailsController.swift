@@ -55,7 +55,19 @@ struct GuardrailsController {
     }
 
     struct RuleView: Encodable, Sendable {
+        /// A rule held against control: with which factor over how much of control's traffic.
+        struct Versus: Encodable, Sendable {
+            var variant = "control"
+            var factor: Double
+            var window: String
+        }
+        /// Control's side of the last observation of a rule held against control.
+        struct ControlObservation: Encodable, Sendable {
+            var value: Double?
+            var samples: Int
+        }
         var id: String
+        var summary: String
         var kind: String
         var metric: String
         var when: String
@@ -71,6 +83,8 @@ struct GuardrailsController {
         var samples: Int?
         var judgement: String?
         var observedAt: Date?
+        var versus: Versus?
+        var control: ControlObservation?
     }
 
     func addRoutes(to routes: inout ScopedRoutes) {
@@ -134,11 +148,13 @@ struct GuardrailsController {
                 case .insufficientData?: judgement = "insufficient_data"
                 case nil: judgement = nil
                 }
-                return RuleView(id: rule.id, kind: rule.kind.rawValue, metric: rule.metric.rawValue, when: rule.when.rawValue,
+                return RuleView(id: rule.id, summary: rule.label, kind: rule.kind.rawValue, metric: rule.metric.rawValue, when: rule.when.rawValue,
                                 threshold: rule.threshold, window: DurationText.format(rule.window), minSamples: rule.minSamples,
                                 severity: rule.severity.rawValue, actions: rule.actions, state: state.phase.rawValue, since: state.since,
                                 firings: state.firings, value: observation?.value.value, samples: observation?.value.samples,
-                                judgement: judgement, observedAt: observation?.at)
+                                judgement: judgement, observedAt: observation?.at,
+                                versus: rule.versusControl.map { RuleView.Versus(factor: $0.factor, window: DurationText.format($0.window)) },
+                                control: observation?.control.map { RuleView.ControlObservation(value: $0.value, samples: $0.samples) })
             }
             return try JSONBody.response(["rules": rules])
         }

@@ -443,7 +443,7 @@ paths:
       summary: Every rule with its state and last observation.
       x-liftoff-scope: read
       responses:
-        "200": { description: The rules., content: { application/json: { schema: { type: object, required: [rules], properties: { rules: { type: array, items: { type: object, required: [id, kind, metric, state, firings], properties: { id: { type: string }, kind: { type: string }, metric: { type: string }, state: { type: string, enum: [inactive, pending, firing] }, firings: { type: integer } } } } } } } } }
+        "200": { description: The rules., content: { application/json: { schema: { type: object, required: [rules], properties: { rules: { type: array, items: { type: object, required: [id, kind, metric, state, firings], properties: { id: { type: string }, summary: { type: string, description: "what the rule watches, e.g. error_rate above 0.05 over 5m" }, kind: { type: string }, metric: { type: string }, state: { type: string, enum: [inactive, pending, firing] }, firings: { type: integer }, versus: { type: object, description: "a rule held against control (versus: control in the plan)", properties: { variant: { type: string, enum: [control] }, factor: { type: number }, window: { type: string } } }, control: { type: object, description: "control's side of the last observation", properties: { value: { type: [number, "null"] }, samples: { type: integer } } } } } } } } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "429": { $ref: "#/components/responses/RateLimited" }

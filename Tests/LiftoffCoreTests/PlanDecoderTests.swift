@@ -41,7 +41,7 @@ struct PlanDecoderTests {
         #expect(plan.config["maxTokens"] == .number(1024))
         let rules = plan.guardrails.rules
         #expect(rules.map(\.id) == ["adjustments[0]", "adjustments[1]", "rollback[0]", "rollback[1]", "rollback[2]", "rollback[3]",
-                                    "rollback[4]", "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
+                                    "rollback[4]", "rollback[5]", "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
                                     "alerts.errorRateSpike", "alerts.costAnomaly", "alerts.security.critical", "alerts.security.high",
                                     "alerts.security.medium", "alerts.security.low"])
         #expect(rules[0].metric == .responseTimeP95 && rules[0].threshold == 3000 && rules[0].actions == ["scale_resources"])
@@ -49,8 +49,11 @@ struct PlanDecoderTests {
         #expect(rules[2].metric == .errorRate && rules[2].threshold == 0.05 && rules[2].actions == ["rollback"] && rules[2].severity == .critical)
         #expect(rules[4].metric == .criticalSecurityIssues && rules[4].minSamples == 0)
         #expect(rules[6].metric == .aiResponseRelevance && rules[6].when == .below && rules[6].window == 900)
-        #expect(rules[7].metric == .apiCosts && rules[7].window == 86_400)
-        #expect(rules[9].metric == .responseTimeP95 && rules[9].window == 900)
+        #expect(rules[7].metric == .errorRate && rules[7].threshold == 0.02 && rules[7].window == 300
+            && rules[7].versusControl == Rule.VersusControl(window: 3600, factor: 2) && rules[7].actions == ["rollback"])
+        #expect(rules[2].versusControl == nil)
+        #expect(rules[8].metric == .apiCosts && rules[8].window == 86_400)
+        #expect(rules[10].metric == .responseTimeP95 && rules[10].window == 900)
         #expect(plan.guardrails.actions["scale_resources"] == .webhook(url: "https://infra.example/scale", secret: "change-me"))
         #expect(plan.guardrails.actions["optimize_prompts"] == .set(values: ["promptProfile": .string("economy"), "maxTokens": .number(512)], sticky: false))
         #expect(plan.guardrails.routes == [AlertRoute(url: "https://hooks.example/alerts", format: .alertmanager, minSeverity: .warning)])
@@ -155,6 +158,39 @@ struct PlanDecoderTests {
             "line 11, column 28: actions.scale.webhook.url: 'ftp://x' is not an http(s) URL",
             "line 12, column 10: actions.pause: 'pause' is a built-in action and cannot be redefined",
         ])
+    }
+
+    @Test func comparisonsWithControlSayWhatIsWrong() {
+        #expect(problems("""
+            rollout: t
+            phases:
+              - name: a
+                audience: { percentage: 1 }
+            rollback:
+              - { trigger: error_rate, threshold: 0.02, versus: control }
+              - { trigger: error_rate, threshold: 0.02, versus: treatment }
+              - { trigger: response_time.p95, threshold: 5000, versus: control }
+              - { trigger: completion_rate, threshold: 0.5, when: below, versus: control }
+              - { trigger: error_rate, threshold: 0.02, factor: 3 }
+              - { trigger: error_rate, threshold: 0.02, versus: control, factor: 0.5, controlWindow: 0s }
+            """) == [
+            "line 7, column 53: rollback[1].versus: 'treatment' cannot be compared with; the one comparison is 'versus: control'",
+            "line 8, column 60: rollback[2].versus: compares rates (error_rate, timeout_rate, …); 'response_time.p95' is a statistic",
+            "line 9, column 55: rollback[3].when: a comparison with control watches rates that must stay low: 'above' only",
+            "line 10, column 53: rollback[4].factor: only with 'versus: control'",
+            "line 11, column 70: rollback[5].factor: must be at least 1",
+            "line 11, column 90: rollback[5].controlWindow: must be longer than 0s",
+        ])
+        let plan = try? PlanDecoder.decode(yaml: """
+            rollout: t
+            phases:
+              - name: a
+                audience: { percentage: 1 }
+            rollback:
+              - { trigger: timeout_rate, threshold: 0.01, versus: control }
+            """)
+        #expect(plan?.guardrails.rules.first?.versusControl == Rule.VersusControl(window: 3600, factor: 2))
+        #expect(plan?.guardrails.rules.first?.label == "timeout_rate above 2× control's (last 1h) over 5m (and above 0.01)")
     }
 
     @Test func comparatorsHold() {

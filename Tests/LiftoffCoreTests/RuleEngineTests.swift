@@ -73,6 +73,43 @@ struct RuleEngineTests {
         #expect(RuleEngine.judge(rule, MetricValue(value: 9000, samples: 50)) == .insufficientData)
     }
 
+    @Test func controlComparisonNeedsTreatmentWorseThanControlAndAboveTheFloor() {
+        let rule = Rule(id: "v", kind: .rollback, metric: .errorRate, threshold: 0.02, minSamples: 20, actions: ["rollback"],
+                        versusControl: Rule.VersusControl(window: 3600, factor: 2))
+        let control = MetricValue(value: 6.0 / 1200, samples: 1200, successes: 6)
+        // 12 errors in 100 calls against control's 6 in 1,200: worse than twice control (p ≈ 6e-7) and above 2%.
+        let spike = MetricValue(value: 0.12, samples: 100, successes: 12)
+        #expect(RuleEngine.judge(rule, spike, control: control) == .breach(compared: MonitoringBound.rateLower(successes: 12, trials: 100)!))
+        // 2 in 100 is within what twice control's rate gives by chance.
+        #expect(RuleEngine.judge(rule, MetricValue(value: 0.02, samples: 100, successes: 2), control: control)
+            == .clear(compared: MonitoringBound.rateLower(successes: 2, trials: 100)!))
+        // An outage that hits control as hard is not the new experience's fault.
+        #expect(RuleEngine.judge(rule, spike, control: MetricValue(value: 0.1, samples: 1200, successes: 120))
+            == .clear(compared: MonitoringBound.rateLower(successes: 12, trials: 100)!))
+        // Far worse than control but not surely above the 2% floor: 3 of 30 against 0 of 1,200.
+        #expect(RuleEngine.judge(rule, MetricValue(value: 0.1, samples: 30, successes: 3), control: MetricValue(value: 0, samples: 1200, successes: 0))
+            == .clear(compared: MonitoringBound.rateLower(successes: 3, trials: 30)!))
+        // No control, or too little of it: no verdict.
+        #expect(RuleEngine.judge(rule, spike) == .insufficientData)
+        #expect(RuleEngine.judge(rule, spike, control: MetricValue(value: 0, samples: 10, successes: 0)) == .insufficientData)
+    }
+
+    @Test func controlComparisonMatchesTheBinomialTail() {
+        // Against scipy.stats.binom.sf(x - 1, x + y, F·n / (F·n + m)).
+        let cases: [(Int, Int, Int, Int, Double, Double)] = [
+            (12, 100, 6, 1200, 2, 5.75341784299889e-07), (8, 100, 6, 1200, 2, 0.0002315680596654764),
+            (2, 100, 6, 1200, 2, 0.3201666458217726), (5, 50, 1, 50, 1, 0.109375), (30, 200, 40, 2000, 3, 0.00019271943977637238),
+        ]
+        for (x, n, y, m, factor, expected) in cases {
+            let p = ControlComparison.pValue(treatment: (x, n), control: (y, m), factor: factor)
+            #expect(abs(p - expected) <= expected * 1e-6, "x=\(x) n=\(n) y=\(y) m=\(m): \(p) vs \(expected)")
+        }
+        #expect(ControlComparison.pValue(treatment: (0, 100), control: (5, 100), factor: 1) == 1)
+        #expect(ControlComparison.isWorse(treatment: (12, 100), control: (6, 1200), factor: 2))
+        #expect(ControlComparison.isWorse(treatment: (8, 100), control: (6, 1200), factor: 2))
+        #expect(!ControlComparison.isWorse(treatment: (6, 100), control: (6, 1200), factor: 2))
+    }
+
     @Test func spendIsComparedPerSecondOfTraffic() {
         let anomaly = Rule(id: "c", kind: .alert, metric: .apiCosts, threshold: 1, window: 3600, minSamples: 0, actions: [],
                            baseline: Rule.Baseline(window: 86_400, factor: 2))

@@ -21,7 +21,7 @@ struct DashboardPages: Sendable {
         if let criterion = snapshot.phase.exit?.criteria.first(where: { $0.metric == metric || ($0.metric == .responseTime && metric == .responseTimeP95) }) {
             return criterion.threshold
         }
-        return snapshot.plan.guardrails.rules.first { $0.metric == metric && $0.baseline == nil }?.threshold
+        return snapshot.plan.guardrails.rules.first { $0.metric == metric && $0.baseline == nil && $0.versusControl == nil }?.threshold
     }
 
     func metricsPage(window text: String?) async throws -> HTML {

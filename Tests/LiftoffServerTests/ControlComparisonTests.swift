@@ -1,0 +1,79 @@
+import Foundation
+import HummingbirdTesting
+import LiftoffCore
+import Testing
+@testable import LiftoffServer
+
+/// A rollback trigger that holds treatment against control (`versus: control`), through the real evaluator,
+/// store and HTTP API.
+@Suite("Guardrails: treatment against control")
+struct ControlComparisonTests {
+    static let plan = try! PlanDecoder.decode(yaml: """
+        rollout: ai-tutor
+        phases:
+          - name: internal
+            audience: { groups: { developers: [dev-1, dev-2] } }
+          - name: full
+            audience: { percentage: 100 }
+        rollback:
+          - { trigger: error_rate, threshold: 0.02, minSamples: 20, versus: control, factor: 2, controlWindow: 1h }
+        alerts: { errorRateSpike: false, costAnomaly: false }
+        """)
+
+    /// `count` calls by `user`, the first `errors` of them API errors.
+    static func calls(_ count: Int, errors: Int, user: String) -> String {
+        let events = (0..<count).map { index in
+            #"{"type":"ai_interaction","userId":"\#(user)","latencyMs":500,"outcome":"\#(index < errors ? "api_error" : "ok")"}"#
+        }
+        return #"{"events":[\#(events.joined(separator: ","))]}"#
+    }
+
+    static func rule(_ client: some TestClientProtocol) async throws -> [String: Any] {
+        let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
+        return try #require(rules.first { $0["id"] as? String == "rollback[0]" })
+    }
+
+    @Test func treatmentFailingFarMoreThanControlRollsBack() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            // Treatment alone, without control traffic: nothing to compare with, no verdict.
+            _ = try await client.request(.post, "/v1/events", json: Self.calls(40, errors: 8, user: "dev-1"))
+            await guardrails.tick()
+            #expect(try await Self.rule(client)["state"] as? String == "inactive")
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+
+            // Control (users outside the rollout) fails 1 call in 200; treatment 8 in 40.
+            _ = try await client.request(.post, "/v1/events", json: Self.calls(200, errors: 1, user: "member-1"))
+            await guardrails.tick()
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
+            let annotations = try #require(alerts.first { $0["rule"] as? String == "rollback[0]" }?["annotations"] as? [String: String])
+            #expect(annotations["value"] == "0.2")
+            #expect(annotations["control"] == "0.005")
+            #expect(annotations["controlSamples"] == "200")
+            #expect(annotations["summary"] == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
+        }
+    }
+
+    @Test func anOutageHittingControlTooIsNotTheNewExperiencesFault() async throws {
+        let server = try await TestServer(plan: Self.plan)
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: Self.calls(200, errors: 40, user: "member-1"))
+            _ = try await client.request(.post, "/v1/events", json: Self.calls(40, errors: 8, user: "dev-1"))
+            await guardrails.tick()
+            let rule = try await Self.rule(client)
+            #expect(rule["state"] as? String == "inactive")
+            #expect(rule["judgement"] as? String == "clear")
+            #expect(rule["summary"] as? String == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
+            let versus = try #require(rule["versus"] as? [String: Any])
+            #expect(versus["variant"] as? String == "control" && versus["factor"] as? Double == 2 && versus["window"] as? String == "1h")
+            #expect((rule["control"] as? [String: Any])?["samples"] as? Int == 200)
+            #expect((rule["control"] as? [String: Any])?["value"] as? Double == 0.2)
+            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+        }
+    }
+}

@@ -235,7 +235,7 @@ actor GuardrailEvaluator {
         let window = MetricsQuery.Interval(start: at.addingTimeInterval(-rule.window), end: at)
         let users = try await metrics.values([.activeUsers], over: window, phase: phase, variant: .treatment)[.activeUsers]?.value ?? 0
         let failing = try await store.failingInteractions(phase: phase, since: at.addingTimeInterval(-rule.window), limit: 20)
-        let report: [String: JSONValue] = [
+        var report: [String: JSONValue] = [
             "rule": .string(rule.id), "kind": .string(rule.kind.rawValue), "trigger": .string(rule.label),
             "severity": .string(rule.severity.rawValue), "metric": .string(rule.metric.rawValue),
             "threshold": .number(rule.threshold), "window": .string(DurationText.format(rule.window)),
@@ -245,6 +245,10 @@ actor GuardrailEvaluator {
             "actions": .array(actions.map(JSONValue.string)), "failingInteractions": .array(failing.map(JSONValue.object)),
             "openedAt": .string(Timestamp.format(at)),
         ]
+        if let control = alert.annotations["control"], let samples = alert.annotations["controlSamples"].flatMap(Int.init) {
+            // Held against control: the incident says what control did meanwhile.
+            report["control"] = .object(["value": Double(control).map(JSONValue.number) ?? .null, "samples": .number(Double(samples))])
+        }
         return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: JSONValue.object(report).compactText)
     }
 }

@@ -69,7 +69,14 @@ struct IncidentReports: Sendable {
             "- **Opened**: \(text("openedAt"))",
             "- **Rollout / phase**: \(text("rollout")) / \(text("phase"))",
             "- **Rule**: `\(text("rule"))` (\(text("kind")), \(text("severity")))",
-            "- **Value**: \(text("value")) over \(text("window")) from \(text("samples")) samples (95% bound \(text("bound"))); threshold \(text("threshold"))",
+            "- **Value**: \(text("value")) over \(text("window")) from \(text("samples")) samples (99.9% bound \(text("bound"))); threshold \(text("threshold"))",
+        ]
+        if case .object(let control)? = report["control"], case .number(let samples)? = control["samples"] {
+            var value = "–"
+            if case .number(let number)? = control["value"] { value = CriterionResult.format(number) }
+            lines.append("- **Control** (the comparison's window): \(value) from \(Int(samples)) samples")
+        }
+        lines += [
             "- **Affected users** (treatment, in the window): \(text("affectedUsers"))",
             "- **Actions**: \(text("actions"))", "",
             "## \(text("metric")) around the breach", "", "| minute | value | samples |", "| --- | --- | --- |",

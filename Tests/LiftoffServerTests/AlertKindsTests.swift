@@ -38,7 +38,7 @@ struct AlertKindsTests {
         return result
     }
 
-    /// An error rate of 6% after an hour at 1%: below the 5% rollback bound (its lower 95% bound is 4%),
+    /// An error rate of 6% after an hour at 1%: below the 5% rollback trigger (its lower 99.9% bound is under 5%),
     /// but more than twice its baseline, so the spike alert fires and nothing is rolled back.
     @Test func errorRateSpikesAgainstTheTrailingBaseline() async throws {
         let server = try await TestServer(plan: Self.plan("  routes: []"))

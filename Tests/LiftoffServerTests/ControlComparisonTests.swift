@@ -54,6 +54,13 @@ struct ControlComparisonTests {
             #expect(annotations["control"] == "0.005")
             #expect(annotations["controlSamples"] == "200")
             #expect(annotations["summary"] == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
+            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).object["incidents"] as? [[String: Any]] ?? []
+            let id = try #require(incidents.first?["id"] as? Int)
+            let incident = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).object
+            #expect((incident["control"] as? [String: Any])?["samples"] as? Int == 200)
+            #expect((incident["control"] as? [String: Any])?["value"] as? Double == 0.005)
+            let markdown = try await client.request(.get, "/v1/incidents/\(id)?format=md", key: TestServer.keys[.read])
+            #expect(String(buffer: markdown.body).contains("- **Control** (the comparison's window): 0.005 from 200 samples"))
         }
     }
 

@@ -50,7 +50,7 @@ struct GuardrailTests {
             await guardrails.tick()
             #expect(try await RolloutAPITests.evaluate(client, "dev-1")["enabled"] as? Bool == true)
 
-            // 20 of 40 calls fail: even the lower 95% bound of the error rate is far above 5%.
+            // 20 of 40 calls fail: even the lower 99.9% bound of the error rate is far above 5%.
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(40, outcome: "timeout"))
             await guardrails.tick()
             let answer = try await RolloutAPITests.evaluate(client, "dev-1")

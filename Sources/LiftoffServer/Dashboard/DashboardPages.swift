@@ -100,6 +100,12 @@ struct DashboardPages: Sendable {
         return html
     }
 
+    /// For a rule held against control: what control did over the comparison's window.
+    private func controlRow(_ report: [String: JSONValue]) -> [[HTML]] {
+        guard case .object(let control)? = report["control"] else { return [] }
+        return [[.text("control: value / samples"), .text("\(PhaseReports.text(control["value"])) / \(PhaseReports.text(control["samples"]))")]]
+    }
+
     func incidentPage(_ id: Int) async throws -> HTML {
         let report = try await reports.report(id)
         var html = HTML()
@@ -107,8 +113,9 @@ struct DashboardPages: Sendable {
         html.append(DashboardLayout.table(["", ""], [
             [.text("opened"), .text(PhaseReports.text(report["openedAt"]))],
             [.text("rollout / phase"), .text("\(PhaseReports.text(report["rollout"])) / \(PhaseReports.text(report["phase"]))")],
-            [.text("value / 95% bound / threshold"), .text("\(PhaseReports.text(report["value"])) / \(PhaseReports.text(report["bound"])) / \(PhaseReports.text(report["threshold"]))")],
+            [.text("value / 99.9% bound / threshold"), .text("\(PhaseReports.text(report["value"])) / \(PhaseReports.text(report["bound"])) / \(PhaseReports.text(report["threshold"]))")],
             [.text("samples"), .text(PhaseReports.text(report["samples"]))],
+        ] + controlRow(report) + [
             [.text("affected users"), .text(PhaseReports.text(report["affectedUsers"]))],
         ]))
         if case .array(let points)? = report["series"] {

@@ -84,7 +84,7 @@ struct ScenarioTests {
     /// The scorecard on a few seeds, each run on a fresh embedded server with an injected clock.
     @Test func theScorecardOnAFewSeeds() async throws {
         let simulation = Simulation(target: .embedded(Self.examplePlan), parallel: 2, step: 15)
-        let scenarios = ["latency-step", "error-spike", "security-issue"].map { Scenario.named($0)! }
+        let scenarios = ["latency-step", "invalid-responses", "security-issue"].map { Scenario.named($0)! }
         let (scorecard, outcomes) = try await simulation.scorecard(scenarios, runs: 2, seed: 11)
         #expect(outcomes.count == 6)
         for entry in scorecard.scenarios {

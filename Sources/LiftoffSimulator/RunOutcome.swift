@@ -8,6 +8,8 @@ public struct RunOutcome: Sendable {
     public var detected: Bool
     /// Simulated seconds from the onset to that firing.
     public var detectionSeconds: Double?
+    /// The rule whose firing was the earliest right action.
+    public var detectedBy: String?
     /// Two windows of the fastest rule the truth expects; nil for a healthy scenario or when the plan has no
     /// such rule.
     public var deadlineSeconds: Double?

@@ -67,8 +67,16 @@ public struct ScenarioRunner: Sendable {
                 traffic.add(.object(fields), at: due)
                 nextInjection = injection.every.map { due.addingTimeInterval($0) }
             }
-            sent += try await traffic.report(until: stepEnd, client: client)
-            try await target.advance(to: stepEnd)
+            if target.evaluatesOnItsOwn {
+                // A live server judges as time passes: the step's events go when the step is over, as an app
+                // reports what already happened; sent sooner, a finding could be acted on before its own time.
+                try await target.advance(to: stepEnd)
+                sent += try await traffic.report(until: stepEnd, client: client)
+            } else {
+                // The server's clock waits for us: everything up to the step's end is in before it evaluates.
+                sent += try await traffic.report(until: stepEnd, client: client)
+                try await target.advance(to: stepEnd)
+            }
             now = stepEnd
         }
         let firings = Firing.list(from: try await client.get("/v1/alerts"))
@@ -85,6 +93,7 @@ public struct ScenarioRunner: Sendable {
     func judge(_ firings: [Firing], onset: Date?, deadline: TimeInterval?, events: Int) -> RunOutcome {
         var falseActions: [Firing] = []
         var detection: Double?
+        var detectedBy: String?
         for firing in firings {
             guard let truth = scenario.truth, let onset, firing.at >= onset, truth.metrics.contains(firing.metric) else {
                 falseActions.append(firing)
@@ -92,10 +101,13 @@ public struct ScenarioRunner: Sendable {
             }
             // Acting on a drift before it crosses the line is early, not wrong: the delay counts as 0.
             let delay = max(0, firing.at.timeIntervalSince(onset) - scenario.actionableAfter)
-            if truth.kinds.contains(firing.kind), detection == nil || delay < detection! { detection = delay }
+            if truth.kinds.contains(firing.kind), detection == nil || delay < detection! {
+                detection = delay
+                detectedBy = firing.rule
+            }
         }
         let detected = detection.map { delay in deadline.map { delay <= $0 } ?? false } ?? false
-        return RunOutcome(scenario: scenario.name, seed: seed, detected: detected, detectionSeconds: detection,
+        return RunOutcome(scenario: scenario.name, seed: seed, detected: detected, detectionSeconds: detection, detectedBy: detectedBy,
                           deadlineSeconds: deadline, falseActions: falseActions, firings: firings, events: events)
     }
 

@@ -20,10 +20,13 @@ public struct Scorecard: Sendable, Encodable {
         public var expectsAction: Bool
         /// The rules behind the false actions, with how often each fired.
         public var falseActionRules: [String: Int]
+        /// The rules whose firing was a run's earliest right action (within the deadline or not), with how
+        /// often each was.
+        public var detectedBy: [String: Int]
 
         enum CodingKeys: String, CodingKey {
             case name, runs, detected, falseActions, medianDetectionSeconds, worstDetectionSeconds, deadlineSeconds,
-                 expectsAction, falseActionRules
+                 expectsAction, falseActionRules, detectedBy
         }
 
         // Absent values are written as null: the scorecard's shape does not change with the results.
@@ -38,6 +41,7 @@ public struct Scorecard: Sendable, Encodable {
             try container.encode(deadlineSeconds, forKey: .deadlineSeconds)
             try container.encode(expectsAction, forKey: .expectsAction)
             try container.encode(falseActionRules, forKey: .falseActionRules)
+            try container.encode(detectedBy, forKey: .detectedBy)
         }
     }
 
@@ -52,11 +56,13 @@ public struct Scorecard: Sendable, Encodable {
             let delays = runs.compactMap(\.detectionSeconds).sorted()
             var rules: [String: Int] = [:]
             for firing in runs.flatMap(\.falseActions) { rules[firing.rule, default: 0] += 1 }
+            var detectors: [String: Int] = [:]
+            for rule in runs.compactMap(\.detectedBy) { detectors[rule, default: 0] += 1 }
             return Entry(name: name, runs: runs.count, detected: runs.filter(\.detected).count,
                          falseActions: runs.reduce(0) { $0 + $1.falseActions.count },
                          medianDetectionSeconds: delays.isEmpty ? nil : delays[(delays.count - 1) / 2],
                          worstDetectionSeconds: delays.last, deadlineSeconds: runs.first?.deadlineSeconds,
-                         expectsAction: expectsAction(name), falseActionRules: rules)
+                         expectsAction: expectsAction(name), falseActionRules: rules, detectedBy: detectors)
         }
     }
 
@@ -77,6 +83,9 @@ public struct Scorecard: Sendable, Encodable {
                 + String(entry.runs).leftPadded(4) + detected.leftPadded(10) + String(entry.falseActions).leftPadded(15)
                 + seconds(entry.medianDetectionSeconds).leftPadded(14) + seconds(entry.worstDetectionSeconds).leftPadded(13)
                 + seconds(entry.deadlineSeconds).leftPadded(10))
+            if !entry.detectedBy.isEmpty {
+                lines.append("    acted on first by: " + entry.detectedBy.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+            }
             if !entry.falseActionRules.isEmpty {
                 lines.append("    false actions by rule: " + entry.falseActionRules.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
             }

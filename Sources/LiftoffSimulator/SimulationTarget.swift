@@ -11,6 +11,13 @@ public protocol SimulationTarget: Sendable {
     func now() -> Date
     /// Lets time pass until `date`, then has the server evaluate its rules and gate.
     func advance(to date: Date) async throws
+    /// Whether the server evaluates on its own, as time passes: then an event must not reach it before its
+    /// own timestamp, or a rule could act on it before it happened.
+    var evaluatesOnItsOwn: Bool { get }
+}
+
+extension SimulationTarget {
+    public var evaluatesOnItsOwn: Bool { false }
 }
 
 /// A server somewhere else, in real time: advancing waits.
@@ -20,6 +27,8 @@ public struct RemoteTarget: SimulationTarget {
     public init(client: LiftoffClient) { self.client = client }
 
     public func now() -> Date { Date() }
+
+    public var evaluatesOnItsOwn: Bool { true }
 
     public func advance(to date: Date) async throws {
         let wait = date.timeIntervalSinceNow

@@ -26,11 +26,13 @@ struct ScenarioTests {
             Firing(rule: "scaling.errorRate", kind: .scaling, metric: .errorRate, at: Self.onset.addingTimeInterval(-60)),  // before the onset
             Firing(rule: "scaling.errorRate", kind: .scaling, metric: .errorRate, at: Self.onset.addingTimeInterval(120)),  // related, wrong kind
             Firing(rule: "rollback[0]", kind: .rollback, metric: .errorRate, at: Self.onset.addingTimeInterval(240)),       // the right action
+            Firing(rule: "rollback[5]", kind: .rollback, metric: .errorRate, at: Self.onset.addingTimeInterval(280)),       // right, later
             Firing(rule: "adjustments[1]", kind: .adjustment, metric: .tokenUsage, at: Self.onset.addingTimeInterval(300)),  // unrelated
         ]
         let outcome = runner.judge(firings, onset: Self.onset, deadline: 600, events: 0)
         #expect(outcome.detected)
         #expect(outcome.detectionSeconds == 240)
+        #expect(outcome.detectedBy == "rollback[0]")
         #expect(outcome.falseActions.map(\.rule) == ["scaling.errorRate", "adjustments[1]"])
         // Too late is not detected, but the delay is still reported.
         let late = runner.judge([Firing(rule: "rollback[0]", kind: .rollback, metric: .errorRate, at: Self.onset.addingTimeInterval(900))],
@@ -38,7 +40,7 @@ struct ScenarioTests {
         #expect(!late.detected && late.detectionSeconds == 900)
         // In a healthy scenario every firing is false.
         let healthy = ScenarioRunner(scenario: Scenario.named("healthy")!, seed: 1).judge(firings, onset: nil, deadline: nil, events: 0)
-        #expect(healthy.falseActions.count == 4 && !healthy.detected)
+        #expect(healthy.falseActions.count == 5 && !healthy.detected)
     }
 
     @Test func theDeadlineIsTwoWindowsOfTheFastestExpectedRule() {
@@ -91,6 +93,7 @@ struct ScenarioTests {
             #expect(entry.runs == 2)
             #expect(entry.detected == 2, "\(entry.name): \(entry.detected) of 2 detected")
             #expect(entry.falseActions == 0, "\(entry.name): \(entry.falseActionRules)")
+            #expect(entry.detectedBy.values.reduce(0, +) == 2, "\(entry.name): \(entry.detectedBy)")
             #expect(entry.worstDetectionSeconds! <= entry.deadlineSeconds!)
         }
         for outcome in outcomes { #expect(outcome.events > 1000) }
@@ -99,7 +102,7 @@ struct ScenarioTests {
             Issue.record("no scenarios in \(try scorecard.json())")
             return
         }
-        for key in ["name", "runs", "detected", "falseActions", "medianDetectionSeconds", "worstDetectionSeconds"] {
+        for key in ["name", "runs", "detected", "falseActions", "medianDetectionSeconds", "worstDetectionSeconds", "detectedBy"] {
             #expect(first[key] != nil, "\(key) missing")
         }
     }

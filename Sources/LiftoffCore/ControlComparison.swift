@@ -12,8 +12,7 @@ public enum ControlComparison {
     public static func pValue(treatment: (successes: Int, trials: Int), control: (successes: Int, trials: Int), factor: Double) -> Double {
         let x = treatment.successes
         let events = x + control.successes
-        guard x > 0, treatment.trials > 0 else { return 1 }
-        guard control.trials > 0 else { return 1 }
+        guard x > 0, treatment.trials > 0, control.trials > 0 else { return 1 }
         let exposure = factor * Double(treatment.trials)
         let share = exposure / (exposure + Double(control.trials))
         // P(Binomial(events, share) ≥ x) = I_share(x, events − x + 1).

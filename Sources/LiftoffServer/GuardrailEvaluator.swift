@@ -103,7 +103,7 @@ actor GuardrailEvaluator {
                                                reason: "\(rule.id): \(rule.label); \(alert.annotations["value"] ?? "")",
                                                after: acted ? "actions: \(executed.joined(separator: ", "))" : "actions held back by the cooldown"))
                 if executed.contains("rollback") || rule.severity == .critical {
-                    commit.incidents.append(try await incident(rule, alert: alert, value: value, actions: executed, phase: phase, at: now))
+                    commit.incidents.append(try await incident(rule, alert: alert, value: value, control: control, actions: executed, phase: phase, at: now))
                 }
             case .resolved:
                 var resolved = makeAlert(rule, firing: previous.firings, value: value, judgement: judgement, phase: phase,
@@ -231,7 +231,8 @@ actor GuardrailEvaluator {
                            annotations: annotations, startsAt: at, silenced: silenced)
     }
 
-    private func incident(_ rule: Rule, alert: AlertRecord, value: MetricValue, actions: [String], phase: String, at: Date) async throws -> IncidentRecord {
+    private func incident(_ rule: Rule, alert: AlertRecord, value: MetricValue, control: MetricValue?, actions: [String], phase: String,
+                          at: Date) async throws -> IncidentRecord {
         let window = MetricsQuery.Interval(start: at.addingTimeInterval(-rule.window), end: at)
         let users = try await metrics.values([.activeUsers], over: window, phase: phase, variant: .treatment)[.activeUsers]?.value ?? 0
         let failing = try await store.failingInteractions(phase: phase, since: at.addingTimeInterval(-rule.window), limit: 20)
@@ -245,9 +246,9 @@ actor GuardrailEvaluator {
             "actions": .array(actions.map(JSONValue.string)), "failingInteractions": .array(failing.map(JSONValue.object)),
             "openedAt": .string(Timestamp.format(at)),
         ]
-        if let control = alert.annotations["control"], let samples = alert.annotations["controlSamples"].flatMap(Int.init) {
+        if let control {
             // Held against control: the incident says what control did meanwhile.
-            report["control"] = .object(["value": Double(control).map(JSONValue.number) ?? .null, "samples": .number(Double(samples))])
+            report["control"] = .object(["value": control.value.map(JSONValue.number) ?? .null, "samples": .number(Double(control.samples))])
         }
         return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: JSONValue.object(report).compactText)
     }

@@ -43,6 +43,11 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
     /// Distinct users with any event (distinct counter).
     case users
 
+    /// The measures fed by events about the system rather than a person, which may come without a user.
+    public static let fromSystemEvents: Set<Measure> = [
+        .securityCritical, .securityHigh, .securityMedium, .securityLow, .integrityViolations, .resourceUsage, .infraCost,
+    ]
+
     /// Whether this measure keeps a quantile sketch of its values.
     public var keepsSketch: Bool { self == .latency || self == .sessionDuration }
 

@@ -1,4 +1,8 @@
 extension Metric {
+    /// Whether events that may come without a user (security findings, integrity violations, resource
+    /// samples) feed this metric; those count with treatment while the rollout runs (see `RolloutState`).
+    public var countsEventsWithoutUser: Bool { !measures.isDisjoint(with: Measure.fromSystemEvents) }
+
     /// The base measures this metric is computed from, so a query reads only those rows: a one-day window
     /// of `token_usage` should not decode a day of latency sketches.
     public var measures: Set<Measure> {

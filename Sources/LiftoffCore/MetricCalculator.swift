@@ -70,19 +70,22 @@ public struct MetricCalculator: Sendable {
 
     private var activeUsers: Int { aggregate(.users).distinct?.count ?? 0 }
 
+    /// Every value and bound is clamped to the window's exact minimum and maximum (`Aggregate.quantile`).
     private func quantile(_ q: Double) -> MetricValue {
         let latency = aggregate(.latency)
-        guard let sketch = latency.sketch, latency.count > 0 else { return MetricValue(value: nil, samples: latency.count) }
+        guard latency.sketch != nil, latency.count > 0 else { return MetricValue(value: nil, samples: latency.count) }
         let ranks = MonitoringBound.quantileRanks(q, count: latency.count)
-        let n = Double(latency.count)
-        return MetricValue(value: sketch.quantile(q), samples: latency.count,
-                           lowerBound: ranks.lower.flatMap { sketch.quantile(Double($0) / n) },
-                           upperBound: ranks.upper.flatMap { sketch.quantile(Double($0) / n) })
+        return MetricValue(value: latency.quantile(q), samples: latency.count,
+                           lowerBound: ranks.lower.flatMap { latency.value(atRank: $0) },
+                           upperBound: ranks.upper.flatMap { latency.value(atRank: $0) },
+                           evidence: .quantile(q, aggregate: latency))
     }
 
     private func mean(_ measure: Measure) -> MetricValue {
         let aggregate = aggregate(measure)
-        return MetricValue(value: aggregate.mean, samples: aggregate.count)
+        guard let mean = aggregate.mean else { return MetricValue(value: nil, samples: 0) }
+        return MetricValue(value: mean, samples: aggregate.count,
+                           evidence: .mean(mean, standardDeviation: aggregate.standardDeviation, count: aggregate.count))
     }
 
     private func total(_ measure: Measure) -> MetricValue {

@@ -12,17 +12,26 @@ public struct MetricValue: Sendable, Equatable, Codable {
     /// Seconds of the window that had samples of this metric (whole minutes): per-second rates of totals are
     /// taken over them, not over idle time. nil where unknown.
     public var activeSeconds: Double?
+    /// What the value rests on, for its confidence interval: a rate's successes and trials, a mean's spread, a
+    /// quantile's sketch; `.exact` for counts and sums.
+    public var evidence: Evidence = .exact
 
     enum CodingKeys: String, CodingKey { case value, samples, successes }
 
     public init(value: Double?, samples: Int, successes: Int? = nil, lowerBound: Double? = nil, upperBound: Double? = nil,
-                activeSeconds: Double? = nil) {
+                activeSeconds: Double? = nil, evidence: Evidence? = nil) {
         self.value = value
         self.samples = samples
         self.successes = successes
         self.lowerBound = lowerBound
         self.upperBound = upperBound
         self.activeSeconds = activeSeconds
+        self.evidence = evidence ?? successes.map { .proportion(successes: $0, trials: samples) } ?? .exact
+    }
+
+    /// The value's two-sided confidence interval (nil for exact values and where the data gives none).
+    public func interval(confidence: Double = ConfidenceInterval.gateConfidence) -> ConfidenceInterval? {
+        value == nil ? nil : ConfidenceInterval.of(evidence, confidence: confidence)
     }
 }
 

@@ -34,8 +34,13 @@ public enum PlanDecoder {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return PlanProblem(line: mark.line, column: mark.column, path: "", message: "YAML syntax: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return PlanProblem(line: context.mark.line, column: context.mark.column, path: "",
-                               message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
+            // Yams marks the first occurrence; the mistake people look for is the second one.
+            let first = (line: context.mark.line, column: context.mark.column)
+            let second = duplicates.first.flatMap { DuplicateKeyLocator.secondOccurrence(of: $0, after: first, in: context.text) }
+            let at = second ?? first
+            let also = second == nil ? "" : " (first at line \(first.line), column \(first.column))"
+            return PlanProblem(line: at.line, column: at.column, path: "",
+                               message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))\(also)")
         default:
             return PlanProblem(line: nil, column: nil, path: "", message: "YAML: \(error)")
         }
@@ -51,25 +56,69 @@ struct PlanReader {
         problems.append(PlanProblem(line: node?.mark?.line, column: node?.mark?.column, path: path, message: message))
     }
 
-    /// The members of a mapping, checking that every key is one of `allowed`.
-    mutating func mapping(_ node: Node, _ path: String, allowed: [String]? = nil) -> [String: Node]? {
+    /// The members of a mapping, checking that every key is one of `allowed` (or, with `extensions`, starts
+    /// with `x-`: a place for anchors, ignored). YAML merge keys (`<<: *defaults`, or a list of aliases) bring
+    /// in the members of the merged mappings; keys written beside them win, and earlier merged mappings win
+    /// over later ones, as the YAML merge type says.
+    mutating func mapping(_ node: Node, _ path: String, allowed: [String]? = nil, extensions: Bool = false) -> [String: Node]? {
         guard case .mapping(let mapping) = node else {
             report(node, path, "expected a mapping, got \(describe(node))")
             return nil
         }
         var members: [String: Node] = [:]
+        var merged: [(key: Node, value: Node)] = []
         for (keyNode, value) in mapping {
+            if keyNode.tag.rawValue == Tag.Name.merge.rawValue {
+                merged += mergedEntries(value, join(path, "<<"))
+                continue
+            }
             guard let key = keyNode.string else {
                 report(keyNode, path, "keys must be strings")
                 continue
             }
+            if extensions && key.hasPrefix("x-") { continue }
             if let allowed, !allowed.contains(key) {
                 report(keyNode, join(path, key), "unknown field; expected one of \(allowed.joined(separator: ", "))")
                 continue
             }
             members[key] = value
         }
+        for (keyNode, value) in merged {
+            guard let key = keyNode.string, members[key] == nil else { continue }
+            if let allowed, !allowed.contains(key) {
+                report(keyNode, join(path, key), "unknown field (merged in); expected one of \(allowed.joined(separator: ", "))")
+                continue
+            }
+            members[key] = value
+        }
         return members
+    }
+
+    /// The entries a merge key brings in, in precedence order: each mapping's own keys before the ones it
+    /// merges itself.
+    private mutating func mergedEntries(_ value: Node, _ path: String) -> [(key: Node, value: Node)] {
+        switch value {
+        case .mapping(let source):
+            var own: [(key: Node, value: Node)] = []
+            var nested: [(key: Node, value: Node)] = []
+            for (key, member) in source {
+                if key.tag.rawValue == Tag.Name.merge.rawValue { nested += mergedEntries(member, path) } else { own.append((key, member)) }
+            }
+            return own + nested
+        case .sequence(let sources):
+            var entries: [(key: Node, value: Node)] = []
+            for source in sources {
+                guard case .mapping = source else {
+                    report(source, path, "a merge key takes a mapping or a list of mappings, got \(describe(source))")
+                    continue
+                }
+                entries += mergedEntries(source, path)
+            }
+            return entries
+        default:
+            report(value, path, "a merge key takes a mapping or a list of mappings, got \(describe(value))")
+            return []
+        }
     }
 
     mutating func sequence(_ node: Node, _ path: String) -> [Node]? {

@@ -4,7 +4,8 @@ import Yams
 extension PlanReader {
     mutating func plan(_ root: Node) -> Plan? {
         let allowed = ["rollout", "config", "pricing", "pricePoint", "phases", "privacy"] + PlanDecoder.guardrailSections
-        guard let members = mapping(root, "", allowed: allowed) else { return nil }
+        // Top-level `x-` keys are extensions, as in Compose files: somewhere for anchors to live.
+        guard let members = mapping(root, "", allowed: allowed, extensions: true) else { return nil }
         let rollout = required(members, "rollout", root, "").flatMap { string($0, "rollout") }
         var config: [String: JSONValue] = [:]
         if let node = members["config"], case .object(let object)? = json(node, "config") {

@@ -38,9 +38,17 @@ public struct QuantileSketch: Sendable, Equatable {
     }
 
     /// The value of nearest rank `ceil(q × count)` within the relative accuracy, or nil for an empty sketch.
+    /// Callers that know the exact minimum and maximum clamp it to them (`Aggregate.quantile`): a bucket's
+    /// representative can lie outside what was observed.
     public func quantile(_ q: Double) -> Double? {
         guard count > 0 else { return nil }
-        let rank = max(1, UInt64((min(max(q, 0), 1) * Double(count)).rounded(.up)))
+        return value(atRank: max(1, UInt64((min(max(q, 0), 1) * Double(count)).rounded(.up))))
+    }
+
+    /// The value of the `rank`-th smallest sample (1-based) within the relative accuracy, or nil for an empty
+    /// sketch; ranks past the count read the largest bucket.
+    public func value(atRank rank: UInt64) -> Double? {
+        guard count > 0 else { return nil }
         var seen = zeroCount
         if seen >= rank { return 0 }
         for index in bins.keys.sorted() {

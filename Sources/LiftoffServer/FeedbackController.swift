@@ -35,7 +35,7 @@ struct FeedbackController {
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
-        routes.add(.get, "/v1/feedback", scope: .read) { request, _ in
+        routes.add(.get, "/v1/feedback", scope: .read, query: FeedbackController.queryParameters) { request, _ in
             let filter = try Self.filter(request.uri.queryParameters)
             let records = try await store.feedback(filter)
             let items = records.map { record in
@@ -51,6 +51,8 @@ struct FeedbackController {
             return try JSONBody.response(Page(feedback: items, next: records.count == filter.limit ? records.last?.sequence : nil))
         }
     }
+
+    static let queryParameters = ["phase", "variant", "rating", "q", "from", "to", "before", "limit"]
 
     static func filter(_ parameters: some Sequence<(key: Substring, value: Substring)>) throws -> FeedbackFilter {
         var filter = FeedbackFilter()
@@ -77,6 +79,7 @@ struct FeedbackController {
                 guard let limit = Int(text), (1...500).contains(limit) else { throw APIError.badRequest("limit: must be 1 to 500") }
                 filter.limit = limit
             default:
+                // The route lets only `queryParameters` through.
                 break
             }
         }

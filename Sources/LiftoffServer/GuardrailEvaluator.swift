@@ -53,7 +53,8 @@ actor GuardrailEvaluator {
 
     private func evaluate() async throws {
         let snapshot = state.snapshot
-        guard snapshot.record.status == .running || snapshot.record.status == .paused else { return }
+        // A completed rollout is the release itself: its guardrails keep watching it.
+        guard snapshot.record.status != .rolledBack else { return }
         var current = try await ruleStates()
         let now = clock.now()
         let epoch = snapshot.epoch

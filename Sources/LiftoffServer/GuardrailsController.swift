@@ -85,6 +85,17 @@ struct GuardrailsController {
         var observedAt: Date?
         var versus: Versus?
         var control: ControlObservation?
+        /// Events without a user feed this rule's metric (they count with treatment, which rules judge).
+        var countsEventsWithoutUser: Bool
+    }
+
+    struct GuardrailsView: Encodable, Sendable {
+        var eventsWithoutUser = Self.eventsWithoutUserText
+        var rules: [RuleView]
+
+        static let eventsWithoutUserText = "Events without a userId (security_issue, integrity_violation, resource) count once, "
+            + "in the current phase, with treatment while the rollout runs, is paused or is complete, and with control after a "
+            + "rollback; every rule judges treatment, so a critical finding from a scanner acts exactly as one carrying a treatment user's id."
     }
 
     func addRoutes(to routes: inout ScopedRoutes) {
@@ -154,15 +165,16 @@ struct GuardrailsController {
                                 firings: state.firings, value: observation?.value.value, samples: observation?.value.samples,
                                 judgement: judgement, observedAt: observation?.at,
                                 versus: rule.versusControl.map { RuleView.Versus(factor: $0.factor, window: DurationText.format($0.window)) },
-                                control: observation?.control.map { RuleView.ControlObservation(value: $0.value, samples: $0.samples) })
+                                control: observation?.control.map { RuleView.ControlObservation(value: $0.value, samples: $0.samples) },
+                                countsEventsWithoutUser: rule.metric.countsEventsWithoutUser)
             }
-            return try JSONBody.response(["rules": rules])
+            return try JSONBody.response(GuardrailsView(rules: rules))
         }
         let reports = IncidentReports(store: store, metrics: metrics, clock: clock)
         routes.add(.get, "/v1/incidents", scope: .read) { _, _ in
             try JSONBody.response(["incidents": try await reports.list()])
         }
-        routes.add(.get, "/v1/incidents/{id}", scope: .read) { request, context in
+        routes.add(.get, "/v1/incidents/{id}", scope: .read, query: ["format"]) { request, context in
             guard let id = context.parameters.get("id", as: Int.self) else { throw APIError.notFound("no incident with that id") }
             let report = try await reports.report(id)
             switch request.uri.queryParameters.get("format") ?? "json" {

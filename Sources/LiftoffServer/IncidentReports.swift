@@ -60,8 +60,7 @@ struct IncidentReports: Sendable {
             switch report[key] {
             case .string(let value)?: return value
             case .number(let value)?: return CriterionResult.format(value)
-            case .null?, nil: return "–"
-            case let other?: return other.compactText
+            case let other: return PhaseReports.text(other)
             }
         }
         var lines = [
@@ -101,7 +100,7 @@ struct IncidentReports: Sendable {
         }
         lines += ["", "## Failing interactions (sample)", ""]
         if case .array(let samples)? = report["failingInteractions"], !samples.isEmpty {
-            for sample in samples { lines.append("- `\(sample.compactText)`") }
+            for sample in samples { lines.append("- \(PhaseReports.text(sample))") }
         } else {
             lines.append("none recorded in the window")
         }

@@ -34,7 +34,7 @@ struct KeysController {
         routes.add(.get, "/v1/keys", scope: .admin) { _, _ in
             try JSONBody.response(["keys": try await administration.list()])
         }
-        routes.add(.delete, "/v1/keys/{id}", scope: .admin) { request, context in
+        routes.add(.delete, "/v1/keys/{id}", scope: .admin, query: ["reason"]) { request, context in
             guard let id = context.parameters.get("id") else { throw APIError.notFound("no key id given") }
             try await administration.revoke(id: id, actor: context.key!.name, reason: request.uri.queryParameters.get("reason"))
             try await keys.reload()

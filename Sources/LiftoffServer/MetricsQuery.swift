@@ -55,6 +55,16 @@ struct MetricsQuery: Sendable {
         })
     }
 
+    /// From the start of the first to the end of the last minute in `interval` with data for `metrics`: the
+    /// span a projection can rest on. nil without data.
+    func observedSpan(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?) async throws -> DateInterval? {
+        let measures = metrics.reduce(into: Set<Measure>()) { $0.formUnion($1.measures) }
+        let table = try await store.aggregates(minutes: windowMinutes(interval), phase: phase, variant: variant, fromEpoch: nil, measures: measures)
+        let minutes = table.rows.filter { $0.value.count > 0 }.map(\.key.minute)
+        guard let first = minutes.min(), let last = minutes.max() else { return nil }
+        return DateInterval(start: Date(timeIntervalSince1970: Double(first * 60)), end: Date(timeIntervalSince1970: Double((last + 1) * 60)))
+    }
+
     /// One point per `step` over `interval`: the metric over each step.
     func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?) async throws -> [(Date, MetricValue)] {
         let minutes = windowMinutes(interval)

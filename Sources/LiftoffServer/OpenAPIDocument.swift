@@ -106,7 +106,7 @@ components:
         config: { type: object }
     Criterion:
       type: object
-      required: [metric, comparator, threshold, window, minSamples, value, bound, samples, verdict]
+      required: [metric, comparator, threshold, window, minSamples, value, bound, lowerBound, upperBound, samples, verdict, samplesNeeded]
       properties:
         metric: { type: string }
         comparator: { type: string, enum: [below, above, atMost, atLeast] }
@@ -115,21 +115,26 @@ components:
         minSamples: { type: integer }
         value: { $ref: "#/components/schemas/NullableNumber" }
         bound: { $ref: "#/components/schemas/NullableNumber" }
+        lowerBound: { $ref: "#/components/schemas/NullableNumber" }
+        upperBound: { $ref: "#/components/schemas/NullableNumber" }
         samples: { type: integer }
-        verdict: { type: string, enum: [pass, fail, insufficient_data] }
+        verdict: { type: string, enum: [pass, fail, inconclusive, insufficient_data] }
+        samplesNeeded: { type: [integer, "null"], minimum: 0 }
     Rollout:
       type: object
-      required: [rollout, phase, status, version, promotion, gate, audience, timeline]
+      required: [rollout, phase, status, version, promotion, summary, gate, audience, timeline]
       properties:
         rollout: { type: string }
         phase: { type: string }
+        summary: { type: string }
         status: { type: string, enum: [running, paused, rolled_back, completed] }
         version: { type: integer }
         promotion: { type: string, enum: [manual, auto] }
         gate:
           type: object
-          required: [ready, criteria, checklist, minDurationRemaining, unmet]
+          required: [ready, final, criteria, checklist, minDurationRemaining, unmet]
           properties:
+            final: { type: boolean, description: "the current phase is the plan's last: nothing to promote to" }
             ready: { type: boolean }
             criteria: { type: array, items: { $ref: "#/components/schemas/Criterion" } }
             checklist:
@@ -443,7 +448,7 @@ paths:
       summary: Every rule with its state and last observation.
       x-liftoff-scope: read
       responses:
-        "200": { description: The rules., content: { application/json: { schema: { type: object, required: [rules], properties: { rules: { type: array, items: { type: object, required: [id, kind, metric, state, firings], properties: { id: { type: string }, summary: { type: string, description: "what the rule watches, e.g. error_rate above 0.05 over 5m" }, kind: { type: string }, metric: { type: string }, state: { type: string, enum: [inactive, pending, firing] }, firings: { type: integer }, versus: { type: object, description: "a rule held against control (versus: control in the plan)", properties: { variant: { type: string, enum: [control] }, factor: { type: number }, window: { type: string } } }, control: { type: object, description: "control's side of the last observation", properties: { value: { type: [number, "null"] }, samples: { type: integer } } } } } } } } } } }
+        "200": { description: The rules., content: { application/json: { schema: { type: object, required: [rules, eventsWithoutUser], properties: { eventsWithoutUser: { type: string, description: "how events that come without a userId count" }, rules: { type: array, items: { type: object, required: [id, kind, metric, state, firings, countsEventsWithoutUser], properties: { id: { type: string }, countsEventsWithoutUser: { type: boolean }, summary: { type: string, description: "what the rule watches, e.g. error_rate above 0.05 over 5m" }, kind: { type: string }, metric: { type: string }, state: { type: string, enum: [inactive, pending, firing] }, firings: { type: integer }, versus: { type: object, description: "a rule held against control (versus: control in the plan)", properties: { variant: { type: string, enum: [control] }, factor: { type: number }, window: { type: string } } }, control: { type: object, description: "control's side of the last observation", properties: { value: { type: [number, "null"] }, samples: { type: integer } } } } } } } } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "429": { $ref: "#/components/responses/RateLimited" }

@@ -44,18 +44,20 @@ struct PhaseReports: Sendable {
                     "criterion": .string(result.label), "value": Self.number(result.value), "bound": Self.number(result.bound),
                     "samples": .number(Double(result.samples)), "minSamples": .number(Double(criterion.minSamples)),
                     "verdict": .string(result.verdict.rawValue),
+                    "interval": result.interval.map { interval in .array([interval.lower, interval.upper].map { $0.isFinite ? .number($0) : .null }) } ?? .null,
+                    "samplesNeeded": result.samplesNeeded.map { .number(Double($0)) } ?? .null,
                 ]))
             }
         }
+        let span = try await metrics.observedSpan([.costPerUser], over: interval, phase: name, variant: .treatment)
+        let projection = CostProjection(costPerUser: treatment[.costPerUser]?.value, observedSeconds: span?.duration ?? 0)
+        let comparisons = VariantComparison.compare(all, treatment: treatment, control: control)
+        let byMetric = Dictionary(comparisons.map { ($0.metric, $0) }, uniquingKeysWith: { first, _ in first })
         var kpis: [JSONValue] = []
         for (section, list) in Self.kpis {
             kpis.append(.object([
                 "section": .string(section),
-                "metrics": .array(list.map { metric in
-                    .object(["metric": .string(metric.rawValue), "unit": .string(metric.unit),
-                             "treatment": Self.number(treatment[metric]?.value), "control": Self.number(control[metric]?.value),
-                             "samples": .number(Double(treatment[metric]?.samples ?? 0))])
-                }),
+                "metrics": .array(list.compactMap { byMetric[$0].map(Self.row) }),
             ]))
         }
         let feedback = try await store.feedback(FeedbackFilter(phase: name, limit: 5000))
@@ -78,6 +80,10 @@ struct PhaseReports: Sendable {
             "endedAt": record.endedAt.map { .string(Timestamp.format($0)) } ?? .null,
             "generatedAt": .string(Timestamp.format(now)),
             "criteria": .array(criteria), "kpis": .array(kpis),
+            "comparison": .object([
+                "confidence": .number(0.95), "correction": .string(VariantComparison.correctionText(comparisons)),
+                "real": .string("a difference is marked real when its Bonferroni-corrected interval excludes zero"),
+            ]),
             "dailyActiveUsers": dailyUsers.isEmpty ? .null : .number(dailyUsers.reduce(0, +) / Double(dailyUsers.count)),
             "feedback": .object([
                 "responses": .number(Double(feedback.count)),
@@ -86,18 +92,40 @@ struct PhaseReports: Sendable {
             ]),
             "incidents": .array(incidents), "checklist": .array(signOffs),
             "pricePoint": snapshot.plan.pricePoint.map(JSONValue.number) ?? .null,
-            "costPerUserPerMonth": Self.number(treatment[.costPerUser]?.value.map { $0 / max(interval.seconds / (30 * 86_400), 1e-9) }),
+            "costPerUserPerMonth": Self.number(projection?.perUserPerMonth),
+            "costObservedDays": Self.number(projection?.observedDays),
         ]
     }
 
     static func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
 
+    /// One treatment-against-control row: both values and sample counts, the difference absolute and relative,
+    /// its 95% interval (null sides where unbounded, null where the metric has none), and whether it is real.
+    static func row(_ comparison: VariantComparison) -> JSONValue {
+        let interval: JSONValue = comparison.interval.map { interval in
+            .array([interval.lower, interval.upper].map { $0.isFinite ? .number($0) : .null })
+        } ?? .null
+        return .object([
+            "metric": .string(comparison.metric.rawValue), "unit": .string(comparison.metric.unit),
+            "treatment": number(comparison.treatment.value), "control": number(comparison.control.value),
+            "samples": .number(Double(comparison.treatment.samples)),
+            "treatmentSamples": .number(Double(comparison.treatment.samples)), "controlSamples": .number(Double(comparison.control.samples)),
+            "difference": number(comparison.difference), "relativeDifference": number(comparison.relativeDifference),
+            "interval": interval, "real": comparison.isReal.map(JSONValue.bool) ?? .null,
+        ])
+    }
+
+    /// A value as text for people (Markdown and HTML): lists as comma-separated items ("none" when empty),
+    /// objects as `key: value` pairs in key order, never JSON.
     static func text(_ value: JSONValue?) -> String {
         switch value {
         case .string(let text)?: return text
         case .number(let number)?: return number.rounded() == number && abs(number) < 1e12 ? String(Int(number)) : String(format: "%.4g", number)
         case .bool(let flag)?: return flag ? "yes" : "no"
-        default: return "–"
+        case .array(let items)?: return items.isEmpty ? "none" : items.map { text($0) }.joined(separator: ", ")
+        case .object(let members)?:
+            return members.keys.sorted().map { "\($0): \(text(members[$0]))" }.joined(separator: "; ")
+        case .null?, nil: return "–"
         }
     }
 
@@ -108,12 +136,21 @@ struct PhaseReports: Sendable {
             guard case .array(let items)? = source[key] else { return [] }
             return items.compactMap { if case .object(let object) = $0 { object } else { nil } }
         }
-        tables.append(("Exit criteria (treatment)", ["criterion", "value", "95% bound", "samples", "verdict"],
-                       objects("criteria").map { [text($0["criterion"]), text($0["value"]), text($0["bound"]),
-                                                  "\(text($0["samples"]))/\(text($0["minSamples"]))", text($0["verdict"])] }))
+        tables.append(("Exit criteria (treatment)", ["criterion", "value", "95% interval", "samples", "verdict", "more samples needed"],
+                       objects("criteria").map { [text($0["criterion"]), text($0["value"]),
+                                                  $0["interval"] == .null ? "exact" : intervalText($0["interval"]),
+                                                  "\(text($0["samples"]))/\(text($0["minSamples"]))", text($0["verdict"]).replacingOccurrences(of: "_", with: " "),
+                                                  $0["samplesNeeded"] == .null ? "–" : text($0["samplesNeeded"])] }))
+        let correction = report["comparison"]?["correction"].map { text($0) } ?? ""
         for section in objects("kpis") {
-            tables.append((text(section["section"]), ["metric", "treatment", "control", "unit", "samples"],
-                           objects("metrics", in: section).map { [text($0["metric"]), text($0["treatment"]), text($0["control"]), text($0["unit"]), text($0["samples"])] }))
+            tables.append(("\(text(section["section"])) (treatment against control; \(correction))",
+                           ["metric", "unit", "treatment (n)", "control (n)", "difference", "relative", "95% interval", "real?"],
+                           objects("metrics", in: section).map { row in
+                               [text(row["metric"]), text(row["unit"]),
+                                "\(text(row["treatment"])) (\(text(row["treatmentSamples"])))", "\(text(row["control"])) (\(text(row["controlSamples"])))",
+                                text(row["difference"]), percent(row["relativeDifference"]), intervalText(row["interval"]),
+                                { switch row["real"] { case .bool(true)?: "yes"; case .bool(false)?: "no"; default: "not tested" } }()]
+                           }))
         }
         if case .object(let feedback)? = report["feedback"], case .object(let ratings)? = feedback["ratings"] {
             tables.append(("Feedback (\(text(feedback["responses"])) responses)", ["rating", "count"],
@@ -122,8 +159,8 @@ struct PhaseReports: Sendable {
                 tables.append(("Recent suggestions", ["suggestion"], suggestions.map { [text($0)] }))
             }
         }
-        tables.append(("Price point", ["cost per user per month (treatment)", "price point", "margin"],
-                       [[text(report["costPerUserPerMonth"]), text(report["pricePoint"]),
+        tables.append(("Price point", ["cost per user per month (treatment, projected)", "from days observed", "price point", "margin"],
+                       [[text(report["costPerUserPerMonth"]), text(report["costObservedDays"]), text(report["pricePoint"]),
                          { if case .number(let price)? = report["pricePoint"], case .number(let cost)? = report["costPerUserPerMonth"] {
                              String(format: "%.2f (%.0f%%)", price - cost, (price - cost) / price * 100) } else { "–" } }()]]))
         tables.append(("Incidents", ["id", "opened", "rule", "trigger"],
@@ -131,6 +168,17 @@ struct PhaseReports: Sendable {
         tables.append(("Checklist sign-offs", ["item", "by", "at", "note"],
                        objects("checklist").map { [text($0["item"]), text($0["by"]), text($0["at"]), text($0["note"])] }))
         return tables
+    }
+
+    static func percent(_ value: JSONValue?) -> String {
+        guard case .number(let number)? = value else { return "–" }
+        return String(format: "%+.1f%%", number * 100)
+    }
+
+    static func intervalText(_ value: JSONValue?) -> String {
+        guard case .array(let sides)? = value, sides.count == 2 else { return "–" }
+        let side = { (value: JSONValue) -> String in if case .number = value { text(value) } else { "unbounded" } }
+        return "\(side(sides[0])) to \(side(sides[1]))"
     }
 
     static func title(_ report: [String: JSONValue]) -> String {

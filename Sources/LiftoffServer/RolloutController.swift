@@ -64,6 +64,10 @@ actor RolloutController {
         }
         let gate = try await gate()
         var unmet = gate.unmet.filter { !$0.hasPrefix("the rollout is") }
+        if gate.isFinal && !force {
+            throw APIError.conflict("'\(snapshot.phase.name)' is the last phase and it is live: there is nothing to promote to "
+                + "(a forced promotion marks the rollout completed)")
+        }
         if !force && !unmet.isEmpty {
             var error = APIError.conflict("the gate of phase '\(snapshot.phase.name)' does not hold: \(unmet.joined(separator: "; "))")
             error.extra = ["unmet": .value(unmet)]

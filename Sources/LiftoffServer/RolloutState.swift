@@ -95,12 +95,20 @@ final class RolloutState: Sendable {
                                     status: snapshot.record.status, membership: snapshot.membership, config: snapshot.config)
     }
 
-    /// Where an event from `userId` counts: the current phase, and the variant the user is in. Events
-    /// without a user (resource samples, security findings) count in control.
+    /// Where an event from `userId` counts: the current phase, and the variant the user is in.
+    ///
+    /// Events without a user (a scanner's security finding, a nightly integrity check, an infrastructure
+    /// sample) are about the system the phase runs, so they count in the current phase with treatment, the
+    /// side that the rollout changes and every rule judges: a critical finding rolls back exactly as one
+    /// carrying a treatment user's id. After a rollback nobody is in treatment, and they count with control.
+    /// Each event is counted once, in one variant, so the phase's total is treatment plus control.
     func attribution(for userId: String?) -> Attribution {
         // One copy of the snapshot per event: this runs for every event of every batch.
         let snapshot = self.snapshot
-        guard let userId else { return Attribution(phase: snapshot.phase.name, variant: .control, epoch: snapshot.epoch) }
+        guard let userId else {
+            let variant: Variant = snapshot.record.status == .rolledBack ? .control : .treatment
+            return Attribution(phase: snapshot.phase.name, variant: variant, epoch: snapshot.epoch)
+        }
         let decision = Self.decide(userId, in: snapshot)
         return Attribution(phase: decision.phase, variant: decision.variant, epoch: snapshot.epoch)
     }

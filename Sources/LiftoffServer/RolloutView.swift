@@ -9,12 +9,16 @@ struct RolloutView: Encodable, Sendable {
     var status: RolloutStatus
     var version: Int
     var promotion: String
+    /// One line on where the rollout stands, for people: "'full' is live: the last phase; guardrails keep watching".
+    var summary: String
     var gate: GateView
     var audience: AudienceView
     var timeline: [TimelineEntry]
 
     struct GateView: Encodable, Sendable {
         var ready: Bool
+        /// The current phase is the plan's last: the release itself, with nothing to promote to.
+        var final: Bool
         var criteria: [CriterionView]
         var checklist: [ChecklistView]
         var minDurationRemaining: Double
@@ -28,9 +32,16 @@ struct RolloutView: Encodable, Sendable {
         var window: String
         var minSamples: Int
         @ExplicitNull var value: Double?
+        /// The side of the 95% interval that must hold for a pass (the value itself for exact metrics).
         @ExplicitNull var bound: Double?
+        /// The 95% interval; null for exact metrics (counts, sums), a side null where the data cannot bound it yet.
+        @ExplicitNull var lowerBound: Double?
+        @ExplicitNull var upperBound: Double?
         var samples: Int
         var verdict: Verdict
+        /// About how many more samples until a pass at the observed value; 0 once it passes; null where the
+        /// observed value is itself on the wrong side.
+        @ExplicitNull var samplesNeeded: Int?
     }
 
     struct ChecklistView: Encodable, Sendable {
@@ -67,14 +78,18 @@ struct RolloutView: Encodable, Sendable {
         status = snapshot.record.status
         version = snapshot.record.version
         promotion = (snapshot.phase.exit?.promotion ?? .manual).rawValue
+        summary = Self.summary(snapshot: snapshot, gate: gate)
         self.gate = GateView(
             ready: gate.ready,
+            final: gate.isFinal,
             criteria: gate.criteria.map { result in
                 CriterionView(metric: result.criterion.metric.rawValue, comparator: result.criterion.comparator.rawValue,
                               threshold: result.criterion.threshold,
                               window: result.criterion.window.map(DurationText.format) ?? "phase",
                               minSamples: result.criterion.minSamples, value: result.value, bound: result.bound,
-                              samples: result.samples, verdict: result.verdict)
+                              lowerBound: result.interval.flatMap { $0.lower.isFinite ? $0.lower : nil },
+                              upperBound: result.interval.flatMap { $0.upper.isFinite ? $0.upper : nil },
+                              samples: result.samples, verdict: result.verdict, samplesNeeded: result.samplesNeeded)
             },
             checklist: gate.checklist.map {
                 ChecklistView(item: $0.item, signed: $0.isSigned, signedBy: $0.signedBy, signedAt: $0.signedAt, note: $0.note)
@@ -88,6 +103,20 @@ struct RolloutView: Encodable, Sendable {
             admitted: audience.admitted, waitlistCap: current.waitlist?.cap,
             waiting: snapshot.waitlist.filter { $0.admittedAt == nil }.count, percentage: current.percentage)
         timeline = Self.timeline(snapshot: snapshot, now: now)
+    }
+
+    static func summary(snapshot: RolloutState.Snapshot, gate: GateReport) -> String {
+        let phase = snapshot.phase.name
+        switch snapshot.record.status {
+        case .completed: return "The rollout is complete: '\(phase)' is live; guardrails keep watching."
+        case .rolledBack: return "Rolled back in '\(phase)': everyone gets the existing experience until it is resumed."
+        case .paused: return "Paused in '\(phase)': no one new is admitted; guardrails keep watching."
+        case .running:
+            if gate.isFinal { return "'\(phase)' is live: the last phase of the plan; guardrails keep watching." }
+            let next = snapshot.plan.phases[snapshot.phaseIndex + 1].name
+            return gate.ready ? "'\(phase)' is running and its gate holds: ready for '\(next)'."
+                : "'\(phase)' is running; \(gate.unmet.count) condition\(gate.unmet.count == 1 ? "" : "s") before '\(next)'."
+        }
     }
 
     /// Planned dates chain from the first phase's actual start through each phase's planned duration.

@@ -8,6 +8,8 @@ public struct RouteDescriptor: Sendable, Hashable {
     public var scope: Scope?
     /// Dashboard pages and forms authenticate with a session cookie instead of a bearer key.
     public var isPage: Bool = false
+    /// The query parameters the route reads; any other is answered with 400, never ignored.
+    public var queryParameters: [String] = []
 }
 
 /// Registers routes with their scope declared at the same place, so no route can be added without saying
@@ -24,26 +26,44 @@ struct ScopedRoutes {
 
     typealias Handler = @Sendable (Request, AppRequestContext) async throws -> Response
 
-    /// A route that needs a key covering `scope`.
-    mutating func add(_ method: HTTPRequest.Method, _ path: String, scope: Scope, _ handler: @escaping Handler) {
-        descriptors.append(RouteDescriptor(method: method, path: path, scope: scope))
+    /// A route that needs a key covering `scope`, reading the query parameters `query`.
+    mutating func add(_ method: HTTPRequest.Method, _ path: String, scope: Scope, query: [String] = [],
+                      _ handler: @escaping Handler) {
+        descriptors.append(RouteDescriptor(method: method, path: path, scope: scope, queryParameters: query))
         let keys = self.keys
         router.on(RouterPath(path), method: method) { request, context -> Response in
             var context = context
             context.key = try keys.authenticate(request, requiring: scope)
+            try Self.check(request, path: path, allowed: query)
             return try await handler(request, context)
         }
     }
 
     /// A dashboard page or form: it checks the session itself and needs `scope` (nil: the login page).
-    mutating func addPage(_ method: HTTPRequest.Method, _ path: String, scope: Scope? = nil, _ handler: @escaping Handler) {
-        descriptors.append(RouteDescriptor(method: method, path: path, scope: scope, isPage: true))
-        router.on(RouterPath(path), method: method, use: handler)
+    mutating func addPage(_ method: HTTPRequest.Method, _ path: String, scope: Scope? = nil, query: [String] = [],
+                          _ handler: @escaping Handler) {
+        descriptors.append(RouteDescriptor(method: method, path: path, scope: scope, isPage: true, queryParameters: query))
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            try Self.check(request, path: path, allowed: query)
+            return try await handler(request, context)
+        }
     }
 
     /// A route anyone may call: only liveness and readiness.
     mutating func addOpen(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping Handler) {
         descriptors.append(RouteDescriptor(method: method, path: path, scope: nil))
-        router.on(RouterPath(path), method: method, use: handler)
+        router.on(RouterPath(path), method: method) { request, context -> Response in
+            try Self.check(request, path: path, allowed: [])
+            return try await handler(request, context)
+        }
+    }
+
+    /// A query parameter the route does not read would be silently ignored (`?feature=x` answering for every
+    /// feature), so it is a 400 that names it and the ones the route takes.
+    static func check(_ request: Request, path: String, allowed: [String]) throws {
+        for (name, _) in request.uri.queryParameters where !allowed.contains(String(name)) {
+            let takes = allowed.isEmpty ? "takes no query parameters" : "takes \(allowed.joined(separator: ", "))"
+            throw APIError.badRequest("unknown query parameter '\(name)': \(request.method.rawValue) \(path) \(takes)")
+        }
     }
 }

@@ -21,7 +21,7 @@ enum AggregateRowCoding {
                 sketch = decoded
             }
         }
-        return Aggregate(count: row["count"], sum: row["sum"], min: row["min"], max: row["max"],
+        return Aggregate(count: row["count"], sum: row["sum"], sumOfSquares: row["sum_squares"], min: row["min"], max: row["max"],
                          sketch: sketch, distinct: distinct)
     }
 
@@ -29,6 +29,6 @@ enum AggregateRowCoding {
         var blob: Data?
         if let sketch = aggregate.sketch { blob = Data(sketch.encoded()) }
         if let distinct = aggregate.distinct { blob = Data(distinct.encoded()) }
-        return [aggregate.count, aggregate.sum, aggregate.min, aggregate.max, blob]
+        return [aggregate.count, aggregate.sum, aggregate.sumOfSquares, aggregate.min, aggregate.max, blob]
     }
 }

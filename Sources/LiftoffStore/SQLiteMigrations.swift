@@ -256,6 +256,11 @@ enum SQLiteMigrations {
             // Partial: only feedback rows are indexed, so the ingest path of interactions pays nothing.
             try db.execute(sql: "CREATE INDEX events_feedback ON events(seq) WHERE type = 'feedback'")
         }
+        migrator.registerMigration("0010-aggregate-sums-of-squares") { db in
+            // Σx² for the variance behind a mean's confidence interval. NULL on rows written before: their
+            // variance is unknown, and a window holding them has no mean interval rather than a wrong one.
+            try db.execute(sql: "ALTER TABLE minute_aggregates ADD COLUMN sum_squares REAL CHECK (sum_squares IS NULL OR sum_squares >= 0)")
+        }
         return migrator
     }
 }

@@ -97,12 +97,12 @@ extension SQLiteStore {
     /// aggregates never disagree with the raw events.
     private func mergeAggregates(_ delta: AggregateTable, _ db: Database) throws {
         let select = try db.cachedStatement(sql: """
-            SELECT count, sum, min, max, sketch FROM minute_aggregates
+            SELECT count, sum, sum_squares, min, max, sketch FROM minute_aggregates
             WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
         let write = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, min, max, sketch)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (key, added) in delta.rows {
             let keyArguments: StatementArguments = [key.minute, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]

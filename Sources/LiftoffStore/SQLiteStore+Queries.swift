@@ -7,7 +7,7 @@ extension SQLiteStore {
                            measures: Set<Measure>?) async throws -> AggregateTable {
         try await pool.read { db in
             var sql = """
-                SELECT minute, phase, variant, epoch, measure, count, sum, min, max, sketch FROM minute_aggregates
+                SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch FROM minute_aggregates
                 WHERE minute BETWEEN ? AND ?
                 """
             var arguments: StatementArguments = [minutes.lowerBound, minutes.upperBound]

@@ -54,16 +54,22 @@ enum StatusText {
         let gate = rollout["gate"] as? [String: Any] ?? [:]
         var lines = [
             "rollout \(rollout["rollout"] ?? "?")  phase \(rollout["phase"] ?? "?")  status \(rollout["status"] ?? "?")  promotion \(rollout["promotion"] ?? "?")",
+            "\(rollout["summary"] ?? "")",
             "",
-            "gate: \((gate["ready"] as? Bool) == true ? "READY" : "not ready")",
+            (gate["final"] as? Bool) == true ? "gate: last phase (nothing to promote to)"
+                : "gate: \((gate["ready"] as? Bool) == true ? "READY" : "not ready")",
         ]
         let criteria = gate["criteria"] as? [[String: Any]] ?? []
         if !criteria.isEmpty {
-            lines.append("  " + pad("criterion", 44) + pad("value", 12) + pad("samples", 12) + "verdict")
+            lines.append("  " + pad("criterion", 44) + pad("value", 10) + pad("95% interval", 22) + pad("samples", 12) + pad("verdict", 19) + "more needed")
             for criterion in criteria {
                 let label = "\(criterion["metric"] ?? "") \(criterion["comparator"] ?? "") \(number(criterion["threshold"])) (\(criterion["window"] ?? ""))"
                 let samples = "\(criterion["samples"] ?? 0)/\(criterion["minSamples"] ?? 0)"
-                lines.append("  " + pad(label, 44) + pad(number(criterion["value"]), 12) + pad(samples, 12) + "\(criterion["verdict"] ?? "")")
+                let interval = criterion["lowerBound"] is Double || criterion["upperBound"] is Double
+                    ? "\(number(criterion["lowerBound"])) – \(number(criterion["upperBound"]))" : "exact"
+                let needed = (criterion["samplesNeeded"] as? Int).map(String.init) ?? "–"
+                lines.append("  " + pad(label, 44) + pad(number(criterion["value"]), 10) + pad(interval, 22) + pad(samples, 12)
+                             + pad("\(criterion["verdict"] ?? "")", 19) + needed)
             }
         }
         for item in gate["checklist"] as? [[String: Any]] ?? [] {

@@ -13,24 +13,34 @@ struct GateTests {
         #expect(Wilson.interval(successes: 0, trials: 0) == nil)
     }
 
-    /// An alpha of 25 users: a rate criterion passes only once the sample proves it, not on luck.
+    /// An alpha of 25 users: a rate criterion passes only once the sample proves it, not on luck, and fails
+    /// only on evidence of a breach; in between the data cannot tell yet.
     @Test func rateCriteriaOnASmallCohort() {
         let criterion = Criterion(metric: .errorRate, comparator: .below, threshold: 0.01, minSamples: 100)
-        // 25 users × 4 calls, no errors: the upper bound (3.7%) is still above 1%.
-        #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0, samples: 100, successes: 0)).verdict == .fail)
+        // 25 users × 4 calls, no errors: the upper bound (3.7%) is still above 1%, the lower (0) below it.
+        let early = CriterionResult(criterion: criterion, value: MetricValue(value: 0, samples: 100, successes: 0))
+        #expect(early.verdict == .inconclusive)
+        // At 0 errors, Wilson's upper bound z²/(n + z²) falls under 1% past n = 381: 281 more.
+        #expect(early.samplesNeeded == 281)
         // 25 users × 20 calls, no errors: the bound (0.76%) is below 1%.
         let proven = CriterionResult(criterion: criterion, value: MetricValue(value: 0, samples: 500, successes: 0))
         #expect(proven.verdict == .pass)
         #expect(abs(proven.bound! - 0.007_625) < 1e-4)
-        // 2 errors in 500: observed 0.4%, but the bound (1.45%) is above 1%.
-        #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.004, samples: 500, successes: 2)).verdict == .fail)
+        // 2 errors in 500: observed 0.4%, but the bound (1.45%) is above 1%: not proven either way.
+        #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.004, samples: 500, successes: 2)).verdict == .inconclusive)
+        // 20 errors in 500 (4%): even the lower bound (2.6%) is above 1%: evidence of a breach, and no number
+        // of further samples at 4% would pass it.
+        let breached = CriterionResult(criterion: criterion, value: MetricValue(value: 0.04, samples: 500, successes: 20))
+        #expect(breached.verdict == .fail)
+        #expect(breached.samplesNeeded == nil)
         // Below the minimum sample: no verdict either way.
         #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.5, samples: 20, successes: 10)).verdict == .insufficientData)
     }
 
     @Test func highIsGoodUsesTheLowerBound() {
         let criterion = Criterion(metric: .completionRate, comparator: .above, threshold: 0.5, minSamples: 10)
-        #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.6, samples: 20, successes: 12)).verdict == .fail)
+        #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.6, samples: 20, successes: 12)).verdict == .inconclusive)
+        #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.25, samples: 20, successes: 5)).verdict == .fail)
         #expect(CriterionResult(criterion: criterion, value: MetricValue(value: 0.8, samples: 100, successes: 80)).verdict == .pass)
     }
 
@@ -70,7 +80,7 @@ struct GateTests {
         #expect(report.unmet == [
             "minimum duration: 2d remaining",
             "audience: 12 invited, at least 20 needed",
-            "error_rate below 0.01: insufficient data (40 of 100 samples)",
+            "error_rate below 0.01: insufficient data (40 of 100 samples; observed 0, 95% interval 0 to 0.08762); about 341 more samples at this value",
             "checklist: 'security review done' is not signed",
         ])
         #expect(report.minDurationRemaining == 2 * 86_400)

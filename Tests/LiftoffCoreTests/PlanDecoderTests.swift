@@ -134,6 +134,51 @@ struct PlanDecoderTests {
         #expect(problems("") == ["line 1, column 1: the plan file is empty"])
     }
 
+    /// Plans people write: anchors kept under an `x-` key, merged with `<<`, and overridden beside it.
+    @Test func mergeKeysAndExtensionKeys() throws {
+        let plan = try PlanDecoder.decode(yaml: """
+            rollout: t
+            x-criteria:
+              hourly: &hourly { window: 1h, minSamples: 100 }
+              strict: &strict { minSamples: 500 }
+            x-owner: launch-team
+            phases:
+              - name: alpha
+                audience: { invite: { min: 20, max: 30 } }
+                exit:
+                  criteria:
+                    - { <<: *hourly, metric: error_rate, below: 0.01 }
+                    - <<: *hourly
+                      metric: user_satisfaction
+                      atLeast: 4
+                      minSamples: 30
+                    - { <<: [*strict, *hourly], metric: response_time.p95, below: 3000 }
+              - name: full
+                audience: { percentage: 100 }
+            """)
+        let criteria = plan.phases[0].exit!.criteria
+        #expect(criteria[0] == Criterion(metric: .errorRate, comparator: .below, threshold: 0.01, window: 3600, minSamples: 100))
+        // A key written beside the merge wins over the merged one.
+        #expect(criteria[1] == Criterion(metric: .userSatisfaction, comparator: .atLeast, threshold: 4, window: 3600, minSamples: 30))
+        // In a list of merged mappings, the earlier one wins.
+        #expect(criteria[2] == Criterion(metric: .responseTimeP95, comparator: .below, threshold: 3000, window: 3600, minSamples: 500))
+        // `x-` is allowed at the top only; elsewhere an unknown key is still an error.
+        #expect(problems("rollout: t\nphases:\n  - name: a\n    x-note: hi\n    audience: { percentage: 5 }\n")
+            == ["line 4, column 5: phases[0].x-note: unknown field; expected one of name, plannedDuration, audience, exit"])
+        // A merged key the field does not know is reported too, as merged in.
+        #expect(problems("rollout: t\nx-bad: &bad { colour: red }\nphases:\n  - name: a\n    <<: *bad\n    audience: { percentage: 5 }\n")
+            == ["line 2, column 15: phases[0].colour: unknown field (merged in); expected one of name, plannedDuration, audience, exit"])
+    }
+
+    /// A duplicate key is reported where the second one stands: that is the line to delete.
+    @Test func duplicateKeysPointAtTheSecondOccurrence() {
+        #expect(problems("rollout: t\nphases:\n  - name: a\n    audience: { percentage: 5 }\n    name: b\n")
+            == ["line 5, column 5: duplicate key 'name' (first at line 3, column 5)"])
+        #expect(problems("rollout: t\nrollout: u\nphases: []\n") == ["line 2, column 1: duplicate key 'rollout' (first at line 1, column 1)"])
+        #expect(problems("rollout: t\nphases:\n  - { name: a, audience: { percentage: 5 }, name: b }\n")
+            == ["line 3, column 45: duplicate key 'name' (first at line 3, column 7)"])
+    }
+
     @Test func brokenGuardrailsSayWhereAndWhat() {
         #expect(problems("""
             rollout: t

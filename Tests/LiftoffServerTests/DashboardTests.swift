@@ -147,7 +147,12 @@ struct DashboardChartTests {
             let cost = try await DashboardTests.page(client, "/cost", cookie: cookie).1
             #expect(cost.contains("$0.1000"))              // (0.15 + 0.05) / 2 users
             #expect(cost.contains("$12.00"))
-            #expect(cost.contains("$11.90 (99%)"))
+            // One minute of traffic is not a month: $0.10 × 30 days / (1/1440 day), with the span said.
+            #expect(cost.contains("<td>1 minute</td>"))
+            #expect(cost.contains("$4320.00"))
+            #expect(cost.contains("$-4308.00 (-35900%)"))
+            #expect(cost.contains("Scope: treatment, all phases, last 30 days"))
+            #expect(cost.contains("<rect"))
             #expect(cost.contains("<td>gpt-4o-mini</td>"))
 
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"x"}]}"#)

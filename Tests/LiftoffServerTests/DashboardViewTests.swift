@@ -28,8 +28,8 @@ struct DashboardViewTests {
     }
 
     @Test func reportTablesCarryThePricePointAndMargin() {
-        let tables = PhaseReports.tables(["pricePoint": .number(12), "costPerUserPerMonth": .number(3)])
+        let tables = PhaseReports.tables(["pricePoint": .number(12), "costPerUserPerMonth": .number(3), "costObservedDays": .number(2.5)])
         let price = tables.first { $0.title == "Price point" }
-        #expect(price?.rows == [["3", "12", "9.00 (75%)"]])
+        #expect(price?.rows == [["3", "2.5", "12", "9.00 (75%)"]])
     }
 }

@@ -17,7 +17,7 @@ struct DashboardController {
     let failedLogins = RateLimiter()
 
     func addRoutes(to routes: inout ScopedRoutes) {
-        routes.addPage(.get, DashboardPath.login.rawValue) { request, _ in self.loginPage(message: request.uri.queryParameters.get("message")) }
+        routes.addPage(.get, DashboardPath.login.rawValue, query: ["message"]) { request, _ in self.loginPage(message: request.uri.queryParameters.get("message")) }
         routes.addPage(.post, DashboardPath.login.rawValue) { request, context in try await self.login(request, from: context.remoteAddress) }
         routes.addPage(.post, DashboardPath.logout.rawValue) { request, _ in
             if let token = Self.cookie(request), let session = sessions.session(token, now: clock.now()) {
@@ -44,7 +44,8 @@ struct DashboardController {
             (.audit, "Audit", { _, _ in try await pages.audit() }),
         ]
         for (path, title, content) in pageList {
-            routes.addPage(.get, path.rawValue, scope: path == .audit ? .admin : .read) { request, _ in
+            let query = ["message"] + (path == .metrics ? ["window"] : path == .feedback ? ["q"] : [])
+            routes.addPage(.get, path.rawValue, scope: path == .audit ? .admin : .read, query: query) { request, _ in
                 guard let session = self.session(request) else { return Self.redirect(DashboardPath.login.rawValue) }
                 guard session.key.scope.covers(path == .audit ? .admin : .read) else {
                     throw APIError.forbidden("key '\(session.key.name)' cannot see this page")

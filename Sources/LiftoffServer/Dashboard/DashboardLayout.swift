@@ -102,5 +102,26 @@ enum DashboardLayout {
         return value.rounded() == value && abs(value) < 1e12 ? String(Int(value)) : String(format: "%.4g", value)
     }
 
+    /// `0.002 – 0.0175`; "exact" for values judged as they are, "unbounded" for an open side.
+    static func interval(_ interval: ConfidenceInterval?) -> String {
+        guard let interval else { return "exact" }
+        let side = { (value: Double) in value.isFinite ? number(value) : "unbounded" }
+        return "\(side(interval.lower)) – \(side(interval.upper))"
+    }
+
+    /// A span of days as people say it: `45 minutes`, `10.0 hours`, `3.5 days`.
+    static func days(_ days: Double) -> String {
+        if days < 1.0 / 24 { let minutes = Int((days * 1440).rounded()); return minutes == 1 ? "1 minute" : "\(minutes) minutes" }
+        if days < 1 { return String(format: "%.1f hours", days * 24) }
+        return String(format: "%.1f days", days)
+    }
+
+    /// What `samplesNeeded` means for a person.
+    static func samplesNeeded(_ result: CriterionResult) -> String {
+        guard result.value != nil else { return "–" }
+        guard let needed = result.samplesNeeded else { return "never at this value" }
+        return needed == 0 ? "none" : "about \(needed)"
+    }
+
     static func time(_ date: Date?) -> String { date.map { String(Timestamp.format($0).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "–" }
 }

@@ -54,6 +54,8 @@ struct DashboardPages: Sendable {
         return html
     }
 
+    /// Every total says its scope (phases, variants, window), and the page's numbers are the ones
+    /// `/v1/metrics` answers for that scope.
     func costPage() async throws -> HTML {
         let now = clock.now()
         let snapshot = state.snapshot
@@ -65,37 +67,51 @@ struct DashboardPages: Sendable {
             let daily = try await metrics.series(metric, over: fortnight, step: 86_400, phase: nil, variant: nil)
             var card = HTML()
             card.append(.element("h2", [], .text("\(metric.rawValue) per day")))
+            card.append(.element("p", [("class", "scope")], .text("all phases, treatment and control, last 14 days (UTC days)")))
+            // A day without samples is no bar, not a zero.
             card.append(SVGChart(title: "\(metric.rawValue) per day, last 14 days",
-                                 series: [.init(name: "all users", color: "#0969da", points: daily.map { ($0.0, $0.1.value) })],
-                                 threshold: nil, unit: metric.unit).render())
+                                 series: [.init(name: "all users", color: "#0969da",
+                                                points: daily.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) })],
+                                 threshold: nil, unit: metric.unit, style: .bars).render())
             cards.append(.element("section", [("class", "card")], card))
         }
         cards.raw("</div>")
         html.append(cards)
         let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
+        let scope = "treatment, all phases, last 30 days (GET /v1/metrics?window=30d&variant=treatment)"
         let values = try await metrics.values([.costPerUser, .apiCosts, .infrastructureCosts, .activeUsers, .unpricedInteractions],
                                               over: month, phase: nil, variant: .treatment)
-        let perUser = values[.costPerUser]?.value
-        var summary = [[HTML.text("cost per user (treatment, last 30 days)"), .text(perUser.map { String(format: "$%.4f", $0) } ?? "–")],
+        let span = try await metrics.observedSpan([.costPerUser], over: month, phase: nil, variant: .treatment)
+        let projection = CostProjection(costPerUser: values[.costPerUser]?.value, observedSeconds: span?.duration ?? 0)
+        var summary = [[HTML.text("cost per user over the observed span"), .text(projection.map { String(format: "$%.4f", $0.costPerUser) } ?? "–")],
+                       [.text("observed span (first to last minute with traffic)"),
+                        .text(projection.map { DashboardLayout.days($0.observedDays) } ?? "no traffic")],
+                       [.text("projected cost per user per month (× 30 / observed days)"),
+                        .text(projection.map { String(format: "$%.2f", $0.perUserPerMonth) } ?? "–")],
                        [.text("active users"), .text(DashboardLayout.number(values[.activeUsers]?.value))],
                        [.text("API + infrastructure spend"), .text(String(format: "$%.2f", (values[.apiCosts]?.value ?? 0) + (values[.infrastructureCosts]?.value ?? 0)))],
                        [.text("unpriced interactions (no cost, no price)"), .text(DashboardLayout.number(values[.unpricedInteractions]?.value))]]
         if let price = snapshot.plan.pricePoint {
             summary.append([.text("price point (plan, per user per month)"), .text(String(format: "$%.2f", price))])
-            summary.append([.text("margin per user per month"), .text(perUser.map { String(format: "$%.2f (%.0f%%)", price - $0, (price - $0) / price * 100) } ?? "–")])
+            summary.append([.text("margin per user per month (against the projection)"), .text(projection.map {
+                let margin = $0.margin(against: price)
+                return String(format: "$%.2f (%.0f%%)", margin.amount, margin.share * 100)
+            } ?? "–")])
         } else {
             summary.append([.text("price point"), .text("not set: add pricePoint to the plan")])
         }
         html.append(.element("h2", [], .text("Cost per user against the price point")))
+        html.append(.element("p", [("class", "scope")], .text("Scope: \(scope). "
+            + (projection.map { $0.observedDays < 7 ? "The projection rests on \(DashboardLayout.days($0.observedDays)) of data: read it as an early estimate." : "" } ?? ""))))
         html.append(DashboardLayout.table(["", "value"], summary))
         let breakdown = try await store.costBreakdown(since: month.start, limit: 20)
         let rows = { (lines: [CostBreakdown.Line]) in lines.map { line -> [HTML] in
             [.text(line.name), .text(String(line.interactions)), .text(String(line.tokens)), .text(String(format: "$%.4f", line.costUsd)),
              .text(String(line.unpriced))]
         } }
-        html.append(.element("h2", [], .text("By model (last 30 days)")))
+        html.append(.element("h2", [], .text("By model (all phases, treatment and control, last 30 days)")))
         html.append(DashboardLayout.table(["model", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byModel)))
-        html.append(.element("h2", [], .text("Top users by cost (last 30 days)")))
+        html.append(.element("h2", [], .text("Top users by cost (all phases, treatment and control, last 30 days)")))
         html.append(DashboardLayout.table(["user", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byUser)))
         return html
     }
@@ -153,15 +169,18 @@ struct DashboardPages: Sendable {
         var status = HTML(raw: "Status ")
         status.append(.element("span", [("class", "badge")], .text(snapshot.record.status.rawValue.replacingOccurrences(of: "_", with: " "))))
         status.raw(" · gate ")
-        status.append(.element("span", [("class", gate.ready ? "badge ready" : "badge notready"), ("id", "gate-state")], .text(gate.ready ? "ready" : "not ready")))
+        let gateText = gate.isFinal ? "last phase" : gate.ready ? "ready" : "not ready"
+        status.append(.element("span", [("class", gate.ready || gate.isFinal ? "badge ready" : "badge notready"), ("id", "gate-state")], .text(gateText)))
         status.raw(" · promotion \(PhaseReports.escape((snapshot.phase.exit?.promotion ?? .manual).rawValue))")
         html.append(.element("p", [], status))
+        html.append(.element("p", [("id", "rollout-summary")], .text(RolloutView.summary(snapshot: snapshot, gate: gate))))
         html.append(.element("h2", [], .text("Exit criteria (treatment users)")))
-        html.append(DashboardLayout.table(["criterion", "value", "95% bound", "samples", "verdict"], gate.criteria.map { result in
+        html.append(DashboardLayout.table(["criterion", "value", "95% interval", "samples", "verdict", "more samples needed"], gate.criteria.map { result in
             [.text(result.label + " (" + (result.criterion.window.map(DurationText.format) ?? "phase") + ")"),
-             .text(DashboardLayout.number(result.value)), .text(DashboardLayout.number(result.bound)),
+             .text(DashboardLayout.number(result.value)), .text(DashboardLayout.interval(result.interval)),
              .text("\(result.samples) / \(result.criterion.minSamples)"),
-             .element("span", [("class", result.verdict.rawValue)], .text(result.verdict.rawValue.replacingOccurrences(of: "_", with: " ")))]
+             .element("span", [("class", result.verdict.rawValue)], .text(result.verdict.rawValue.replacingOccurrences(of: "_", with: " "))),
+             .text(DashboardLayout.samplesNeeded(result))]
         }))
         html.append(.element("h2", [], .text("Checklist")))
         html.append(DashboardLayout.table(["item", "signed", ""], gate.checklist.map { item in

@@ -1,8 +1,13 @@
 import Foundation
+import LiftoffCore
 
-/// A line chart as inline SVG (no script, no external asset): one or more series over time, an optional
-/// threshold line, axis labels. Values are placed on a shared scale from zero.
+/// A line or bar chart as inline SVG (no script, no external asset): one or more series over time, an
+/// optional threshold line, axis labels. Values are placed on a shared scale from zero.
 struct SVGChart {
+    /// Lines for values sampled over time; bars for values per period (a day's spend), where a line between
+    /// two days would invent the values in between.
+    enum Style { case line, bars }
+
     struct Series {
         var name: String
         var color: String
@@ -13,6 +18,7 @@ struct SVGChart {
     var series: [Series]
     var threshold: Double?
     var unit: String
+    var style = Style.line
     var width = 560.0
     var height = 180.0
 
@@ -34,7 +40,26 @@ struct SVGChart {
             svg.raw("<line x1=\"\(left)\" y1=\"\(y(threshold))\" x2=\"\(width - right)\" y2=\"\(y(threshold))\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>")
             svg.raw("<text x=\"\(width - right - 90)\" y=\"\(y(threshold) - 3)\" font-size=\"10\" fill=\"#cf222e\">threshold \(PhaseReports.escape(DashboardLayout.number(threshold)))</text>")
         }
+        let slot = plotWidth / Double(max(series.map(\.points.count).max() ?? 1, 1))
+        for (index, line) in series.enumerated() where style == .bars {
+            // Periods without samples draw nothing: no data is not zero.
+            let barWidth = slot * 0.8 / Double(series.count)
+            // Points of a per-period series are evenly spaced: each has its slot.
+            for (position, (time, value)) in line.points.enumerated() {
+                guard let value else { continue }
+                let barLeft = left + Double(position) * slot + slot * 0.1 + Double(index) * barWidth
+                svg.raw("<rect x=\"\(String(format: "%.1f", barLeft))\" y=\"\(String(format: "%.1f", y(value)))\" width=\"\(String(format: "%.1f", barWidth))\" "
+                        + "height=\"\(String(format: "%.1f", max(0, top + plotHeight - y(value))))\" fill=\"\(line.color)\">")
+                svg.append(.element("title", [], .text("\(Timestamp.format(time).prefix(10)): \(DashboardLayout.number(value)) \(unit)")))
+                svg.raw("</rect>")
+            }
+        }
         for (index, line) in series.enumerated() {
+            svg.raw("<text x=\"\(left + 4 + Double(index) * 90)\" y=\"\(height - 6)\" font-size=\"11\" fill=\"\(line.color)\">")
+            svg.text(line.name)
+            svg.raw("</text>")
+        }
+        for line in series where style == .line {
             // Gaps (no samples) break the line instead of drawing a made-up zero.
             var segments: [[String]] = [[]]
             for (time, value) in line.points {
@@ -48,9 +73,6 @@ struct SVGChart {
                     svg.raw("<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.5\" points=\"\(segment.joined(separator: " "))\"/>")
                 }
             }
-            svg.raw("<text x=\"\(left + 4 + Double(index) * 90)\" y=\"\(height - 6)\" font-size=\"11\" fill=\"\(line.color)\">")
-            svg.text(line.name)
-            svg.raw("</text>")
         }
         svg.raw("</svg>")
         return svg

@@ -49,4 +49,23 @@ grep -q "Done: internal → alpha → beta → full" "$data/demo.log" || { kill 
 curl -sf http://127.0.0.1:18094/healthz > /dev/null || { kill $demo; fail "the demo server is not up after the demo"; }
 kill -INT $demo
 wait $demo || fail "the demo did not stop cleanly on Ctrl-C"
+# What an operator must see reaches a file at once, as under systemd, Docker or nohup: the plan summary, the
+# generated admin key and the URL are in the log while the server runs, and survive a kill -9.
+fresh=$(mktemp -d)
+env -u LIFTOFF_ADMIN_KEY "$binary" serve --plan examples/learning-platform.yml --data-dir "$fresh" --port 18095 > "$fresh/serve.log" 2>&1 &
+redirected=$!
+for _ in $(seq 1 100); do curl -s http://127.0.0.1:18095/healthz > /dev/null && break; sleep 0.1; done
+sleep 0.5
+kill -9 $redirected; wait $redirected 2> /dev/null || true
+cat "$fresh/serve.log"
+grep -q "^Plan: examples/learning-platform.yml" "$fresh/serve.log" || fail "the plan summary did not reach the log while the server ran"
+grep -q "Liftoff listening on http://127.0.0.1:18095" "$fresh/serve.log" || fail "the URL did not reach the log while the server ran"
+generated=$(grep -A2 "Generated an admin key" "$fresh/serve.log" | tail -n 1 | tr -d ' ')
+[ -n "$generated" ] || fail "the generated admin key did not reach the log before the kill -9"
+"$binary" serve --plan examples/learning-platform.yml --data-dir "$fresh" --port 18095 > "$fresh/again.log" 2>&1 &
+redirected=$!
+for _ in $(seq 1 100); do curl -s http://127.0.0.1:18095/healthz > /dev/null && break; sleep 0.1; done
+LIFTOFF_URL=http://127.0.0.1:18095 LIFTOFF_KEY=$generated "$binary" status > /dev/null || fail "the key printed before the kill -9 does not work"
+kill $redirected; wait $redirected 2> /dev/null || true
+rm -rf "$fresh"
 echo "CLI check: ok"

@@ -144,13 +144,7 @@ struct PhaseReports: Sendable {
         let correction = report["comparison"]?["correction"].map { text($0) } ?? ""
         for section in objects("kpis") {
             tables.append(("\(text(section["section"])) (treatment against control; \(correction))",
-                           ["metric", "unit", "treatment (n)", "control (n)", "difference", "relative", "95% interval", "real?"],
-                           objects("metrics", in: section).map { row in
-                               [text(row["metric"]), text(row["unit"]),
-                                "\(text(row["treatment"])) (\(text(row["treatmentSamples"])))", "\(text(row["control"])) (\(text(row["controlSamples"])))",
-                                text(row["difference"]), percent(row["relativeDifference"]), intervalText(row["interval"]),
-                                { switch row["real"] { case .bool(true)?: "yes"; case .bool(false)?: "no"; default: "not tested" } }()]
-                           }))
+                           comparisonHeader, objects("metrics", in: section).map(comparisonCells)))
         }
         if case .object(let feedback)? = report["feedback"], case .object(let ratings)? = feedback["ratings"] {
             tables.append(("Feedback (\(text(feedback["responses"])) responses)", ["rating", "count"],
@@ -168,6 +162,16 @@ struct PhaseReports: Sendable {
         tables.append(("Checklist sign-offs", ["item", "by", "at", "note"],
                        objects("checklist").map { [text($0["item"]), text($0["by"]), text($0["at"]), text($0["note"])] }))
         return tables
+    }
+
+    static let comparisonHeader = ["metric", "unit", "treatment (n)", "control (n)", "difference", "relative", "95% interval", "real?"]
+
+    /// A comparison row (`row(_:)`) as table cells, for the report and the dashboard alike.
+    static func comparisonCells(_ row: [String: JSONValue]) -> [String] {
+        [text(row["metric"]), text(row["unit"]),
+         "\(text(row["treatment"])) (\(text(row["treatmentSamples"])))", "\(text(row["control"])) (\(text(row["controlSamples"])))",
+         text(row["difference"]), percent(row["relativeDifference"]), intervalText(row["interval"]),
+         { switch row["real"] { case .bool(true)?: "yes"; case .bool(false)?: "no"; default: "not tested" } }()]
     }
 
     static func percent(_ value: JSONValue?) -> String {

@@ -78,6 +78,8 @@ struct GuardrailTests {
             #expect(timeline.contains("rollout.rollback") && timeline.contains("guardrail.fired"))
             let markdown = try await client.request(.get, "/v1/incidents/\(id)?format=md", key: TestServer.keys[.read])
             #expect(String(buffer: markdown.body).hasPrefix("# Incident \(id): error_rate above 0.05 over 5m"))
+            // Lists are text, not JSON.
+            #expect(String(buffer: markdown.body).contains("- **Actions**: rollback\n"))
             #expect(try await client.request(.get, "/v1/incidents/999", key: TestServer.keys[.read]).status == .notFound)
 
             // The rollback went to the critical alert route through the outbox.

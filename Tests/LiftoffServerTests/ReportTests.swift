@@ -26,6 +26,19 @@ struct ReportTests {
             let errorRate = (performance?["metrics"] as? [[String: Any]] ?? []).first { $0["metric"] as? String == "error_rate" }
             #expect(errorRate?["treatment"] as? Double == 0)
             #expect(errorRate?["control"] as? Double == 1)
+            // Each side with its own samples, the difference with its interval, and whether it is real.
+            #expect(errorRate?["treatmentSamples"] as? Int == 120)
+            #expect(errorRate?["controlSamples"] as? Int == 10)
+            #expect(errorRate?["difference"] as? Double == -1)
+            #expect(errorRate?["relativeDifference"] as? Double == -1)
+            let interval = try #require(errorRate?["interval"] as? [Double])
+            #expect(interval[0] < -0.6 && interval[1] < 0)
+            #expect(errorRate?["real"] as? Bool == true)
+            let tokens = (report["kpis"] as? [[String: Any]] ?? []).flatMap { $0["metrics"] as? [[String: Any]] ?? [] }
+                .first { $0["metric"] as? String == "token_usage" }
+            #expect(tokens?["interval"] is NSNull && tokens?["real"] is NSNull)
+            let correction = (report["comparison"] as? [String: Any])?["correction"] as? String
+            #expect(correction?.hasPrefix("Bonferroni over ") == true)
             #expect(((report["feedback"] as? [String: Any])?["ratings"] as? [String: Any])?["5"] as? Int == 1)
 
             let html = String(buffer: try await client.request(.get, "/v1/reports/internal?format=html", key: TestServer.keys[.read]).body)
@@ -34,6 +47,8 @@ struct ReportTests {
             let markdown = String(buffer: try await client.request(.get, "/v1/reports/internal?format=md", key: TestServer.keys[.read]).body)
             #expect(markdown.hasPrefix("# Phase report: ai-tutor / internal"))
             #expect(markdown.contains("| error_rate below 0.05 |"))
+            #expect(markdown.contains("| error_rate | ratio | 0 (120) | 1 (10) | -1 | -100.0% |"))
+            #expect(markdown.contains("| yes |"))
             #expect(try await client.request(.get, "/v1/reports/beta", key: TestServer.keys[.read]).status == .notFound)
             #expect(try await client.request(.get, "/v1/reports/internal?format=pdf", key: TestServer.keys[.read]).status == .badRequest)
         }

@@ -51,6 +51,17 @@ struct DashboardPages: Sendable {
         }
         cards.raw("</div>")
         html.append(cards)
+        let compared = PhaseReports.kpis.flatMap(\.metrics)
+        let treatment = try await metrics.values(compared, over: interval, phase: phase, variant: .treatment)
+        let control = try await metrics.values(compared, over: interval, phase: phase, variant: .control)
+        let comparisons = VariantComparison.compare(compared, treatment: treatment, control: control)
+        html.append(.element("h2", [], .text("Treatment against control (phase \(phase), last \(name))")))
+        html.append(.element("p", [("class", "scope")], .text("Difference = treatment − control with its 95% interval; "
+            + "“real” when the interval corrected for the number of metrics (\(VariantComparison.correctionText(comparisons))) excludes zero.")))
+        html.append(DashboardLayout.table(PhaseReports.comparisonHeader, comparisons.map { comparison in
+            guard case .object(let row) = PhaseReports.row(comparison) else { return [] }
+            return PhaseReports.comparisonCells(row).map { HTML.text($0) }
+        }))
         return html
     }
 

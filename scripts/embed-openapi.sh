@@ -12,4 +12,4 @@ cd "$(dirname "$0")/.."
   cat docs/openapi.yaml
   echo "\"\"\"#"
   echo "}"
-} > Sources/LiftoffServer/OpenAPIDocument.swift
+} > Sources/LiftoffServer/HTTP/OpenAPIDocument.swift

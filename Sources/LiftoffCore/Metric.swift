@@ -1,4 +1,4 @@
-/// The metric catalog of DESIGN.md. The raw values are the public contract: the API, the plan file, the
+/// The metric catalog (README, § Metrics). The raw values are the public contract: the API, the plan file, the
 /// dashboard and the reports all name metrics by them.
 public enum Metric: String, Sendable, CaseIterable, Codable {
     /// The 95th percentile: a bare `response_time` in a plan means the latency most users stay under.

@@ -9,7 +9,7 @@ struct DashboardController {
     let pages: DashboardPages
     let sessions: DashboardSessions
     let keys: KeyRing
-    let controller: RolloutController
+    let controller: RolloutCoordinator
     let store: any Store
     let clock: any WallClock
     let secureCookies: Bool
@@ -98,7 +98,7 @@ struct DashboardController {
             let silence = SilenceRecord(id: APIKeySecret.identifier(), matchers: ["rule": rule], startsAt: now,
                                         endsAt: now.addingTimeInterval(hours * 3600), createdBy: key.name, comment: comment, createdAt: now)
             try await store.addSilence(silence, audit: AuditEntry(at: now, actor: key.name, action: "silence.create", reason: comment,
-                                                                  after: #"{"rule":\#(RolloutController.quote(rule))}"#))
+                                                                  after: #"{"rule":\#(RolloutCoordinator.quote(rule))}"#))
             return "Silenced \(rule) for \(DashboardLayout.number(hours)) h."
         }
     }

@@ -6,7 +6,7 @@ import LiftoffStore
 struct DashboardPages: Sendable {
     let store: any Store
     let state: RolloutState
-    let controller: RolloutController
+    let controller: RolloutCoordinator
     let metrics: MetricsQuery
     let reports: IncidentReports
     let clock: any WallClock

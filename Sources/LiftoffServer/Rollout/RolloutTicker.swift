@@ -4,7 +4,7 @@ import ServiceLifecycle
 /// Every tick (a second by default) advances the guardrails, then looks at the gate and promotes phases
 /// marked `promotion: auto` once it holds.
 struct RolloutTicker: Service {
-    let controller: RolloutController
+    let controller: RolloutCoordinator
     let guardrails: GuardrailEvaluator
     /// Reloaded every tick, so keys created or revoked on the data directory by `liftoff keys` apply within
     /// a second.

@@ -19,7 +19,6 @@ actor GuardrailEvaluator {
     /// The last observation of each rule, for `/v1/guardrails`.
     private(set) var observations: [String: (value: MetricValue, judgement: RuleJudgement, at: Date, control: MetricValue?)] = [:]
 
-    static let actor = "liftoff"
 
     init(store: any Store, state: RolloutState, metrics: MetricsQuery, clock: any WallClock, logger: Logger, externalURL: String) {
         self.store = store
@@ -100,7 +99,7 @@ actor GuardrailEvaluator {
                         if apply(name, rule: rule, alert: alert, record: &record, commit: &commit) { executed.append(name) }
                     }
                 }
-                commit.audit.append(AuditEntry(at: now, actor: Self.actor, action: "guardrail.fired",
+                commit.audit.append(AuditEntry(at: now, actor: SystemActor.name, action: "guardrail.fired",
                                                reason: "\(rule.id): \(rule.label); \(alert.annotations["value"] ?? "")",
                                                after: acted ? "actions: \(executed.joined(separator: ", "))" : "actions held back by the cooldown"))
                 if executed.contains("rollback") || rule.severity == .critical {
@@ -116,7 +115,7 @@ actor GuardrailEvaluator {
                 for name in rule.actions {
                     if case .set(_, let sticky)? = guardrails.action(name), !sticky { commit.clearedOverrides.append(rule.id) }
                 }
-                commit.audit.append(AuditEntry(at: now, actor: Self.actor, action: "guardrail.resolved", reason: "\(rule.id): \(rule.label)"))
+                commit.audit.append(AuditEntry(at: now, actor: SystemActor.name, action: "guardrail.resolved", reason: "\(rule.id): \(rule.label)"))
             case .pending, .none:
                 break
             }
@@ -134,9 +133,9 @@ actor GuardrailEvaluator {
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
             commit.rollout = (record, snapshot.record.version, AuditEntry(
-                at: now, actor: Self.actor, action: record.status == .rolledBack ? "rollout.rollback" : "rollout.pause",
+                at: now, actor: SystemActor.name, action: record.status == .rolledBack ? "rollout.rollback" : "rollout.pause",
                 reason: commit.audit.last { $0.action == "guardrail.fired" }?.reason,
-                before: RolloutController.describe(snapshot.record), after: RolloutController.describe(record)))
+                before: RolloutCoordinator.describe(snapshot.record), after: RolloutCoordinator.describe(record)))
         }
         try await store.commit(commit)
         for (id, ruleState) in commit.states { current[id] = ruleState }

@@ -62,7 +62,7 @@ struct EventsController {
     }
 
     func addRoutes(to routes: inout ScopedRoutes) {
-        routes.add(.post, "/v1/events", scope: .ingest) { request, _ in
+        routes.add(.post, "/v1/events", scope: .ingest) { request, _, _ in
             try await ingest(request)
         }
     }
@@ -104,83 +104,5 @@ struct EventsController {
             throw error
         }
         return try report.response()
-    }
-}
-
-/// Body limits of the ingest route.
-public struct IngestLimits: Sendable {
-    /// The largest body accepted, on the wire and after gzip decoding.
-    public var maxBodyBytes: Int
-    public var maxEventsPerRequest: Int
-
-    public init(maxBodyBytes: Int = 10 << 20, maxEventsPerRequest: Int = 10_000) {
-        self.maxBodyBytes = maxBodyBytes
-        self.maxEventsPerRequest = maxEventsPerRequest
-    }
-}
-
-/// Reads a request body within a limit, decoding `Content-Encoding: gzip`.
-enum RequestBody {
-    static func read(_ request: Request, limit: Int) async throws -> Data {
-        var buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw APIError.tooLarge(limit: limit)
-        }
-        switch request.headers[.contentEncoding]?.lowercased() {
-        case nil, "identity":
-            break
-        case "gzip", "x-gzip":
-            do {
-                buffer = try buffer.decompress(with: .gzip, maxSize: limit)
-            } catch let error as CompressNIOError where error == .bufferOverflow {
-                throw APIError(.contentTooLarge, code: "body_too_large",
-                               "request body exceeds the limit of \(ByteCount.format(limit)) once decompressed")
-            } catch {
-                throw APIError.badRequest("the body is not valid gzip", code: "invalid_encoding")
-            }
-        case let other?:
-            throw APIError(.unsupportedMediaType, code: "unsupported_encoding",
-                           "Content-Encoding '\(other)' is not supported; send identity or gzip")
-        }
-        return Data(buffer.readableBytesView)
-    }
-}
-
-/// Turns a JSON decoding failure into a message that says where the body broke.
-enum JSONProblem {
-    static func describe(_ error: any Error, in body: Data) -> String {
-        guard let error = error as? DecodingError else { return "the body is not valid JSON" }
-        switch error {
-        case .dataCorrupted:
-            return "the body is not valid JSON: \(syntaxProblem(in: body))"
-        case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath + [key])): required"
-        case .typeMismatch(let type, let context):
-            let name = "\(type)"
-            let expected = name.hasPrefix("Array") ? "an array" : name.hasPrefix("Dictionary") ? "an object" : name
-            return "\(path(context.codingPath)): expected \(expected)"
-        case .valueNotFound(_, let context):
-            return "\(path(context.codingPath)): must not be null"
-        @unknown default:
-            return "the body is not valid JSON"
-        }
-    }
-
-    /// JSONDecoder on Linux does not say where the syntax broke; the project's parser does (only on the
-    /// error path).
-    static func syntaxProblem(in body: Data) -> String {
-        if body.isEmpty { return "the body is empty" }
-        do {
-            _ = try JSONParser.parse(body)
-            return "unexpected structure"
-        } catch {
-            return error.description
-        }
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "body" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }

@@ -48,7 +48,7 @@ public struct KeyAdministration: Sendable {
         let key = StoredKey(id: APIKeySecret.identifier(), name: trimmed, scope: scope, hash: APIKeySecret.hash(secret),
                             prefix: APIKeySecret.prefix(secret), createdAt: now, rateLimit: rateLimit, expiresAt: expiresAt)
         try await store.insertKey(key, audit: AuditEntry(at: now, actor: actor, action: "key.create", reason: nil,
-                                                         after: #"{"id":"\#(key.id)","name":\#(RolloutController.quote(trimmed)),"scope":"\#(scope.rawValue)"}"#))
+                                                         after: #"{"id":"\#(key.id)","name":\#(RolloutCoordinator.quote(trimmed)),"scope":"\#(scope.rawValue)"}"#))
         return Created(id: key.id, name: key.name, scope: scope, key: secret, prefix: key.prefix, rateLimit: rateLimit, expiresAt: expiresAt)
     }
 

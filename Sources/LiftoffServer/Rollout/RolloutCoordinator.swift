@@ -6,7 +6,7 @@ import Logging
 
 /// Every change to the rollout goes through here, one at a time: transitions, sign-offs, invitations and
 /// admissions, each persisted with its audit entry, then published to the in-memory snapshot.
-actor RolloutController {
+actor RolloutCoordinator {
     let store: any Store
     let state: RolloutState
     let metrics: MetricsQuery
@@ -14,7 +14,6 @@ actor RolloutController {
     let logger: Logger
 
     /// The actor name of changes Liftoff makes by itself.
-    static let systemActor = "liftoff"
 
     init(store: any Store, state: RolloutState, metrics: MetricsQuery, clock: any WallClock, logger: Logger) {
         self.store = store
@@ -135,7 +134,7 @@ actor RolloutController {
         guard snapshot.record.status == .running, snapshot.phase.exit?.promotion == .auto else { return }
         do {
             guard try await gate().ready else { return }
-            _ = try await promote(actor: Self.systemActor, reason: "the gate of '\(snapshot.phase.name)' holds (automatic promotion)", force: false)
+            _ = try await promote(actor: SystemActor.name, reason: "the gate of '\(snapshot.phase.name)' holds (automatic promotion)", force: false)
         } catch {
             logger.warning("automatic promotion failed", metadata: ["error": "\(error)"])
         }

@@ -35,7 +35,7 @@ struct RetentionService: Service {
                 eventsBefore: privacy.eventRetention.map { now.addingTimeInterval(-$0) },
                 feedbackTextBefore: privacy.feedbackTextRetention.map { now.addingTimeInterval(-$0) },
                 audit: { deleted, redacted in
-                    AuditEntry(at: now, actor: "liftoff", action: "retention.purge", reason: "the plan's retention",
+                    AuditEntry(at: now, actor: SystemActor.name, action: "retention.purge", reason: "the plan's retention",
                                after: #"{"deletedEvents":\#(deleted),"redactedFeedback":\#(redacted)}"#)
                 })
             if result.deleted + result.redacted > 0 {

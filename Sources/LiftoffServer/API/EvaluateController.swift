@@ -22,7 +22,7 @@ struct EvaluateController {
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let state = self.state
-        routes.add(.post, "/v1/evaluate", scope: .ingest) { request, _ in
+        routes.add(.post, "/v1/evaluate", scope: .ingest) { request, _, _ in
             let query = try await RequestJSON.decode(Query.self, from: request)
             let decision = state.decide(try RequestJSON.userId(query.userId))
             return try JSONBody.response(Answer(enabled: decision.enabled, variant: decision.variant, phase: decision.phase,

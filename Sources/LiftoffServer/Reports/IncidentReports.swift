@@ -47,7 +47,7 @@ struct IncidentReports: Sendable {
                      "detail": .string(entry.reason ?? "")])
         }
         timeline += deliveries.reversed().map { message in
-            .object(["at": .string(Timestamp.format(message.createdAt)), "actor": .string("liftoff"),
+            .object(["at": .string(Timestamp.format(message.createdAt)), "actor": .string(SystemActor.name),
                      "what": .string("\(message.kind.rawValue) to \(message.target)"),
                      "detail": .string("\(message.status.rawValue) after \(message.attempts) attempt(s)\(message.lastError.map { "; last error: \($0)" } ?? "")")])
         }

@@ -25,17 +25,20 @@ struct ScopedRoutes {
     }
 
     typealias Handler = @Sendable (Request, AppRequestContext) async throws -> Response
+    /// A handler of a route with a scope receives the key that passed the scope check.
+    typealias AuthenticatedHandler = @Sendable (Request, AppRequestContext, AuthenticatedKey) async throws -> Response
 
     /// A route that needs a key covering `scope`, reading the query parameters `query`.
     mutating func add(_ method: HTTPRequest.Method, _ path: String, scope: Scope, query: [String] = [],
-                      _ handler: @escaping Handler) {
+                      _ handler: @escaping AuthenticatedHandler) {
         descriptors.append(RouteDescriptor(method: method, path: path, scope: scope, queryParameters: query))
         let keys = self.keys
         router.on(RouterPath(path), method: method) { request, context -> Response in
             var context = context
-            context.key = try keys.authenticate(request, requiring: scope)
+            let key = try keys.authenticate(request, requiring: scope)
+            context.key = key
             try Self.check(request, path: path, allowed: query)
-            return try await handler(request, context)
+            return try await handler(request, context, key)
         }
     }
 

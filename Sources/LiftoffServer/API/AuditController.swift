@@ -25,7 +25,7 @@ struct AuditController {
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
-        routes.add(.get, "/v1/audit", scope: .admin, query: ["limit", "before", "action"]) { request, _ in
+        routes.add(.get, "/v1/audit", scope: .admin, query: ["limit", "before", "action"]) { request, _, _ in
             let parameters = request.uri.queryParameters
             let limit = try parameters.get("limit").map { text -> Int in
                 guard let value = Int(text), (1...1000).contains(value) else { throw APIError.badRequest("limit: must be 1 to 1000") }

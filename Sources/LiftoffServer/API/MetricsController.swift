@@ -40,8 +40,8 @@ struct MetricsController {
     }
 
     func addRoutes(to routes: inout ScopedRoutes) {
-        routes.add(.get, "/v1/metrics", scope: .read, query: ["window", "names", "phase", "variant"]) { request, _ in try await values(request) }
-        routes.add(.get, "/v1/metrics/series", scope: .read, query: ["name", "step", "window", "phase", "variant"]) { request, _ in try await series(request) }
+        routes.add(.get, "/v1/metrics", scope: .read, query: ["window", "names", "phase", "variant"]) { request, _, _ in try await values(request) }
+        routes.add(.get, "/v1/metrics/series", scope: .read, query: ["name", "step", "window", "phase", "variant"]) { request, _, _ in try await series(request) }
     }
 
     private func values(_ request: Request) async throws -> Response {

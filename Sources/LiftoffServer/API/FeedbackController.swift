@@ -35,7 +35,7 @@ struct FeedbackController {
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
-        routes.add(.get, "/v1/feedback", scope: .read, query: FeedbackController.queryParameters) { request, _ in
+        routes.add(.get, "/v1/feedback", scope: .read, query: FeedbackController.queryParameters) { request, _, _ in
             let filter = try Self.filter(request.uri.queryParameters)
             let records = try await store.feedback(filter)
             let items = records.map { record in

@@ -102,7 +102,7 @@ struct GuardrailsController {
         let store = self.store
         let evaluator = self.evaluator
         let clock = self.clock
-        routes.add(.get, "/v1/alerts", scope: .read) { _, _ in
+        routes.add(.get, "/v1/alerts", scope: .read) { _, _, _ in
             let alerts = try await store.alerts(limit: 200).map { alert in
                 AlertView(id: alert.id ?? 0, rule: alert.ruleId, status: alert.resolved ? "resolved" : "firing",
                           severity: alert.severity.rawValue, silenced: alert.silenced, labels: alert.labels,
@@ -110,7 +110,7 @@ struct GuardrailsController {
             }
             return try JSONBody.response(["alerts": alerts])
         }
-        routes.add(.get, "/v1/silences", scope: .read) { _, _ in
+        routes.add(.get, "/v1/silences", scope: .read) { _, _, _ in
             let now = clock.now()
             let silences = try await store.silences().map { silence in
                 SilenceView(id: silence.id, matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt,
@@ -118,7 +118,7 @@ struct GuardrailsController {
             }
             return try JSONBody.response(["silences": silences])
         }
-        routes.add(.post, "/v1/silences", scope: .operate) { request, context in
+        routes.add(.post, "/v1/silences", scope: .operate) { request, _, key in
             let body = try await RequestJSON.decode(SilenceBody.self, from: request)
             guard !body.matchers.isEmpty else { throw APIError.badRequest("matchers: give at least one label, e.g. {\"rule\":\"rollback[0]\"}") }
             let now = clock.now()
@@ -129,15 +129,15 @@ struct GuardrailsController {
             guard let endsAt = Timestamp.parse(body.endsAt) else { throw APIError.badRequest("endsAt: '\(body.endsAt)' is not an RFC 3339 time") }
             guard endsAt > startsAt else { throw APIError.badRequest("endsAt: must be after startsAt") }
             let comment = try RequestJSON.text(body.comment, field: "comment", required: true)!
-            let createdBy = try RequestJSON.text(body.createdBy, field: "createdBy") ?? context.key!.name
+            let createdBy = try RequestJSON.text(body.createdBy, field: "createdBy") ?? key.name
             let silence = SilenceRecord(id: APIKeySecret.identifier(), matchers: body.matchers, startsAt: startsAt, endsAt: endsAt,
                                         createdBy: createdBy, comment: comment, createdAt: now)
-            try await store.addSilence(silence, audit: AuditEntry(at: now, actor: context.key!.name, action: "silence.create", reason: comment,
+            try await store.addSilence(silence, audit: AuditEntry(at: now, actor: key.name, action: "silence.create", reason: comment,
                                                                   after: JSONValue.object(body.matchers.mapValues(JSONValue.string)).compactText))
             return try JSONBody.response(SilenceView(id: silence.id, matchers: silence.matchers, startsAt: startsAt, endsAt: endsAt,
                                                      createdBy: createdBy, comment: comment, active: startsAt <= now), status: .created)
         }
-        routes.add(.get, "/v1/deliveries", scope: .read) { _, _ in
+        routes.add(.get, "/v1/deliveries", scope: .read) { _, _, _ in
             let deliveries = try await store.messages(limit: 200).map { message in
                 DeliveryView(id: message.id ?? 0, kind: message.kind.rawValue, target: message.target, rule: message.ruleId,
                              status: message.status.rawValue, attempts: message.attempts,
@@ -146,7 +146,7 @@ struct GuardrailsController {
             }
             return try JSONBody.response(["deliveries": deliveries])
         }
-        routes.add(.get, "/v1/guardrails", scope: .read) { _, _ in
+        routes.add(.get, "/v1/guardrails", scope: .read) { _, _, _ in
             let states = try await evaluator.ruleStates()
             let observations = await evaluator.observations
             let rules = evaluator.guardrails.rules.map { rule in
@@ -171,10 +171,10 @@ struct GuardrailsController {
             return try JSONBody.response(GuardrailsView(rules: rules))
         }
         let reports = IncidentReports(store: store, metrics: metrics, clock: clock)
-        routes.add(.get, "/v1/incidents", scope: .read) { _, _ in
+        routes.add(.get, "/v1/incidents", scope: .read) { _, _, _ in
             try JSONBody.response(["incidents": try await reports.list()])
         }
-        routes.add(.get, "/v1/incidents/{id}", scope: .read, query: ["format"]) { request, context in
+        routes.add(.get, "/v1/incidents/{id}", scope: .read, query: ["format"]) { request, context, _ in
             guard let id = context.parameters.get("id", as: Int.self) else { throw APIError.notFound("no incident with that id") }
             let report = try await reports.report(id)
             switch request.uri.queryParameters.get("format") ?? "json" {

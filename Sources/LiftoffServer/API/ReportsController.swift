@@ -8,7 +8,7 @@ struct ReportsController {
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let reports = self.reports
-        routes.add(.get, "/v1/reports/{phase}", scope: .read, query: ["format"]) { request, context in
+        routes.add(.get, "/v1/reports/{phase}", scope: .read, query: ["format"]) { request, context, _ in
             guard let phase = context.parameters.get("phase") else { throw APIError.notFound("no phase given") }
             let format = request.uri.queryParameters.get("format") ?? "json"
             guard ["json", "md", "html"].contains(format) else { throw APIError.badRequest("format: '\(format)' is not one of json, md, html") }

@@ -18,7 +18,7 @@ public struct LiftoffApplication {
     public var routes: [RouteDescriptor]
     public var store: any Store
     /// The rollout's single writer; tests drive automatic promotion through it with an injected clock.
-    var controller: RolloutController
+    var controller: RolloutCoordinator
     /// The guardrails; tests advance them tick by tick.
     var guardrails: GuardrailEvaluator
     var notifier: Notifier
@@ -69,7 +69,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
     let rollout = try await RolloutState.load(store: store, plan: configuration.plan, now: clock.now())
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger)
     let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)
-    let controller = RolloutController(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
+    let controller = RolloutCoordinator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
     let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,
                                         externalURL: configuration.externalURL)
     let notifier = Notifier(store: store, guardrails: configuration.plan.guardrails, clock: clock, logger: logger)
@@ -87,7 +87,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logg
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
     }
-    routes.add(.get, "/v1/metrics/prometheus", scope: .read) { _, _ in
+    routes.add(.get, "/v1/metrics/prometheus", scope: .read) { _, _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "liftoff", targets: ["liftoff"]),
         .library(name: "LiftoffCore", targets: ["LiftoffCore"]),
         .library(name: "LiftoffStore", targets: ["LiftoffStore"]),
+        .library(name: "LiftoffSQLite", targets: ["LiftoffSQLite"]),
         .library(name: "LiftoffServer", targets: ["LiftoffServer"]),
         .library(name: "LiftoffSimulator", targets: ["LiftoffSimulator"]),
     ],
@@ -36,10 +37,18 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // The Store protocol, its records and errors: no engine, so PostgreSQL can implement it too.
         .target(
             name: "LiftoffStore",
+            dependencies: ["LiftoffCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded engine.
+        .target(
+            name: "LiftoffSQLite",
             dependencies: [
                 "LiftoffCore",
+                "LiftoffStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -68,6 +77,7 @@ let package = Package(
             dependencies: [
                 "LiftoffCore",
                 "LiftoffServer",
+                "LiftoffSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,6 +93,7 @@ let package = Package(
                 "LiftoffServer",
                 "LiftoffSimulator",
                 "LiftoffStore",
+                "LiftoffSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -106,13 +117,14 @@ let package = Package(
         ),
         .testTarget(
             name: "LiftoffStoreTests",
-            dependencies: ["LiftoffStore"],
+            dependencies: ["LiftoffStore", "LiftoffSQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "LiftoffServerTests",
             dependencies: [
                 "LiftoffServer",
+                "LiftoffSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

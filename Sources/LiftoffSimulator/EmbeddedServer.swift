@@ -1,6 +1,7 @@
 import Foundation
 import LiftoffCore
 import LiftoffServer
+import LiftoffSQLite
 import Logging
 import ServiceLifecycle
 
@@ -55,7 +56,9 @@ public final class EmbeddedServer: SimulationTarget {
                                                  tickInterval: clock is ManualClock ? .seconds(1_000_000) : tickInterval, clock: clock)
         configuration.deliversMessages = false
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let built = try await buildApplication(configuration, logger: logger) { port in continuation.yield(port) }
+        guard case .sqlite(let path) = configuration.store else { preconditionFailure("embedded runs use SQLite") }
+        let store = try SQLiteStore.open(at: path, now: clock.now())
+        let built = try await buildApplication(configuration, store: store, logger: logger) { port in continuation.yield(port) }
         let (application, ticker) = (built.application, built.ticker)
         let services = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in

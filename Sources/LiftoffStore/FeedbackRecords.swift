@@ -36,6 +36,16 @@ public struct FeedbackRecord: Sendable, Equatable {
     public var phase: String
     public var variant: Variant
     public var feedback: Feedback
+
+    public init(sequence: Int, at: Date, userId: String?, sessionId: String?, phase: String, variant: Variant, feedback: Feedback) {
+        self.sequence = sequence
+        self.at = at
+        self.userId = userId
+        self.sessionId = sessionId
+        self.phase = phase
+        self.variant = variant
+        self.feedback = feedback
+    }
 }
 
 /// Where the money went: per model and per user.
@@ -47,8 +57,21 @@ public struct CostBreakdown: Sendable, Equatable {
         public var costUsd: Double
         /// Interactions that could not be priced (no cost and no known price).
         public var unpriced: Int
+
+        public init(name: String, interactions: Int, tokens: Int, costUsd: Double, unpriced: Int) {
+            self.name = name
+            self.interactions = interactions
+            self.tokens = tokens
+            self.costUsd = costUsd
+            self.unpriced = unpriced
+        }
     }
 
     public var byModel: [Line]
     public var byUser: [Line]
+
+    public init(byModel: [Line], byUser: [Line]) {
+        self.byModel = byModel
+        self.byUser = byUser
+    }
 }

@@ -120,3 +120,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// Which engine holds Liftoff's data, and where. The configuration names it; the entry point opens it
+/// (`liftoff serve`, the simulator, the tests) and hands the store to the server.
+public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
+    /// The embedded default: one SQLite file in WAL mode.
+    case sqlite(path: String)
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "SQLite at \(path)"
+        }
+    }
+}

@@ -30,7 +30,7 @@ struct KeysCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ValidationError("no Liftoff data in \(dataDir); give --data-dir, or --url for a server")
             }
-            return KeyAdministration(store: try SQLiteStore(path: path, now: Date()), clock: SystemClock())
+            return KeyAdministration(store: try StoreOpening.open(.sqlite(path: path)), clock: SystemClock())
         }
     }
 

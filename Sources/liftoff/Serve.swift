@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiftoffServer
 import LiftoffCore
+import LiftoffStore
 import Logging
 
 /// `liftoff serve`: the server on the embedded SQLite store.
@@ -49,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         }
         let built: LiftoffApplication
         do {
-            built = try await buildApplication(configuration, logger: logger)
+            built = try await buildApplication(configuration, store: try StoreOpening.open(configuration.store), logger: logger)
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
         }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
 import LiftoffStore
+@testable import LiftoffSQLite
 import Testing
 @testable import LiftoffServer
 

@@ -1,6 +1,7 @@
 import Foundation
 import LiftoffCore
 import LiftoffStore
+@testable import LiftoffSQLite
 import Logging
 import ServiceLifecycle
 import Testing

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
 @testable import LiftoffStore
+@testable import LiftoffSQLite
 import Testing
 @testable import LiftoffServer
 

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LiftoffCore
 import Testing
 @testable import LiftoffServer
+import LiftoffSQLite
 
 @Suite("Rollout: evaluate, gate, transitions, audiences")
 struct RolloutAPITests {
@@ -251,15 +252,16 @@ struct RolloutAPITests {
             _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"go"}"#)
             _ = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a"]}"#)
         }
-        try await server.withClient { client in
+        // A new process: the same file opened afresh.
+        let reopened = try SQLiteStore.open(at: server.configuration.databasePath, now: server.clock.now())
+        try await buildApplication(server.configuration, store: reopened).application.test(.router) { client in
             let phase = try await Self.rollout(client)["phase"] as? String
             let reason = try await Self.evaluate(client, "a")["reason"] as? String
             #expect(phase == "alpha")
             #expect(reason == "invited")
         }
-        var other = try await TestServer(plan: Self.plan)
-        other.configuration.dataDirectory = server.directory
-        other.configuration.plan.rollout = "another"
-        await #expect(throws: ConfigurationError.self) { try await other.build() }
+        var other = server.configuration
+        other.plan.rollout = "another"
+        await #expect(throws: ConfigurationError.self) { try await buildApplication(other, store: reopened) }
     }
 }

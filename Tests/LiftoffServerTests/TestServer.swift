@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
 import LiftoffStore
+import LiftoffSQLite
 import NIOCore
 @testable import LiftoffServer
 
@@ -17,26 +18,32 @@ struct TestServer: ~Copyable {
     let directory: URL
     let clock: ManualClock
     var configuration: LiftoffConfiguration
+    /// The store the server is built on; tests may read it directly.
+    let store: SQLiteStore
 
     init(now: Date = Timestamp.parse("2026-11-29T10:00:30Z")!, prices: PriceBook = PriceBook(),
          plan: Plan? = nil, limits: IngestLimits = IngestLimits()) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-server-test-\(UUID().uuidString)")
-        clock = ManualClock(now)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-server-test-\(UUID().uuidString)")
         var rolloutPlan = plan ?? .everyoneInControl
         if plan == nil { rolloutPlan.pricing = prices }
-        configuration = LiftoffConfiguration(port: 0, dataDirectory: directory, adminKey: Self.adminKey,
-                                             plan: rolloutPlan, tickInterval: .seconds(3600), ingestLimits: limits, clock: clock)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: configuration.databasePath, now: now)
+        let manual = ManualClock(now)
+        let configuration = LiftoffConfiguration(port: 0, dataDirectory: folder, adminKey: Self.adminKey,
+                                                 plan: rolloutPlan, tickInterval: .seconds(3600), ingestLimits: limits, clock: manual)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let opened = try SQLiteStore.open(at: configuration.databasePath, now: now)
         for scope in [Scope.ingest, .read, .operate] {
             let secret = Self.keys[scope]!
-            try await store.insertKey(StoredKey(id: scope.rawValue, name: "\(scope.rawValue)-key", scope: scope,
-                                                hash: APIKeySecret.hash(secret), prefix: APIKeySecret.prefix(secret), createdAt: now))
+            try await opened.insertKey(StoredKey(id: scope.rawValue, name: "\(scope.rawValue)-key", scope: scope,
+                                                 hash: APIKeySecret.hash(secret), prefix: APIKeySecret.prefix(secret), createdAt: now))
         }
+        directory = folder
+        clock = manual
+        self.configuration = configuration
+        store = opened
     }
 
     func build() async throws -> LiftoffApplication {
-        try await buildApplication(configuration)
+        try await buildApplication(configuration, store: store)
     }
 
     /// Builds the app and runs `body` against it in process; the app's services run for the duration.

@@ -3,6 +3,7 @@ import GRDB
 import LiftoffCore
 import Testing
 @testable import LiftoffStore
+@testable import LiftoffSQLite
 
 @Suite("SQLite store")
 struct SQLiteStoreTests {

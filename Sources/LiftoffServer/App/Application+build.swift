@@ -55,14 +55,13 @@ func serverBuilder(_ configuration: LiftoffConfiguration) throws -> HTTPServerBu
     }
 }
 
-/// Assembles the server: store, services and routes. `liftoff serve` and the tests call this same function.
+/// Assembles the server around `store` (opened by the entry point from `configuration.store`): services and
+/// routes. `liftoff serve`, the simulator and the tests call this same function.
 ///
 /// `onServerRunning` is called with the bound port once the server listens (useful with port 0).
-public func buildApplication(_ configuration: LiftoffConfiguration, logger: Logger = Logger(label: "liftoff"),
+public func buildApplication(_ configuration: LiftoffConfiguration, store: any Store, logger: Logger = Logger(label: "liftoff"),
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> LiftoffApplication {
-    try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
     let clock = configuration.clock
-    let store = try SQLiteStore(path: configuration.databasePath, now: clock.now())
     let generatedAdminKey = try await AdminKeyBootstrap.ensure(store: store, configured: configuration.adminKey, now: clock.now())
     let keys = KeyRing(store: store, clock: clock)
     try await keys.reload()

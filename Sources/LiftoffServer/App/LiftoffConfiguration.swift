@@ -1,13 +1,20 @@
 import Foundation
 import LiftoffCore
+import LiftoffStore
 
 /// Everything a server needs, passed in explicitly: only the executable reads the environment.
 public struct LiftoffConfiguration: Sendable {
     public var host: String
     /// 0 picks a free port (tests).
     public var port: Int
-    /// Where the embedded SQLite database lives; created if missing.
+    /// The data directory: the embedded SQLite database lives here unless `store` names another place.
     public var dataDirectory: URL
+    /// The engine and place of the store; by default the SQLite file `liftoff.sqlite` in the data directory.
+    public var store: StoreLocation {
+        get { explicitStore ?? .sqlite(path: databasePath) }
+        set { explicitStore = newValue }
+    }
+    private var explicitStore: StoreLocation?
     /// The admin key's secret when the operator chose it (`LIFTOFF_ADMIN_KEY`); nil to generate one on
     /// first start.
     public var adminKey: String?

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiftoffCore
+import LiftoffStore
 
 extension SQLiteStore {
     public func ruleStates() async throws -> [String: RuleState] {

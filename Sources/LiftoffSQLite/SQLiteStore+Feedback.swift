@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiftoffCore
+import LiftoffStore
 
 extension SQLiteStore {
     public func feedback(_ filter: FeedbackFilter) async throws -> [FeedbackRecord] {

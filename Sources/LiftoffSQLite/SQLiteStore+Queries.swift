@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiftoffCore
+import LiftoffStore
 
 extension SQLiteStore {
     public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?,

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiftoffCore
+import LiftoffStore
 import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode behind one `DatabasePool`, migrated when opened.
@@ -34,6 +35,13 @@ public final class SQLiteStore: Store {
             }
         }
         recentIDs = Mutex(ids)
+    }
+
+    /// Opens the database at `path`, creating its folder first.
+    public static func open(at path: String, now: Date) throws -> SQLiteStore {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try SQLiteStore(path: path, now: now)
     }
 
     public func ping() async throws {

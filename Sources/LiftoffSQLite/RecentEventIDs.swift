@@ -1,5 +1,6 @@
 import Foundation
 import LiftoffCore
+import LiftoffStore
 
 /// The ids of recently recorded events, for recognising retries without a unique index: a random-key
 /// B-tree insert per event costs most of SQLite's append rate. A retry is recognised when the original

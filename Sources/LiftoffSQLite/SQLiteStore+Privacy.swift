@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiftoffCore
+import LiftoffStore
 
 extension SQLiteStore {
     public func secret(named name: String, make: @Sendable () -> [UInt8]) async throws -> [UInt8] {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiftoffCore
+import LiftoffStore
 
 /// Converts between `Aggregate` and a `minute_aggregates` row (count, sum, min, max, sketch).
 enum AggregateRowCoding {

@@ -7,7 +7,7 @@ import Synchronization
 /// The embedded store: one SQLite file in WAL mode behind one `DatabasePool`, migrated when opened.
 /// Commits are synchronous (`synchronous=FULL`): once `append` returns, the events survive a crash.
 public final class SQLiteStore: Store {
-    let pool: DatabasePool
+    let pool: SQLitePool
     let recentIDs: Mutex<RecentEventIDs>
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
@@ -19,8 +19,14 @@ public final class SQLiteStore: Store {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try SQLiteMigrations.migrator.migrate(pool)
+        let databasePool: DatabasePool
+        do {
+            databasePool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteMigrations.migrator.migrate(databasePool)
+        } catch {
+            throw SQLitePool.translate(error)
+        }
+        pool = SQLitePool(pool: databasePool)
         var ids = RecentEventIDs(horizon: dedupeHorizon, capacity: dedupeCapacity)
         try pool.read { db in
             let since = Milliseconds.from(now.addingTimeInterval(-dedupeHorizon))

@@ -107,9 +107,23 @@ public struct PhaseRecord: Sendable, Equatable {
     }
 }
 
-/// Why the store refused or failed an operation.
+/// Why the store refused or failed an operation. Engines say their own failures in these terms, so the
+/// server maps them to HTTP in one place whatever the engine.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public enum Code: Sendable { case conflict, corrupt, unavailable }
+    public enum Code: Sendable {
+        /// The operation conflicts with what is stored (a taken name, a rollout changed meanwhile).
+        case conflict
+        /// What is stored cannot be read back: a bug or a damaged file, not a condition that passes.
+        case corrupt
+        /// The database cannot be reached now (closed, I/O failure, a server down): retrying later helps.
+        case unavailable
+        /// The database is busy with other writers: retrying soon helps.
+        case busy
+        /// No space left to write; reads still work.
+        case storageFull
+        /// The database refuses writes (permissions, a read-only replica); reads still work.
+        case readOnly
+    }
     public var code: Code
     public var message: String
 

@@ -41,6 +41,13 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     static func unavailable(_ message: String) -> APIError {
         APIError(.serviceUnavailable, code: "unavailable", message)
     }
+
+    /// 503 with `Retry-After`: a condition that passes.
+    static func retryLater(_ message: String, after seconds: Int) -> APIError {
+        var error = APIError(.serviceUnavailable, code: "unavailable", message)
+        error.headers[.retryAfter] = String(seconds)
+        return error
+    }
 }
 
 /// Byte sizes for messages: `10 MiB`, `512 KiB`, `900 bytes`.

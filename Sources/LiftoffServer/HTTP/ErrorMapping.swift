@@ -23,9 +23,24 @@ struct ErrorMapping<Context: RequestContext>: RouterMiddleware {
         case let error as APIError:
             return error
         case let error as StoreError:
+            // Conditions that pass answer 503 (507 for a full disk) with when to retry; only a store that
+            // cannot read back what it holds is a 500.
             switch error.code {
             case .conflict: return .conflict(error.message)
-            case .corrupt, .unavailable:
+            case .busy: return .retryLater("the store is busy; retry shortly", after: 1)
+            case .unavailable:
+                logger.error("store unavailable", metadata: ["error": "\(error.message)"])
+                return .retryLater("the store cannot be reached; retry shortly", after: 5)
+            case .storageFull:
+                logger.error("store full", metadata: ["error": "\(error.message)"])
+                var full = APIError(HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "storage_full",
+                                    "nothing was recorded: the store's disk is full; reads keep working, and writes resume once space is freed")
+                full.headers[.retryAfter] = "30"
+                return full
+            case .readOnly:
+                logger.error("store read-only", metadata: ["error": "\(error.message)"])
+                return .retryLater("nothing was recorded: the store is read-only; reads keep working", after: 30)
+            case .corrupt:
                 logger.error("store failure", metadata: ["error": "\(error.message)"])
                 return APIError(.internalServerError, code: "store_failure", "the store failed; see the server log")
             }

@@ -82,9 +82,9 @@ public final class IngestPipeline: Service {
                 }
             } catch {
                 logger.error("ingest commit failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
-                for job in jobs {
-                    job.continuation.resume(throwing: APIError.unavailable("events were not recorded: the store failed; retry"))
-                }
+                // The store's own words (busy, disk full, read-only) reach the caller through the one mapping.
+                let failure: any Error = error is StoreError ? error : APIError.unavailable("events were not recorded: the store failed; retry")
+                for job in jobs { job.continuation.resume(throwing: failure) }
             }
         }
     }

@@ -1,0 +1,44 @@
+import GRDB
+import LiftoffStore
+
+/// The store's `DatabasePool`, with every failure of the database itself said as a `StoreError`: callers (and
+/// the HTTP mapping) see "busy", "disk full", "read-only" or "unavailable", never a GRDB type.
+struct SQLitePool: Sendable {
+    let pool: DatabasePool
+
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch { throw Self.translate(error) }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.translate(error) }
+    }
+
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch { throw Self.translate(error) }
+    }
+
+    func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
+    }
+
+    /// SQLite's result codes, as what they mean for the caller. Constraint violations other than a taken
+    /// key, and anything else, stay as they are: they are bugs, not conditions of the database.
+    static func translate(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.busy, "the database is busy: \(error.message ?? "locked")")
+        case .SQLITE_FULL:
+            return StoreError(.storageFull, "the database's disk is full (or its page limit reached): nothing more can be written until space is freed")
+        case .SQLITE_READONLY:
+            return StoreError(.readOnly, "the database is read-only: \(error.message ?? "no write access")")
+        case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_PROTOCOL, .SQLITE_NOLFS:
+            return StoreError(.unavailable, "the database cannot be reached: \(error.message ?? "\(error.resultCode)")")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError(.corrupt, "the database file is damaged: \(error.message ?? "\(error.resultCode)")")
+        default:
+            return error
+        }
+    }
+}

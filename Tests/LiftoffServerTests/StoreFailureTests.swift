@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import LiftoffStore
+import Testing
+@testable import LiftoffServer
+@testable import LiftoffSQLite
+
+/// The database's own troubles reach the caller as what they are, through the one error mapping: never a 500.
+@Suite("Store failures over HTTP")
+struct StoreFailureTests {
+    static func batch(_ count: Int, from start: Int) -> String {
+        let events = (start..<start + count).map { index in
+            #"{"id":"e-\#(index)","type":"ai_interaction","userId":"u-\#(index % 50)","latencyMs":\#(100 + index % 900),"outcome":"ok","model":"m","feature":"code_analysis"}"#
+        }
+        return #"{"events":[\#(events.joined(separator: ","))]}"#
+    }
+
+    /// A full disk (SQLite's page limit standing in for it): ingest answers 507 and records nothing, reads
+    /// and flags keep working, and ingest resumes by itself once there is room again.
+    @Test func aFullDiskRefusesWritesAndKeepsReading() async throws {
+        let server = try await TestServer()
+        let store = server.store
+        try await server.withClient { client in
+            let first = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(100, from: 0))
+            #expect(first.object["accepted"] as? Int == 100)
+            let pages = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
+            _ = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
+
+            let refused = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(2000, from: 100))
+            #expect(refused.status.code == 507)
+            #expect(refused.errorCode == "storage_full")
+            #expect(refused.headers[.retryAfter] == "30")
+            #expect(refused.errorMessage?.contains("disk is full") == true)
+            let metrics = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
+            #expect(metrics.status == .ok)
+            #expect(metrics.metric("interactions")?.value == 100)
+            #expect(try await RolloutAPITests.evaluate(client, "u-1")["variant"] as? String == "control")
+
+            _ = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
+            let resumed = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(2000, from: 100))
+            #expect(resumed.object["accepted"] as? Int == 2000)
+            let after = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
+            #expect(after.metric("interactions")?.value == 2100)
+        }
+    }
+
+    @Test func databaseConditionsBecomeStoreErrors() {
+        func code(_ result: ResultCode) -> StoreError.Code? {
+            (SQLitePool.translate(DatabaseError(resultCode: result)) as? StoreError)?.code
+        }
+        #expect(code(.SQLITE_BUSY) == .busy)
+        #expect(code(.SQLITE_FULL) == .storageFull)
+        #expect(code(.SQLITE_READONLY) == .readOnly)
+        #expect(code(.SQLITE_IOERR) == .unavailable)
+        #expect(code(.SQLITE_CORRUPT) == .corrupt)
+        #expect(code(.SQLITE_CONSTRAINT) == nil)
+        let busy = ErrorMapping<AppRequestContext>.apiError(for: StoreError(.busy, "locked"), logger: .init(label: "test"))
+        #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "1")
+        let readOnly = ErrorMapping<AppRequestContext>.apiError(for: StoreError(.readOnly, "ro"), logger: .init(label: "test"))
+        #expect(readOnly.status == .serviceUnavailable && readOnly.headers[.retryAfter] == "30")
+    }
+}

@@ -20,9 +20,15 @@ struct PrivacyTests {
           retention: { events: 30d, feedbackText: 7d }
         """)
 
-    func storedUsers(_ server: borrowing TestServer) async throws -> [String] {
-        let store = try SQLiteStore(path: server.configuration.databasePath, now: server.clock.now())
-        return try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT user_id FROM events WHERE user_id IS NOT NULL") }
+    /// What is on disk, read from the file itself (not through the store): the user ids as stored.
+    func storedUsers(_ server: borrowing TestServer) throws -> [String] {
+        try Self.onDisk(server) { db in try String.fetchAll(db, sql: "SELECT DISTINCT user_id FROM events WHERE user_id IS NOT NULL") }
+    }
+
+    static func onDisk<T>(_ server: borrowing TestServer, _ query: (Database) throws -> T) throws -> T {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: server.configuration.databasePath, configuration: configuration).read(query)
     }
 
     @Test func userIdsAreStoredAsPseudonymsAndStillCounted() async throws {
@@ -36,7 +42,7 @@ struct PrivacyTests {
             #expect(treatment.metric("active_users")?.value == 1)
             #expect(try await client.request(.get, "/v1/metrics?names=active_users").metric("active_users")?.value == 2)
         }
-        let users = try await storedUsers(server)
+        let users = try storedUsers(server)
         #expect(users.count == 2)
         #expect(users.allSatisfy { $0.hasPrefix("p_") && $0.count == 34 })
         #expect(!users.contains("dev-1") && !users.contains("someone"))
@@ -46,7 +52,7 @@ struct PrivacyTests {
         try await server.withClient { client in
             _ = try await client.request(.post, "/v1/events", json: RolloutAPITests.interactions(user: "someone", count: 1))
         }
-        #expect(try await storedUsers(server).count == 2)
+        #expect(try storedUsers(server).count == 2)
     }
 
     @Test func retentionDeletesOldEventsAndFeedbackTextButKeepsAggregates() async throws {
@@ -65,8 +71,7 @@ struct PrivacyTests {
             let audit = (try await client.request(.get, "/v1/audit?action=retention.purge").object["entries"] as? [[String: Any]]) ?? []
             #expect(audit.count == 2)
         }
-        let store = try SQLiteStore(path: server.configuration.databasePath, now: server.clock.now())
-        let payloads = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT payload FROM events") }
+        let payloads = try Self.onDisk(server) { db in try String.fetchAll(db, sql: "SELECT payload FROM events") }
         #expect(payloads == [#"{"rating":2}"#])
     }
 

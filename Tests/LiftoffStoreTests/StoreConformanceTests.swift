@@ -1,0 +1,264 @@
+import Foundation
+import LiftoffCore
+import LiftoffSQLite
+import LiftoffStore
+import Testing
+
+/// An engine under test: a fresh, empty store of it, and how to throw it away.
+struct StoreEngine: Sendable, CustomTestStringConvertible {
+    var name: String
+    var open: @Sendable (Date) async throws -> (store: any Store, discard: @Sendable () -> Void)
+
+    var testDescription: String { name }
+
+    static let sqlite = StoreEngine(name: "sqlite") { now in
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-conformance-\(UUID().uuidString)")
+        let store = try SQLiteStore.open(at: folder.appendingPathComponent("liftoff.sqlite").path, now: now)
+        return (store, { try? FileManager.default.removeItem(at: folder) })
+    }
+
+    /// Every engine the suite runs against; the PostgreSQL engine joins here.
+    static let all: [StoreEngine] = [.sqlite]
+}
+
+/// What any `Store` must do, written against the protocol alone: the same tests run on every engine.
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    static let now = Timestamp.parse("2026-11-29T10:00:30Z")!
+    let now = Self.now
+    let minute = AggregateTable.minute(of: Self.now)
+
+    func interaction(_ id: String?, user: String = "u1", latency: Double = 100, phase: String = "alpha", variant: Variant = .treatment,
+                     epoch: Int = 0, model: String = "m") -> RecordedEvent {
+        RecordedEvent(event: Event(id: id, timestamp: now, userId: user,
+                                   payload: .aiInteraction(AIInteraction(model: model, latencyMs: latency, outcome: .ok))),
+                      attribution: Attribution(phase: phase, variant: variant, epoch: epoch), costUsd: 0.001)
+    }
+
+    func withStore(_ engine: StoreEngine, _ body: (any Store) async throws -> Void) async throws {
+        let (store, discard) = try await engine.open(now)
+        defer { discard() }
+        try await body(store)
+    }
+
+    // MARK: Events and aggregates
+
+    @Test(arguments: StoreEngine.all)
+    func appendedEventsFeedAggregatesAndRetriesAreRecognised(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            #expect(try await store.append([interaction("a"), interaction("b", latency: 300), interaction(nil), interaction("a")],
+                                           receivedAt: now) == [.accepted, .accepted, .accepted, .duplicate])
+            #expect(try await store.append([interaction("b"), interaction("c", latency: 200)], receivedAt: now) == [.duplicate, .accepted])
+            let totals = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
+            #expect(totals[.latency]?.count == 4)
+            #expect(totals[.latency]?.sum == 700)
+            // Σx² is kept, so a mean has its sample variance: 100² + 300² + 100² + 200².
+            #expect(totals[.latency]?.sumOfSquares == 150_000)
+            #expect(totals[.latency]?.min == 100 && totals[.latency]?.max == 300)
+            #expect(totals[.users]?.distinct?.count == 1)
+            // The raw events are there too: four interactions of model m.
+            let spend = try await store.costBreakdown(since: now.addingTimeInterval(-60), limit: 10)
+            #expect(spend.byModel.map(\.interactions) == [4])
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func aggregatesNarrowByPhaseVariantEpochAndMeasure(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            _ = try await store.append([
+                interaction(nil, phase: "alpha", variant: .treatment), interaction(nil, phase: "alpha", variant: .control),
+                interaction(nil, phase: "beta", variant: .treatment, epoch: 1), interaction(nil, phase: "beta", variant: .treatment, epoch: 2),
+            ], receivedAt: now)
+            func count(phase: String?, variant: Variant?, fromEpoch: Int? = nil) async throws -> Int {
+                try await store.aggregates(minutes: minute...minute, phase: phase, variant: variant, fromEpoch: fromEpoch,
+                                           measures: [.latency]).totals()[.latency]?.count ?? 0
+            }
+            #expect(try await count(phase: "alpha", variant: nil) == 2)
+            #expect(try await count(phase: "alpha", variant: .control) == 1)
+            #expect(try await count(phase: nil, variant: .treatment) == 3)
+            #expect(try await count(phase: "beta", variant: nil, fromEpoch: 2) == 1)
+            let narrowed = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: [.cost])
+            #expect(Set(narrowed.rows.keys.map(\.measure)) == [.cost])
+            #expect(try await store.aggregates(minutes: (minute + 1)...(minute + 9), phase: nil, variant: nil, fromEpoch: nil, measures: nil).rows.isEmpty)
+        }
+    }
+
+    // MARK: Rollout state and audience
+
+    @Test(arguments: StoreEngine.all)
+    func transitionsAreVersionedAndAudited(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            #expect(try await store.rolloutRecord() == nil)
+            let first = RolloutRecord(rollout: "r", phase: "alpha", status: .running, version: 1)
+            try await store.createRollout(first, at: now)
+            #expect(try await store.rolloutRecord() == first)
+            #expect(try await store.phaseHistory().map(\.phase) == ["alpha"])
+            let next = RolloutRecord(rollout: "r", phase: "beta", status: .running, version: 2)
+            let later = now.addingTimeInterval(60)
+            try await store.transition(to: next, expectedVersion: 1, at: later,
+                                       audit: AuditEntry(at: later, actor: "ops", action: "rollout.promote", reason: "gate held"), startsEpoch: false)
+            #expect(try await store.rolloutRecord() == next)
+            let history = try await store.phaseHistory()
+            #expect(history.map(\.phase) == ["alpha", "beta"])
+            #expect(history[0].endedAt == later && history[1].startedAt == later && history[1].endedAt == nil)
+            // A stale version is a conflict, and changes nothing.
+            await #expect(throws: StoreError.self) {
+                try await store.transition(to: RolloutRecord(rollout: "r", phase: "gamma", status: .running, version: 2), expectedVersion: 1,
+                                           at: later, audit: AuditEntry(at: later, actor: "ops", action: "rollout.promote", reason: nil),
+                                           startsEpoch: false)
+            }
+            #expect(try await store.rolloutRecord() == next)
+            let audit = try await store.auditLog(limit: 10, before: nil, action: "rollout.promote")
+            #expect(audit.map(\.reason) == ["gate held"])
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func epochsStartOnResume(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            try await store.createRollout(RolloutRecord(rollout: "r", phase: "alpha", status: .rolledBack, version: 1), at: now)
+            let before = try await store.ruleEpoch()?.number ?? 0
+            try await store.transition(to: RolloutRecord(rollout: "r", phase: "alpha", status: .running, version: 2), expectedVersion: 1,
+                                       at: now, audit: AuditEntry(at: now, actor: "ops", action: "rollout.resume", reason: "fixed"), startsEpoch: true)
+            #expect(try await store.ruleEpoch()?.number == before + 1)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func invitationsAndTheWaitlistKeepTheirCaps(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let audit = AuditEntry(at: now, actor: "ops", action: "audience.invite", reason: nil)
+            #expect(try await store.invite(["a", "b"], phase: "alpha", max: 3, at: now, audit: audit) == ["a", "b"])
+            // Already invited users are not counted twice; past the maximum is a conflict.
+            #expect(try await store.invite(["b", "c"], phase: "alpha", max: 3, at: now, audit: audit) == ["c"])
+            await #expect(throws: StoreError.self) { try await store.invite(["d"], phase: "alpha", max: 3, at: now, audit: audit) }
+            #expect(Set(try await store.invitations().map(\.userId)) == ["a", "b", "c"])
+
+            let first = try await store.joinWaitlist("w1", at: now)
+            #expect(try await store.joinWaitlist("w1", at: now.addingTimeInterval(5)) == first)
+            _ = try await store.joinWaitlist("w2", at: now.addingTimeInterval(1))
+            _ = try await store.joinWaitlist("w3", at: now.addingTimeInterval(2))
+            let admit = AuditEntry(at: now, actor: "ops", action: "waitlist.admit", reason: nil)
+            #expect(try await store.admit(count: 5, cap: 2, phase: "beta", at: now, audit: admit) == ["w1", "w2"])
+            #expect(try await store.admit(count: 5, cap: 2, phase: "beta", at: now, audit: admit) == [])
+            #expect(try await store.waitlist().filter { $0.admittedPhase == "beta" }.map(\.userId) == ["w1", "w2"])
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func theAuditLogPagesNewestFirst(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            for index in 0..<5 {
+                try await store.appendAudit(AuditEntry(at: now.addingTimeInterval(Double(index)), actor: "ops",
+                                                       action: index % 2 == 0 ? "even" : "odd", reason: "\(index)"))
+            }
+            let newest = try await store.auditLog(limit: 2, before: nil, action: nil)
+            #expect(newest.map(\.reason) == ["4", "3"])
+            let older = try await store.auditLog(limit: 10, before: newest.last?.sequence, action: nil)
+            #expect(older.map(\.reason) == ["2", "1", "0"])
+            #expect(try await store.auditLog(limit: 10, before: nil, action: "odd").map(\.reason) == ["3", "1"])
+        }
+    }
+
+    // MARK: Guardrails and the outbox
+
+    @Test(arguments: StoreEngine.all)
+    func aGuardrailCommitIsOneTransactionAndTheOutboxDeliversOnce(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            try await store.createRollout(RolloutRecord(rollout: "r", phase: "alpha", status: .running, version: 1), at: now)
+            var state = RuleState()
+            state.phase = .firing
+            state.firings = 1
+            var commit = GuardrailCommit(at: now)
+            commit.states["rollback[0]"] = state
+            commit.newAlerts = [AlertRecord(ruleId: "rollback[0]", firing: 1, fingerprint: "f", severity: .critical, labels: ["rule": "rollback[0]"],
+                                            annotations: ["value": "1"], startsAt: now)]
+            commit.rollout = (RolloutRecord(rollout: "r", phase: "alpha", status: .rolledBack, version: 2), 1,
+                              AuditEntry(at: now, actor: "liftoff", action: "rollout.rollback", reason: "rollback[0]"))
+            commit.outbox = [OutboxMessage(kind: .webhook, target: "http://127.0.0.1:9/hook", signing: nil, body: "{}", ruleId: "rollback[0]",
+                                           nextAttemptAt: now, createdAt: now)]
+            commit.incidents = [IncidentRecord(ruleId: "rollback[0]", firing: 1, openedAt: now, phase: "alpha", report: "{}")]
+            commit.setOverrides = [("adjust", ["promptProfile": .string("economy")], false)]
+            try await store.commit(commit)
+
+            #expect(try await store.ruleStates()["rollback[0]"] == state)
+            #expect(try await store.rolloutRecord()?.status == .rolledBack)
+            #expect(try await store.alerts(limit: 10).map(\.ruleId) == ["rollback[0]"])
+            #expect(try await store.incidents().map(\.ruleId) == ["rollback[0]"])
+            #expect(try await store.configOverrides().map(\.ruleId) == ["adjust"])
+            let due = try await store.dueMessages(at: now, limit: 10)
+            #expect(due.count == 1)
+            try await store.markDelivered(due[0].id!, at: now, attempts: 1)
+            #expect(try await store.dueMessages(at: now.addingTimeInterval(3600), limit: 10).isEmpty)
+            #expect(try await store.messages(limit: 10).first?.status == .delivered)
+
+            // A commit against a stale rollout version is a conflict and leaves nothing behind.
+            var stale = GuardrailCommit(at: now)
+            stale.states["rollback[1]"] = state
+            stale.rollout = (RolloutRecord(rollout: "r", phase: "alpha", status: .paused, version: 2), 1,
+                             AuditEntry(at: now, actor: "liftoff", action: "rollout.pause", reason: nil))
+            await #expect(throws: StoreError.self) { try await store.commit(stale) }
+            #expect(try await store.ruleStates()["rollback[1]"] == nil)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func aFailedDeliveryIsRetriedLater(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            var commit = GuardrailCommit(at: now)
+            commit.outbox = [OutboxMessage(kind: .alert, target: "http://127.0.0.1:9/alerts", signing: nil, body: "{}", ruleId: "r",
+                                           nextAttemptAt: now, createdAt: now)]
+            try await store.commit(commit)
+            let message = try #require(try await store.dueMessages(at: now, limit: 10).first)
+            try await store.markFailedAttempt(message.id!, attempts: 1, error: "connection refused", retryAt: now.addingTimeInterval(30))
+            #expect(try await store.dueMessages(at: now.addingTimeInterval(10), limit: 10).isEmpty)
+            #expect(try await store.dueMessages(at: now.addingTimeInterval(30), limit: 10).first?.attempts == 1)
+            try await store.markFailedAttempt(message.id!, attempts: 2, error: "gave up", retryAt: nil)
+            #expect(try await store.messages(limit: 10).first?.status == .failed)
+        }
+    }
+
+    // MARK: Keys, secrets, retention
+
+    @Test(arguments: StoreEngine.all)
+    func keysAreUniqueAndRevocable(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let key = StoredKey(id: "k1", name: "app", scope: .ingest, hash: Array(repeating: 7, count: 32), prefix: "lft_abc", createdAt: now)
+            try await store.insertKey(key)
+            await #expect(throws: StoreError.self) {
+                try await store.insertKey(StoredKey(id: "k2", name: "app", scope: .read, hash: Array(repeating: 8, count: 32), prefix: "x", createdAt: now))
+            }
+            #expect(try await store.activeKeys() == [key])
+            let revoked = try await store.revokeKey("k1", at: now, audit: AuditEntry(at: now, actor: "admin", action: "key.revoke", reason: "leaked"))
+            #expect(revoked)
+            #expect(try await store.revokeKey("k1", at: now, audit: AuditEntry(at: now, actor: "admin", action: "key.revoke", reason: nil)) == false)
+            #expect(try await store.activeKeys().isEmpty)
+            #expect(try await store.allKeys().first?.revokedAt == now)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func aSecretIsMadeOnceAndKept(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let first = try await store.secret(named: "pseudonym") { Array(repeating: 1, count: 32) }
+            let second = try await store.secret(named: "pseudonym") { Array(repeating: 2, count: 32) }
+            #expect(first == second && first == Array(repeating: 1, count: 32))
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func retentionDeletesRawEventsAndKeepsAggregates(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            _ = try await store.append([interaction("old")], receivedAt: now)
+            _ = try await store.append([interaction("new")], receivedAt: now.addingTimeInterval(3600))
+            let purged = try await store.purge(eventsBefore: now.addingTimeInterval(60), feedbackTextBefore: nil) { deleted, redacted in
+                AuditEntry(at: now, actor: "liftoff", action: "retention.purge", reason: "\(deleted) deleted, \(redacted) redacted")
+            }
+            #expect(purged.deleted == 1 && purged.redacted == 0)
+            #expect(try await store.costBreakdown(since: now.addingTimeInterval(-60), limit: 10).byModel.map(\.interactions) == [1])
+            let totals = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: [.latency]).totals()
+            #expect(totals[.latency]?.count == 2)
+            #expect(try await store.auditLog(limit: 5, before: nil, action: "retention.purge").count == 1)
+        }
+    }
+}

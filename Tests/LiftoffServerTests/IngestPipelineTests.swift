@@ -41,6 +41,8 @@ struct IngestPipelineTests {
         let stored = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()[.latency]?.count
         // Every acknowledged event is committed; none is committed without having been acknowledged.
         #expect(stored == acknowledged)
-        await #expect(throws: APIError.self) { try await pipeline.submit([event(1000)]) }
+        await #expect(throws: DomainError.unavailable("the server is shutting down; retry against another instance or later")) {
+            try await pipeline.submit([event(1000)])
+        }
     }
 }

@@ -38,12 +38,12 @@ public struct KeyAdministration: Sendable {
 
     public func create(name: String, scope: Scope, rateLimit: Double?, expiresAt: Date?, actor: String) async throws -> Created {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.count <= 128 else { throw APIError.badRequest("name: must be 1 to 128 characters") }
+        guard !trimmed.isEmpty, trimmed.count <= 128 else { throw DomainError.invalid("name: must be 1 to 128 characters") }
         if let rateLimit, !(rateLimit > 0 && rateLimit <= 1_000_000) {
-            throw APIError.badRequest("rateLimit: must be between 0 and 1000000 requests per second")
+            throw DomainError.invalid("rateLimit: must be between 0 and 1000000 requests per second")
         }
         let now = clock.now()
-        if let expiresAt, expiresAt <= now { throw APIError.badRequest("expiresAt: must be in the future") }
+        if let expiresAt, expiresAt <= now { throw DomainError.invalid("expiresAt: must be in the future") }
         let secret = APIKeySecret.generate()
         let key = StoredKey(id: APIKeySecret.identifier(), name: trimmed, scope: scope, hash: APIKeySecret.hash(secret),
                             prefix: APIKeySecret.prefix(secret), createdAt: now, rateLimit: rateLimit, expiresAt: expiresAt)
@@ -63,6 +63,6 @@ public struct KeyAdministration: Sendable {
         let now = clock.now()
         let revoked = try await store.revokeKey(id, at: now, audit: AuditEntry(at: now, actor: actor, action: "key.revoke", reason: reason,
                                                                                 before: #"{"id":"\#(id)"}"#))
-        guard revoked else { throw APIError.notFound("no active key with id '\(id)'") }
+        guard revoked else { throw DomainError.notFound("no active key with id '\(id)'") }
     }
 }

@@ -119,7 +119,11 @@ struct DashboardController {
             let message: String
             do {
                 message = try await act(form, session.key)
-            } catch let error as APIError where error.status != .forbidden {
+            } catch let refusal as DomainError where refusal.kind != .unavailable {
+                // A refusal (a gate that does not hold, a full cohort) is shown on the page; a forbidden action or
+                // a failure goes through the one error mapping.
+                message = "Refused: \(refusal.message)"
+            } catch let error as APIError where error.status.code < 500 && error.status != .forbidden {
                 message = "Refused: \(error.message)"
             }
             return Self.redirect(back.rawValue + "?message=" + (message.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))

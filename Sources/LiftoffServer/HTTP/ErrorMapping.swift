@@ -22,6 +22,16 @@ struct ErrorMapping<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error as DomainError:
+            var mapped: APIError
+            switch error.kind {
+            case .invalid: mapped = .badRequest(error.message)
+            case .notFound: mapped = .notFound(error.message)
+            case .conflict: mapped = .conflict(error.message)
+            case .unavailable: mapped = .retryLater(error.message, after: 5)
+            }
+            for (name, list) in error.details { mapped.extra[name] = .value(list) }
+            return mapped
         case let error as StoreError:
             // Conditions that pass answer 503 (507 for a full disk) with when to retry; only a store that
             // cannot read back what it holds is a 500.

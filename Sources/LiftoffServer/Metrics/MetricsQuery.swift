@@ -28,7 +28,7 @@ struct MetricsQuery: Sendable {
             let snapshot = rollout.snapshot
             let name = phase ?? snapshot.phase.name
             guard let record = snapshot.history.last(where: { $0.phase == name }) else {
-                throw APIError.notFound("phase '\(name)' has not started")
+                throw DomainError.notFound("phase '\(name)' has not started")
             }
             return Interval(start: record.startedAt, end: record.endedAt ?? now)
         }

@@ -20,9 +20,9 @@ struct IncidentReports: Sendable {
     }
 
     func report(_ id: Int) async throws -> [String: JSONValue] {
-        guard let incident = try await store.incident(id) else { throw APIError.notFound("no incident \(id)") }
+        guard let incident = try await store.incident(id) else { throw DomainError.notFound("no incident \(id)") }
         guard case .object(var report) = try JSONParser.parse(incident.report) else {
-            throw APIError(.internalServerError, code: "corrupt", "incident \(id) has an unreadable report")
+            throw StoreError(.corrupt, "incident \(id) has an unreadable report")
         }
         report["id"] = .number(Double(id))
         let now = clock.now()

@@ -22,7 +22,7 @@ struct PhaseReports: Sendable {
     func report(phase name: String) async throws -> [String: JSONValue] {
         let snapshot = state.snapshot
         guard let record = snapshot.history.last(where: { $0.phase == name }) else {
-            throw APIError.notFound("phase '\(name)' has not started")
+            throw DomainError.notFound("phase '\(name)' has not started")
         }
         let now = clock.now()
         let end = record.endedAt ?? now

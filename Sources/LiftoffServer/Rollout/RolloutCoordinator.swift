@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import LiftoffCore
 import LiftoffStore
 import Logging
@@ -59,17 +58,17 @@ actor RolloutCoordinator {
     func promote(actor: String, reason: String?, force: Bool) async throws -> RolloutState.Snapshot {
         let snapshot = state.snapshot
         guard snapshot.record.status == .running || (force && snapshot.record.status == .paused) else {
-            throw APIError.conflict("cannot promote: the rollout is \(snapshot.record.status.rawValue)")
+            throw DomainError.conflict("cannot promote: the rollout is \(snapshot.record.status.rawValue)")
         }
         let gate = try await gate()
         var unmet = gate.unmet.filter { !$0.hasPrefix("the rollout is") }
         if gate.isFinal && !force {
-            throw APIError.conflict("'\(snapshot.phase.name)' is the last phase and it is live: there is nothing to promote to "
+            throw DomainError.conflict("'\(snapshot.phase.name)' is the last phase and it is live: there is nothing to promote to "
                 + "(a forced promotion marks the rollout completed)")
         }
         if !force && !unmet.isEmpty {
-            var error = APIError.conflict("the gate of phase '\(snapshot.phase.name)' does not hold: \(unmet.joined(separator: "; "))")
-            error.extra = ["unmet": .value(unmet)]
+            let error = DomainError.conflict("the gate of phase '\(snapshot.phase.name)' does not hold: \(unmet.joined(separator: "; "))",
+                                             details: ["unmet": unmet])
             throw error
         }
         if !force { unmet = [] }
@@ -104,7 +103,7 @@ actor RolloutCoordinator {
     private func move(to status: RolloutStatus, from allowed: Set<RolloutStatus>, actor: String, action: String, reason: String?) async throws -> RolloutState.Snapshot {
         let snapshot = state.snapshot
         guard allowed.contains(snapshot.record.status) else {
-            throw APIError.conflict("cannot \(action.split(separator: ".").last!): the rollout is \(snapshot.record.status.rawValue)")
+            throw DomainError.conflict("cannot \(action.split(separator: ".").last!): the rollout is \(snapshot.record.status.rawValue)")
         }
         var next = snapshot.record
         next.status = status
@@ -146,7 +145,7 @@ actor RolloutCoordinator {
         let snapshot = state.snapshot
         guard snapshot.phase.exit?.checklist.contains(item) == true else {
             let items = snapshot.phase.exit?.checklist ?? []
-            throw APIError.notFound("phase '\(snapshot.phase.name)' has no checklist item '\(item)'"
+            throw DomainError.notFound("phase '\(snapshot.phase.name)' has no checklist item '\(item)'"
                 + (items.isEmpty ? "" : "; its items are: \(items.joined(separator: ", "))"))
         }
         let now = clock.now()
@@ -161,7 +160,7 @@ actor RolloutCoordinator {
         let snapshot = state.snapshot
         try requireAdmissionsOpen(snapshot)
         guard let invite = snapshot.phase.audience.invite else {
-            throw APIError.conflict("phase '\(snapshot.phase.name)' does not take invitations")
+            throw DomainError.conflict("phase '\(snapshot.phase.name)' does not take invitations")
         }
         let now = clock.now()
         let fresh = try await store.invite(userIds, phase: snapshot.phase.name, max: invite.max, at: now,
@@ -181,7 +180,7 @@ actor RolloutCoordinator {
         let snapshot = state.snapshot
         try requireAdmissionsOpen(snapshot)
         guard let waitlist = snapshot.phase.audience.waitlist else {
-            throw APIError.conflict("phase '\(snapshot.phase.name)' does not admit from the waitlist")
+            throw DomainError.conflict("phase '\(snapshot.phase.name)' does not admit from the waitlist")
         }
         let now = clock.now()
         let admitted = try await store.admit(count: count ?? waitlist.batch, cap: waitlist.cap, phase: snapshot.phase.name, at: now,
@@ -193,10 +192,10 @@ actor RolloutCoordinator {
 
     private func requireAdmissionsOpen(_ snapshot: RolloutState.Snapshot) throws {
         guard snapshot.record.status == .running else {
-            throw APIError.conflict("admissions are stopped: the rollout is \(snapshot.record.status.rawValue)")
+            throw DomainError.conflict("admissions are stopped: the rollout is \(snapshot.record.status.rawValue)")
         }
         guard !snapshot.admissionsStopped else {
-            throw APIError.conflict("admissions are stopped by a guardrail (stop_admissions); a start_admissions action reopens them")
+            throw DomainError.conflict("admissions are stopped by a guardrail (stop_admissions); a start_admissions action reopens them")
         }
     }
 

@@ -52,7 +52,7 @@ public final class IngestPipeline: Service {
             if queued {
                 wake.yield()
             } else {
-                continuation.resume(throwing: APIError.unavailable("the server is shutting down; retry against another instance or later"))
+                continuation.resume(throwing: DomainError.unavailable("the server is shutting down; retry against another instance or later"))
             }
         }
     }
@@ -83,7 +83,7 @@ public final class IngestPipeline: Service {
             } catch {
                 logger.error("ingest commit failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
                 // The store's own words (busy, disk full, read-only) reach the caller through the one mapping.
-                let failure: any Error = error is StoreError ? error : APIError.unavailable("events were not recorded: the store failed; retry")
+                let failure: any Error = error is StoreError ? error : DomainError.unavailable("events were not recorded: the store failed; retry")
                 for job in jobs { job.continuation.resume(throwing: failure) }
             }
         }

@@ -15,10 +15,10 @@ extension SQLiteStore {
         }
     }
 
-    public func ruleEpoch() async throws -> (number: Int, startedAt: Date)? {
+    public func ruleEpoch() async throws -> RuleEpoch? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT number, started_at FROM rule_epoch WHERE id = 1").map { row in
-                (row["number"], Milliseconds.date(row["started_at"]))
+                RuleEpoch(number: row["number"], startedAt: Milliseconds.date(row["started_at"]))
             }
         }
     }
@@ -29,8 +29,8 @@ extension SQLiteStore {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             encoder.dateEncodingStrategy = .millisecondsSince1970
-            if let (next, expected, audit) = commit.rollout {
-                try Self.applyTransition(next, expectedVersion: expected, at: commit.at, audit: audit, startsEpoch: false, db)
+            if let change = commit.rollout {
+                try Self.applyTransition(change.next, expectedVersion: change.expectedVersion, at: commit.at, audit: change.audit, startsEpoch: false, db)
             }
             for (ruleId, state) in commit.states {
                 try db.execute(sql: """
@@ -55,20 +55,20 @@ extension SQLiteStore {
                 try db.execute(sql: "UPDATE alerts SET status = 'resolved', ends_at = ? WHERE rule_id = ? AND firing = ?",
                                arguments: [Milliseconds.from(resolved.at), resolved.ruleId, resolved.firing])
             }
-            for (ruleId, values, sticky) in commit.setOverrides {
+            for override in commit.setOverrides {
                 try db.execute(sql: """
                     INSERT INTO config_overrides (rule_id, overrides, sticky, set_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (rule_id) DO UPDATE SET overrides = excluded.overrides, sticky = excluded.sticky, set_at = excluded.set_at
-                    """, arguments: [ruleId, JSONValue.object(values).compactText, sticky, at])
+                    """, arguments: [override.ruleId, JSONValue.object(override.values).compactText, override.sticky, at])
             }
             for ruleId in commit.clearedOverrides {
                 try db.execute(sql: "DELETE FROM config_overrides WHERE rule_id = ? AND sticky = 0", arguments: [ruleId])
             }
-            if let (stopped, reason) = commit.admissionsStopped {
+            if let change = commit.admissionsStopped {
                 try db.execute(sql: """
                     INSERT INTO admissions (id, stopped, changed_at, reason) VALUES (1, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET stopped = excluded.stopped, changed_at = excluded.changed_at, reason = excluded.reason
-                    """, arguments: [stopped, at, reason])
+                    """, arguments: [change.stopped, at, change.reason])
             }
             for message in commit.outbox { try Self.insert(message, db) }
             for incident in commit.incidents {
@@ -108,14 +108,14 @@ extension SQLiteStore {
         }
     }
 
-    public func configOverrides() async throws -> [(ruleId: String, values: [String: JSONValue], sticky: Bool, setAt: Date)] {
+    public func configOverrides() async throws -> [ConfigOverride] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT rule_id, overrides, sticky, set_at FROM config_overrides ORDER BY set_at, rule_id").map { row in
                 let text: String = row["overrides"]
                 guard case .object(let values) = try JSONParser.parse(text) else {
                     throw StoreError(.corrupt, "config_overrides holds a non-object")
                 }
-                return (row["rule_id"], values, row["sticky"], Milliseconds.date(row["set_at"]))
+                return ConfigOverride(ruleId: row["rule_id"], values: values, sticky: row["sticky"], setAt: Milliseconds.date(row["set_at"]))
             }
         }
     }

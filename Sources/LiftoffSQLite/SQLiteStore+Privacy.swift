@@ -15,7 +15,7 @@ extension SQLiteStore {
         }
     }
 
-    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> (deleted: Int, redacted: Int) {
+    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult {
         try await pool.write { db in
             var deleted = 0
             var redacted = 0
@@ -31,7 +31,7 @@ extension SQLiteStore {
                 redacted = db.changesCount
             }
             if deleted + redacted > 0 { try Self.insert(audit(deleted, redacted), db) }
-            return (deleted, redacted)
+            return PurgeResult(deleted: deleted, redacted: redacted)
         }
     }
 }

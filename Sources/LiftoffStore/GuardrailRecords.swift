@@ -125,14 +125,15 @@ public struct SilenceRecord: Sendable, Equatable {
 public struct GuardrailCommit: Sendable {
     public var states: [String: RuleState] = [:]
     public var newAlerts: [AlertRecord] = []
-    /// (rule, firing) of alerts that resolved, and when.
-    public var resolvedAlerts: [(ruleId: String, firing: Int, at: Date)] = []
-    /// (rule, firing) of alerts sent to the routes in this commit.
-    public var notifiedAlerts: [(ruleId: String, firing: Int)] = []
-    public var rollout: (next: RolloutRecord, expectedVersion: Int, audit: AuditEntry)?
-    public var setOverrides: [(ruleId: String, values: [String: JSONValue], sticky: Bool)] = []
+    /// Alerts that resolved, and when.
+    public var resolvedAlerts: [AlertResolution] = []
+    /// Alerts sent to the routes in this commit.
+    public var notifiedAlerts: [AlertFiring] = []
+    public var rollout: RolloutChange?
+    /// Overrides set by `set` actions (their `setAt` is the commit's time).
+    public var setOverrides: [ConfigOverride] = []
     public var clearedOverrides: [String] = []
-    public var admissionsStopped: (stopped: Bool, reason: String)?
+    public var admissionsStopped: AdmissionsChange?
     public var outbox: [OutboxMessage] = []
     public var incidents: [IncidentRecord] = []
     public var audit: [AuditEntry] = []
@@ -146,15 +147,96 @@ public struct GuardrailCommit: Sendable {
     }
 }
 
+/// One firing of a rule: the rule and its firing number.
+public struct AlertFiring: Sendable, Hashable {
+    public var ruleId: String
+    public var firing: Int
+    public init(ruleId: String, firing: Int) {
+        self.ruleId = ruleId
+        self.firing = firing
+    }
+}
+
+/// A firing that resolved at `at`.
+public struct AlertResolution: Sendable, Equatable {
+    public var ruleId: String
+    public var firing: Int
+    public var at: Date
+    public init(ruleId: String, firing: Int, at: Date) {
+        self.ruleId = ruleId
+        self.firing = firing
+        self.at = at
+    }
+}
+
+/// A change of the rollout made by a guardrail, applied only if the rollout is still at `expectedVersion`.
+public struct RolloutChange: Sendable {
+    public var next: RolloutRecord
+    public var expectedVersion: Int
+    public var audit: AuditEntry
+    public init(next: RolloutRecord, expectedVersion: Int, audit: AuditEntry) {
+        self.next = next
+        self.expectedVersion = expectedVersion
+        self.audit = audit
+    }
+}
+
+/// Admissions stopped or started by a guardrail, and why.
+public struct AdmissionsChange: Sendable, Equatable {
+    public var stopped: Bool
+    public var reason: String
+    public init(stopped: Bool, reason: String) {
+        self.stopped = stopped
+        self.reason = reason
+    }
+}
+
+/// Config values a rule's `set` action hands out instead of the plan's; `sticky` ones stay after the rule resolves.
+public struct ConfigOverride: Sendable, Equatable {
+    public var ruleId: String
+    public var values: [String: JSONValue]
+    public var sticky: Bool
+    public var setAt: Date
+    public init(ruleId: String, values: [String: JSONValue], sticky: Bool, setAt: Date) {
+        self.ruleId = ruleId
+        self.values = values
+        self.sticky = sticky
+        self.setAt = setAt
+    }
+}
+
+/// The guardrail epoch: rules look only at data counted in it (it grows on each resume after a rollback).
+public struct RuleEpoch: Sendable, Equatable {
+    public var number: Int
+    public var startedAt: Date
+    public init(number: Int, startedAt: Date) {
+        self.number = number
+        self.startedAt = startedAt
+    }
+}
+
+/// What a retention purge did.
+public struct PurgeResult: Sendable, Equatable {
+    /// Raw events deleted.
+    public var deleted: Int
+    /// Feedback events whose suggestion text was removed.
+    public var redacted: Int
+    public init(deleted: Int, redacted: Int) {
+        self.deleted = deleted
+        self.redacted = redacted
+    }
+}
+
 /// The guardrail side of the store.
 public protocol GuardrailStore: Sendable {
     func ruleStates() async throws -> [String: RuleState]
-    /// The current guardrail epoch (0 before the first resume after a rollback) and when it began.
-    func ruleEpoch() async throws -> (number: Int, startedAt: Date)?
+    /// The current guardrail epoch and when it began; nil before the first resume after a rollback (epoch 0).
+    func ruleEpoch() async throws -> RuleEpoch?
     func commit(_ commit: GuardrailCommit) async throws
 
     func alerts(limit: Int) async throws -> [AlertRecord]
-    func configOverrides() async throws -> [(ruleId: String, values: [String: JSONValue], sticky: Bool, setAt: Date)]
+    /// The overrides in force, in the order they were set (later ones win on the same key).
+    func configOverrides() async throws -> [ConfigOverride]
     func admissionsStopped() async throws -> Bool
 
     func dueMessages(at date: Date, limit: Int) async throws -> [OutboxMessage]

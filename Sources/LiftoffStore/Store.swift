@@ -2,26 +2,41 @@ import Foundation
 import LiftoffCore
 
 /// Everything Liftoff keeps. The SQLite implementation is the embedded default; the protocol is shaped so
-/// that PostgreSQL can implement it too: no SQLite-only behaviour leaks into the callers.
+/// that PostgreSQL can implement it too: no SQLite-only behaviour leaks into the callers. Every engine passes
+/// the conformance suite (`Tests/LiftoffStoreTests/StoreConformanceTests.swift`).
+///
+/// Contracts common to every method:
+/// - Each method that changes something is one transaction, with its audit entry when it takes one: it
+///   happens whole or not at all. When it returns, the change is durable (acknowledged means committed).
+/// - Failures of the database itself are `StoreError`s (`busy`, `unavailable`, `storageFull`, `readOnly`,
+///   `corrupt`); a refusal because of what is stored is `StoreError.conflict`.
+/// - Times are stored to the millisecond. Minute indexes are whole minutes since 1970-01-01T00:00Z
+///   (`AggregateTable.minute(of:)`); day indexes whole UTC days since then.
 public protocol Store: RolloutStore, GuardrailStore {
-    /// Records accepted events durably, in one transaction, with the aggregates they feed. Returns only
-    /// after the commit; each event's status says whether it was new or a retry of one already recorded.
-    /// `receivedAt` is the server time of arrival.
+    /// Records accepted events durably, in one transaction, with the aggregates they feed (so aggregates never
+    /// disagree with raw events). Returns only after the commit, one status per event in the order given.
+    ///
+    /// Idempotency: an event with an `id` already recorded is a `.duplicate` and changes nothing, within the
+    /// batch too. How far back ids are recognised is the engine's promise: SQLite keeps the ids of the last
+    /// 24 hours (at most the newest two million, reloaded from the file when opened) in memory, so a retry
+    /// older than that is stored again; an engine with a unique index recognises every id it holds.
+    /// `receivedAt` is the server time of arrival, which retention counts from.
     func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus]
 
-    /// The per-minute aggregates of `minutes`, optionally narrowed to one phase, one variant, the guardrail
-    /// epochs from `fromEpoch` on, and some measures.
+    /// The per-minute aggregates of the minute indexes in `minutes` (inclusive), optionally narrowed to one
+    /// phase, one variant, the guardrail epochs from `fromEpoch` on, and some measures (nil: all). Costs
+    /// O(minutes × phases × variants × measures), never a scan of raw events.
     func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?,
                     measures: Set<Measure>?) async throws -> AggregateTable
 
-    /// How many users first seen on a day in `firstDays` (days since 1970, UTC) were active again exactly
+    /// How many users first seen on a day in `firstDays` (day indexes, inclusive) were active again exactly
     /// `afterDays` later, counting users by the phase and variant of their first day.
     func retention(afterDays: Int, firstDays: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> RetentionCounts
 
-    /// Fails when the store cannot be reached.
+    /// Fails with a `StoreError` when the store cannot be reached.
     func ping() async throws
 
-    /// Keys not revoked.
+    /// Keys not revoked (expired ones included: the key ring checks expiry), in no particular order.
     func activeKeys() async throws -> [StoredKey]
 
     /// Adds a key; fails with `StoreError.conflict` when its name or hash is taken.
@@ -43,13 +58,15 @@ public protocol Store: RolloutStore, GuardrailStore {
     func secret(named name: String, make: @Sendable () -> [UInt8]) async throws -> [UInt8]
 
     /// Deletes raw events received before `eventsBefore` and removes feedback suggestions received before
-    /// `feedbackTextBefore`; aggregates stay. Returns how many events were deleted and redacted.
-    func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> (deleted: Int, redacted: Int)
+    /// `feedbackTextBefore`, with the audit entry `audit(deleted, redacted)` when anything changed, in one
+    /// transaction; aggregates stay.
+    func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult
 
-    /// Spend since `since` by model and by user (the top `limit` users), from the raw events.
+    /// Spend since `since` by model (every model, most expensive first) and by user (the top `limit` users),
+    /// from the raw events: what retention deleted is no longer in it.
     func costBreakdown(since: Date, limit: Int) async throws -> CostBreakdown
 
-    /// Feedback events matching `filter`, newest first.
+    /// Feedback events matching `filter`, newest first, at most `filter.limit`.
     func feedback(_ filter: FeedbackFilter) async throws -> [FeedbackRecord]
 
     /// The phases started so far, oldest first.

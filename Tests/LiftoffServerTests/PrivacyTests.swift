@@ -63,9 +63,9 @@ struct PrivacyTests {
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"feedback","userId":"a","rating":4,"suggestion":"call me at 555-0100"}]}"#)
             server.clock.advance(by: 8 * 86_400)
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"feedback","userId":"b","rating":2,"suggestion":"fresh"}]}"#)
-            #expect(await retention.purgeOnce() == (deleted: 0, redacted: 1))
+            #expect(await retention.purgeOnce() == PurgeResult(deleted: 0, redacted: 1))
             server.clock.advance(by: 23 * 86_400)
-            #expect(await retention.purgeOnce() == (deleted: 1, redacted: 1))
+            #expect(await retention.purgeOnce() == PurgeResult(deleted: 1, redacted: 1))
             let ratings = try await client.request(.get, "/v1/metrics?window=all&names=user_satisfaction")
             #expect(ratings.metric("user_satisfaction")?.value == 3)
             let audit = (try await client.request(.get, "/v1/audit?action=retention.purge").object["entries"] as? [[String: Any]]) ?? []

@@ -173,12 +173,12 @@ struct StoreConformanceTests {
             commit.states["rollback[0]"] = state
             commit.newAlerts = [AlertRecord(ruleId: "rollback[0]", firing: 1, fingerprint: "f", severity: .critical, labels: ["rule": "rollback[0]"],
                                             annotations: ["value": "1"], startsAt: now)]
-            commit.rollout = (RolloutRecord(rollout: "r", phase: "alpha", status: .rolledBack, version: 2), 1,
-                              AuditEntry(at: now, actor: "liftoff", action: "rollout.rollback", reason: "rollback[0]"))
+            commit.rollout = RolloutChange(next: RolloutRecord(rollout: "r", phase: "alpha", status: .rolledBack, version: 2), expectedVersion: 1,
+                                           audit: AuditEntry(at: now, actor: "liftoff", action: "rollout.rollback", reason: "rollback[0]"))
             commit.outbox = [OutboxMessage(kind: .webhook, target: "http://127.0.0.1:9/hook", signing: nil, body: "{}", ruleId: "rollback[0]",
                                            nextAttemptAt: now, createdAt: now)]
             commit.incidents = [IncidentRecord(ruleId: "rollback[0]", firing: 1, openedAt: now, phase: "alpha", report: "{}")]
-            commit.setOverrides = [("adjust", ["promptProfile": .string("economy")], false)]
+            commit.setOverrides = [ConfigOverride(ruleId: "adjust", values: ["promptProfile": .string("economy")], sticky: false, setAt: now)]
             try await store.commit(commit)
 
             #expect(try await store.ruleStates()["rollback[0]"] == state)
@@ -195,8 +195,8 @@ struct StoreConformanceTests {
             // A commit against a stale rollout version is a conflict and leaves nothing behind.
             var stale = GuardrailCommit(at: now)
             stale.states["rollback[1]"] = state
-            stale.rollout = (RolloutRecord(rollout: "r", phase: "alpha", status: .paused, version: 2), 1,
-                             AuditEntry(at: now, actor: "liftoff", action: "rollout.pause", reason: nil))
+            stale.rollout = RolloutChange(next: RolloutRecord(rollout: "r", phase: "alpha", status: .paused, version: 2), expectedVersion: 1,
+                                          audit: AuditEntry(at: now, actor: "liftoff", action: "rollout.pause", reason: nil))
             await #expect(throws: StoreError.self) { try await store.commit(stale) }
             #expect(try await store.ruleStates()["rollback[1]"] == nil)
         }

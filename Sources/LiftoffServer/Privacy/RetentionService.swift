@@ -28,7 +28,7 @@ struct RetentionService: Service {
     }
 
     @discardableResult
-    func purgeOnce() async -> (deleted: Int, redacted: Int) {
+    func purgeOnce() async -> PurgeResult {
         let now = clock.now()
         do {
             let result = try await store.purge(
@@ -44,7 +44,7 @@ struct RetentionService: Service {
             return result
         } catch {
             logger.error("retention purge failed", metadata: ["error": "\(error)"])
-            return (0, 0)
+            return PurgeResult(deleted: 0, redacted: 0)
         }
     }
 }

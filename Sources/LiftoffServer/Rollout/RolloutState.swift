@@ -19,7 +19,7 @@ final class RolloutState: Sendable {
         var groupOf: [String: String]
         /// The plan's config with the guardrails' `set` overrides merged in, in the order they were set.
         var config: [String: JSONValue]
-        var overrides: [(ruleId: String, values: [String: JSONValue], sticky: Bool, setAt: Date)]
+        var overrides: [ConfigOverride]
         /// Set by `stop_admissions`: invitations and waitlist admissions are refused.
         var admissionsStopped: Bool
         /// The guardrail epoch new events are counted in.

@@ -110,7 +110,7 @@ actor GuardrailEvaluator {
                                          at: previous.since ?? now, silences: silences)
                 resolved.resolved = true
                 resolved.endsAt = now
-                commit.resolvedAlerts.append((rule.id, previous.firings, now))
+                commit.resolvedAlerts.append(AlertResolution(ruleId: rule.id, firing: previous.firings, at: now))
                 if !resolved.silenced { toNotify.append(resolved) }
                 for name in rule.actions {
                     if case .set(_, let sticky)? = guardrails.action(name), !sticky { commit.clearedOverrides.append(rule.id) }
@@ -132,7 +132,7 @@ actor GuardrailEvaluator {
         notify(toNotify, into: &commit)
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
-            commit.rollout = (record, snapshot.record.version, AuditEntry(
+            commit.rollout = RolloutChange(next: record, expectedVersion: snapshot.record.version, audit: AuditEntry(
                 at: now, actor: SystemActor.name, action: record.status == .rolledBack ? "rollout.rollback" : "rollout.pause",
                 reason: commit.audit.last { $0.action == "guardrail.fired" }?.reason,
                 before: RolloutCoordinator.describe(snapshot.record), after: RolloutCoordinator.describe(record)))
@@ -163,13 +163,13 @@ actor GuardrailEvaluator {
             record.version = state.snapshot.record.version + 1
             return true
         case .set(let values, let sticky):
-            commit.setOverrides.append((rule.id, values, sticky))
+            commit.setOverrides.append(ConfigOverride(ruleId: rule.id, values: values, sticky: sticky, setAt: commit.at))
             return true
         case .stopAdmissions:
-            commit.admissionsStopped = (true, "\(rule.id) fired")
+            commit.admissionsStopped = AdmissionsChange(stopped: true, reason: "\(rule.id) fired")
             return true
         case .startAdmissions:
-            commit.admissionsStopped = (false, "\(rule.id) fired")
+            commit.admissionsStopped = AdmissionsChange(stopped: false, reason: "\(rule.id) fired")
             return true
         case .notify:
             return true
@@ -195,7 +195,7 @@ actor GuardrailEvaluator {
                 body: AlertMessages.body(group, format: route.format, rollout: state.snapshot.plan.rollout, externalURL: externalURL),
                 ruleId: group.map(\.ruleId).joined(separator: ","), nextAttemptAt: commit.at, createdAt: commit.at))
         }
-        for alert in alerts where !alert.resolved { commit.notifiedAlerts.append((alert.ruleId, alert.firing)) }
+        for alert in alerts where !alert.resolved { commit.notifiedAlerts.append(AlertFiring(ruleId: alert.ruleId, firing: alert.firing)) }
     }
 
     private func alertPayload(_ alert: AlertRecord) -> [String: JSONValue] {

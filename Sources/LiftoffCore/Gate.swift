@@ -40,7 +40,12 @@ public struct CriterionResult: Sendable, Equatable {
             return
         }
         let comparator = criterion.comparator
-        let interval = value.interval()
+        // A value that should have an interval but has none yet (a mean of one sample, or of samples stored
+        // before sums of squares were kept) is bounded by nothing: it can neither pass nor fail.
+        var interval = value.interval()
+        if interval == nil, value.evidence != .exact {
+            interval = ConfidenceInterval(lower: -.infinity, upper: .infinity, confidence: ConfidenceInterval.gateConfidence)
+        }
         self.interval = interval
         // The side that must hold for a pass, and the opposite side that shows a breach.
         let deciding = interval.map { comparator.wantsLow ? $0.upper : $0.lower } ?? observed

@@ -51,6 +51,12 @@ struct ConfidenceIntervalTests {
         let high = Criterion(metric: .userSatisfaction, comparator: .atLeast, threshold: 4.4, minSamples: 30)
         #expect(CriterionResult(criterion: high, value: value).verdict == .fail)
         #expect(CriterionResult(criterion: high, value: value).samplesNeeded == nil)
+        // One rating has no spread to bound its mean with: neither pass nor fail, however high.
+        var one = Aggregate(for: .rating)
+        one.add(5)
+        let single = MetricCalculator(totals: [.rating: one], windowSeconds: 3600).value(of: .userSatisfaction)
+        let lone = CriterionResult(criterion: Criterion(metric: .userSatisfaction, comparator: .atLeast, threshold: 4, minSamples: 1), value: single)
+        #expect(lone.verdict == .inconclusive && lone.bound == nil && lone.samplesNeeded == nil)
     }
 
     /// Quantiles: the order statistics at the binomial rank bounds, and no estimate outside what was observed.

@@ -44,7 +44,7 @@ struct PhaseReports: Sendable {
                     "criterion": .string(result.label), "value": Self.number(result.value), "bound": Self.number(result.bound),
                     "samples": .number(Double(result.samples)), "minSamples": .number(Double(criterion.minSamples)),
                     "verdict": .string(result.verdict.rawValue),
-                    "interval": result.interval.map { interval in .array([interval.lower, interval.upper].map { $0.isFinite ? .number($0) : .null }) } ?? .null,
+                    "interval": Self.interval(result.interval),
                     "samplesNeeded": result.samplesNeeded.map { .number(Double($0)) } ?? .null,
                 ]))
             }
@@ -99,19 +99,21 @@ struct PhaseReports: Sendable {
 
     static func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
 
+    /// `[lower, upper]`, a side null where it is unbounded; null without an interval.
+    static func interval(_ interval: ConfidenceInterval?) -> JSONValue {
+        interval.map { .array([$0.lower, $0.upper].map { $0.isFinite ? .number($0) : .null }) } ?? .null
+    }
+
     /// One treatment-against-control row: both values and sample counts, the difference absolute and relative,
     /// its 95% interval (null sides where unbounded, null where the metric has none), and whether it is real.
     static func row(_ comparison: VariantComparison) -> JSONValue {
-        let interval: JSONValue = comparison.interval.map { interval in
-            .array([interval.lower, interval.upper].map { $0.isFinite ? .number($0) : .null })
-        } ?? .null
-        return .object([
+        .object([
             "metric": .string(comparison.metric.rawValue), "unit": .string(comparison.metric.unit),
             "treatment": number(comparison.treatment.value), "control": number(comparison.control.value),
             "samples": .number(Double(comparison.treatment.samples)),
             "treatmentSamples": .number(Double(comparison.treatment.samples)), "controlSamples": .number(Double(comparison.control.samples)),
             "difference": number(comparison.difference), "relativeDifference": number(comparison.relativeDifference),
-            "interval": interval, "real": comparison.isReal.map(JSONValue.bool) ?? .null,
+            "interval": interval(comparison.interval), "real": comparison.isReal.map(JSONValue.bool) ?? .null,
         ])
     }
 

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LiftoffCore", targets: ["LiftoffCore"]),
         .library(name: "LiftoffStore", targets: ["LiftoffStore"]),
         .library(name: "LiftoffSQLite", targets: ["LiftoffSQLite"]),
+        .library(name: "LiftoffAPI", targets: ["LiftoffAPI"]),
         .library(name: "LiftoffServer", targets: ["LiftoffServer"]),
         .library(name: "LiftoffSimulator", targets: ["LiftoffSimulator"]),
     ],
@@ -53,11 +54,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP API's request and answer types, its typed documents (reports, alert messages) and the one
+        // client: what the server encodes is what the CLI, the simulator and the tests decode.
+        .target(
+            name: "LiftoffAPI",
+            dependencies: [
+                "LiftoffCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LiftoffServer",
             dependencies: [
                 "LiftoffCore",
                 "LiftoffStore",
+                "LiftoffAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -76,6 +90,7 @@ let package = Package(
             name: "LiftoffSimulator",
             dependencies: [
                 "LiftoffCore",
+                "LiftoffAPI",
                 "LiftoffServer",
                 "LiftoffSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -90,6 +105,7 @@ let package = Package(
             name: "liftoff",
             dependencies: [
                 "LiftoffCore",
+                "LiftoffAPI",
                 "LiftoffServer",
                 "LiftoffSimulator",
                 "LiftoffStore",
@@ -112,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LiftoffSimulatorTests",
-            dependencies: ["LiftoffSimulator", "LiftoffCore", "LiftoffServer"],
+            dependencies: ["LiftoffSimulator", "LiftoffCore", "LiftoffServer", "LiftoffAPI"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -125,6 +141,7 @@ let package = Package(
             dependencies: [
                 "LiftoffServer",
                 "LiftoffSQLite",
+                "LiftoffAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

@@ -8,9 +8,7 @@ public struct AggregateTable: Sendable, Equatable {
     public init() {}
 
     /// The minute that contains `date`.
-    public static func minute(of date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 / 60).rounded(.down))
-    }
+    public static func minute(of date: Date) -> MinuteIndex { MinuteIndex(containing: date) }
 
     /// Folds one accepted event into the measures it feeds.
     public mutating func fold(_ recorded: RecordedEvent) {

@@ -22,7 +22,7 @@ public enum MetricWindow: Sendable, Equatable {
 
     /// The minutes a window covers. Aggregates are per minute, so a window covers every whole minute it
     /// overlaps: `[minute(now − length), minute(now)]`, both ends included.
-    public static func minutes(from start: Date, to end: Date) -> ClosedRange<Int64> {
+    public static func minutes(from start: Date, to end: Date) -> ClosedRange<MinuteIndex> {
         let first = AggregateTable.minute(of: start)
         let last = AggregateTable.minute(of: end)
         return first...max(first, last)

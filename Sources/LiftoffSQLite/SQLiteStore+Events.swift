@@ -62,9 +62,7 @@ extension SQLiteStore {
     }
 
     /// Days since 1970 in UTC, the unit of retention.
-    static func day(of date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 / 86_400).rounded(.down))
-    }
+    static func day(of date: Date) -> Int64 { DayIndex(containing: date).rawValue }
 
     /// Fills the values that depend on the user's history, and records what later events will need.
     private func enrich(_ recorded: inout RecordedEvent, _ db: Database) throws {
@@ -106,7 +104,7 @@ extension SQLiteStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (key, added) in delta.rows {
-            let keyArguments: StatementArguments = [key.minute, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
+            let keyArguments: StatementArguments = [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
             var aggregate = added
             if let row = try Row.fetchOne(select, arguments: keyArguments) {
                 var stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)

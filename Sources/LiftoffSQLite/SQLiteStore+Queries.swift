@@ -4,14 +4,14 @@ import LiftoffCore
 import LiftoffStore
 
 extension SQLiteStore {
-    public func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?,
+    public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                            measures: Set<Measure>?) async throws -> AggregateTable {
         try await pool.read { db in
             var sql = """
                 SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch FROM minute_aggregates
                 WHERE minute BETWEEN ? AND ?
                 """
-            var arguments: StatementArguments = [minutes.lowerBound, minutes.upperBound]
+            var arguments: StatementArguments = [minutes.lowerBound.rawValue, minutes.upperBound.rawValue]
             if let fromEpoch {
                 sql += " AND epoch >= ?"
                 arguments += [fromEpoch]
@@ -36,14 +36,14 @@ extension SQLiteStore {
                 guard let measure = Measure(rawValue: row["measure"]), let rowVariant = Variant(rawValue: row["variant"]) else {
                     continue
                 }
-                let key = AggregateKey(minute: row["minute"], phase: row["phase"], variant: rowVariant, epoch: row["epoch"], measure: measure)
+                let key = AggregateKey(minute: MinuteIndex(rawValue: row["minute"]), phase: row["phase"], variant: rowVariant, epoch: row["epoch"], measure: measure)
                 table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
             }
             return table
         }
     }
 
-    public func retention(afterDays: Int, firstDays: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> RetentionCounts {
+    public func retention(afterDays: Int, firstDays: ClosedRange<DayIndex>, phase: String?, variant: Variant?) async throws -> RetentionCounts {
         try await pool.read { db in
             var sql = """
                 WITH firsts AS (SELECT user_id, MIN(day) AS first FROM user_days GROUP BY user_id)
@@ -52,7 +52,7 @@ extension SQLiteStore {
                 FROM firsts f JOIN user_days u ON u.user_id = f.user_id AND u.day = f.first
                 WHERE f.first BETWEEN ? AND ?
                 """
-            var arguments: StatementArguments = [afterDays, firstDays.lowerBound, firstDays.upperBound]
+            var arguments: StatementArguments = [afterDays, firstDays.lowerBound.rawValue, firstDays.upperBound.rawValue]
             if let phase {
                 sql += " AND u.phase = ?"
                 arguments += [phase]

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// `liftoff demo`'s story, played against a server: internal testers, alpha invitations, beta admissions
@@ -68,17 +69,17 @@ public struct Demo: Sendable {
         var windowStart = Date()
 
         while now.timeIntervalSince(began) < limit {
-            let rollout = try await client.get("/v1/rollout")
-            guard case .string(let phase)? = rollout["phase"], case .string(let state)? = rollout["status"] else { break }
+            let rollout = try await client.rollout()
+            let (phase, state) = (rollout.phase, rollout.status.rawValue)
             if phases.last != phase {
                 phases.append(phase)
                 output("\(clock(now)) ▶ phase \(phase) begins\(phases.count > 1 ? " (Liftoff promoted: the gate held)" : "")")
                 if phase == "alpha" {
-                    try await client.post("/v1/audience/invite", .object(["userIds": .array(alpha.map { .string(traffic.users[$0].learner.id) })]))
+                    _ = try await client.invite(alpha.map { traffic.users[$0].learner.id })
                     output("\(clock(now))   operator invited \(alpha.count) alpha users")
                 }
                 if phase == "beta" {
-                    for index in waitlist { try await client.post("/v1/waitlist", .object(["userId": .string(traffic.users[index].learner.id)])) }
+                    for index in waitlist { _ = try await client.joinWaitlist(traffic.users[index].learner.id) }
                     output("\(clock(now))   \(waitlist.count) people joined the public waitlist")
                     incidentAt = now.addingTimeInterval(Self.incidentIntoBeta)
                 }
@@ -87,24 +88,24 @@ public struct Demo: Sendable {
             if state != status {
                 if state == "rolled_back" {
                     rolledBack = true
-                    let firing = Firing.list(from: try await client.get("/v1/alerts")).last { $0.kind == .rollback }
+                    let firing = Firing.list(from: try await client.alerts()).last { $0.kind == .rollback }
                     output("\(clock(now)) ✖ Liftoff ROLLED BACK \(phase)\(firing.map { ": rule \($0.rule) on \($0.metric.rawValue)" } ?? ""); everyone is on the old experience, the incident is written")
                     fixedAt = now.addingTimeInterval(Self.fixTakes)
                 }
                 status = state
             }
-            let admitted = (rollout["audience"]?["admitted"]).flatMap { if case .number(let n) = $0 { Int(n) } else { nil } } ?? 0
+            let admitted = rollout.audience.admitted
             if phase == "beta" && state == "running" && admitted < waitlist.count && now.timeIntervalSince(lastAdmission) >= 20 * 60 {
-                let answer = try await client.post("/v1/waitlist/admit", .object([:]))
+                let answer = try await client.admit()
                 lastAdmission = now
-                if case .array(let list)? = answer["admitted"] { output("\(clock(now))   operator admitted \(list.count) from the waitlist (\(admitted + list.count) in beta)") }
+                output("\(clock(now))   operator admitted \(answer.admitted.count) from the waitlist (\(admitted + answer.admitted.count) in beta)")
             }
             if let start = incidentAt, !announced, now >= start {
                 announced = true
                 output("\(clock(now)) ⚡ incident injected: the model provider starts failing 25% of calls")
             }
             if let due = fixedAt, now >= due, state == "rolled_back" {
-                try await client.post("/v1/rollout/resume", .object(["reason": .string("provider fixed; error rate back to normal in staging")]))
+                _ = try await client.change("resume", RolloutChangeRequest(reason: "provider fixed; error rate back to normal in staging"))
                 resumed = true
                 output("\(clock(now)) ↺ operator resumed beta after the fix (a new epoch: the incident no longer counts against the guardrails)")
             }
@@ -143,11 +144,8 @@ public struct Demo: Sendable {
     }
 
     private func statusLine(_ client: LiftoffClient, at now: Date, phase: String, status: String, eventsPerSecond: Double) async throws -> String {
-        let metrics = try await client.get("/v1/metrics?window=15m&variant=treatment&phase=\(phase)&names=response_time.p95,error_rate,ai_response_relevance,active_users")
-        func value(_ name: String) -> Double? {
-            if case .number(let number)? = metrics["metrics"]?[name]?["value"] { return number }
-            return nil
-        }
+        let metrics = try await client.metrics("window=15m&variant=treatment&phase=\(phase)&names=response_time.p95,error_rate,ai_response_relevance,active_users")
+        func value(_ name: String) -> Double? { metrics.metrics[name]?.value }
         let p95 = value("response_time.p95").map { String(format: "%.2f s", $0 / 1000) } ?? "–"
         let errors = value("error_rate").map { String(format: "%.1f%%", $0 * 100) } ?? "–"
         let relevance = value("ai_response_relevance").map { String(format: "%.2f", $0) } ?? "–"

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffServer
 import LiftoffSQLite

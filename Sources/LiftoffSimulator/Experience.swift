@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// What `/v1/evaluate` told the app about one user.
@@ -13,10 +14,8 @@ public struct Experience: Sendable, Equatable {
     }
 
     static func ask(_ client: LiftoffClient, userId: String) async throws -> Experience {
-        let answer = try await client.post("/v1/evaluate", .object(["userId": .string(userId)]))
-        var config: [String: JSONValue] = [:]
-        if case .object(let values)? = answer["config"] { config = values }
-        return Experience(newExperience: answer["enabled"] == .bool(true), config: config)
+        let answer = try await client.evaluate(userId)
+        return Experience(newExperience: answer.enabled, config: answer.config)
     }
 
     /// The config's effect on the platform as the app would apply it: the economy prompt profile sends

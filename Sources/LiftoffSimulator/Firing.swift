@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// One firing of a rule, as `/v1/alerts` reports it: every firing of every rule is an alert, whatever its
@@ -16,15 +17,12 @@ public struct Firing: Sendable, Equatable {
         self.at = at
     }
 
-    /// The firings in a `/v1/alerts` answer, oldest first.
-    static func list(from answer: JSONValue) -> [Firing] {
-        guard case .array(let alerts)? = answer["alerts"] else { return [] }
-        return alerts.compactMap { alert -> Firing? in
-            guard case .string(let rule)? = alert["rule"], case .string(let startsAt)? = alert["startsAt"],
-                  case .string(let kind)? = alert["labels"]?["kind"], case .string(let metric)? = alert["labels"]?["metric"],
-                  let at = Timestamp.parse(startsAt), let ruleKind = Rule.Kind(rawValue: kind), let watched = Metric(rawValue: metric)
+    /// The firings among `/v1/alerts`, oldest first.
+    static func list(from alerts: [AlertView]) -> [Firing] {
+        alerts.compactMap { alert -> Firing? in
+            guard let ruleKind = alert.labels["kind"].flatMap(Rule.Kind.init), let watched = alert.labels["metric"].flatMap(Metric.init)
             else { return nil }
-            return Firing(rule: rule, kind: ruleKind, metric: watched, at: at)
+            return Firing(rule: alert.rule, kind: ruleKind, metric: watched, at: alert.startsAt)
         }.sorted { $0.at < $1.at }
     }
 }
@@ -36,13 +34,11 @@ struct RuleSummary: Sendable {
     var metric: Metric
     var window: TimeInterval
 
-    static func list(from answer: JSONValue) -> [RuleSummary] {
-        guard case .array(let rules)? = answer["rules"] else { return [] }
-        return rules.compactMap { rule in
-            guard case .string(let id)? = rule["id"], case .string(let kind)? = rule["kind"], case .string(let metric)? = rule["metric"],
-                  case .string(let window)? = rule["window"], let ruleKind = Rule.Kind(rawValue: kind),
-                  let watched = Metric(rawValue: metric), let seconds = DurationText.parse(window) else { return nil }
-            return RuleSummary(id: id, kind: ruleKind, metric: watched, window: seconds)
+    static func list(from guardrails: GuardrailsView) -> [RuleSummary] {
+        guardrails.rules.compactMap { rule in
+            guard let kind = Rule.Kind(rawValue: rule.kind), let metric = Metric(rawValue: rule.metric),
+                  let window = DurationText.parse(rule.window) else { return nil }
+            return RuleSummary(id: rule.id, kind: kind, metric: metric, window: window)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// Brings a rollout to the phase a scenario plays in, through the operator API: forced promotions (with a
@@ -11,28 +12,25 @@ struct RolloutSetup: Sendable {
     }
 
     func enter(phase: String, users: [String], reason: String) async throws {
-        var rollout = try await client.get("/v1/rollout")
+        var rollout = try await client.rollout()
         for _ in 0..<16 {
-            guard case .string(let current)? = rollout["phase"] else { throw Failure(description: "/v1/rollout has no phase") }
-            if rollout["status"] == .string("rolled_back") || rollout["status"] == .string("paused") {
-                rollout = try await client.post("/v1/rollout/resume", .object(["reason": .string(reason)]))
+            if rollout.status == .rolledBack || rollout.status == .paused {
+                rollout = try await client.change("resume", RolloutChangeRequest(reason: reason))
             }
-            if current == phase { break }
-            if rollout["status"] == .string("completed") {
+            if rollout.phase == phase { break }
+            if rollout.status == .completed {
                 throw Failure(description: "the rollout is complete; phase \(phase) cannot be entered again")
             }
-            rollout = try await client.post("/v1/rollout/promote", .object(["force": .bool(true), "reason": .string(reason)]))
+            rollout = try await client.change("promote", RolloutChangeRequest(reason: reason, force: true))
         }
-        guard rollout["phase"] == .string(phase) else { throw Failure(description: "the plan has no phase '\(phase)'") }
-        let audience = rollout["audience"]
-        if audience?["inviteMax"] != nil && audience?["inviteMax"] != .null {
+        guard rollout.phase == phase else { throw Failure(description: "the plan has no phase '\(phase)'") }
+        if rollout.audience.inviteMax != nil {
             for batch in stride(from: 0, to: users.count, by: 1000) {
-                try await client.post("/v1/audience/invite",
-                                      .object(["userIds": .array(users[batch..<min(batch + 1000, users.count)].map(JSONValue.string))]))
+                _ = try await client.invite(Array(users[batch..<min(batch + 1000, users.count)]))
             }
-        } else if audience?["waitlistCap"] != nil && audience?["waitlistCap"] != .null {
-            for user in users { try await client.post("/v1/waitlist", .object(["userId": .string(user)])) }
-            try await client.post("/v1/waitlist/admit", .object(["count": .number(Double(users.count))]))
+        } else if rollout.audience.waitlistCap != nil {
+            for user in users { _ = try await client.joinWaitlist(user) }
+            _ = try await client.admit(count: users.count)
         }
     }
 }

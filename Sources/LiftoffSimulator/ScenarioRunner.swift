@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// Plays one scenario against a server exactly as the app would: asks `/v1/evaluate` at the start of every
@@ -24,7 +25,7 @@ public struct ScenarioRunner: Sendable {
         let control = traffic.addUsers(prefix: "member", count: scenario.controlUsers, spread: scenario.userLatencySpread)
         try await RolloutSetup(client: client).enter(phase: scenario.phase, users: treatment.map { traffic.users[$0].learner.id },
                                                      reason: "simulation: scenario \(scenario.name), seed \(seed)")
-        let rules = RuleSummary.list(from: try await client.get("/v1/guardrails"))
+        let rules = RuleSummary.list(from: try await client.guardrails())
         let start = target.now()
         let onset = scenario.onset.map { start.addingTimeInterval($0) }
         let deadline = deadlineSeconds(rules)
@@ -48,7 +49,7 @@ public struct ScenarioRunner: Sendable {
             // After a rollback nothing more is evaluated: a run with a truth to act on can stop there.
             if scenario.truth != nil, now.timeIntervalSince(lastLook) >= max(step, 5) {
                 lastLook = now
-                if try await client.get("/v1/rollout")["status"] == .string("rolled_back") { break }
+                if try await client.rollout().status == .rolledBack { break }
             }
             let stepEnd = min(now.addingTimeInterval(step), end)
             if !(scenario.quiet?.contains(now.timeIntervalSince(start)) ?? false) {
@@ -79,7 +80,7 @@ public struct ScenarioRunner: Sendable {
             }
             now = stepEnd
         }
-        let firings = Firing.list(from: try await client.get("/v1/alerts"))
+        let firings = Firing.list(from: try await client.alerts())
         return judge(firings, onset: onset, deadline: deadline, events: sent)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// Runs scenarios many times over, each run on a fresh embedded server with an injected clock (weeks in

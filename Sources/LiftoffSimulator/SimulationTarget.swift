@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// Where simulated traffic goes and how time passes there: an embedded server whose clock the simulator

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// Learners using the app: sessions start at random (Poisson) times, each begins with `/v1/evaluate` for
@@ -86,11 +87,11 @@ struct SimulatedUser: Sendable {
 enum Ingest {
     static func send(_ events: [JSONValue], with client: LiftoffClient) async throws -> Int {
         guard !events.isEmpty else { return 0 }
-        let answer = try await client.post("/v1/events", .object(["events": .array(events)]))
-        if case .array(let rejected)? = answer["rejected"], let first = rejected.first {
-            throw LiftoffClient.Failure(status: 200, message: "the server rejected \(rejected.count) simulated event(s); first: \(first.compactText)")
+        let answer = try await client.ingest(events)
+        if let first = answer.rejected.first {
+            throw LiftoffClient.Failure(status: nil, message: "the server rejected \(answer.rejected.count) simulated event(s); "
+                                        + "first: event \(first.index): \(first.error)")
         }
-        if case .number(let accepted)? = answer["accepted"] { return Int(accepted) }
-        return 0
+        return answer.accepted
     }
 }

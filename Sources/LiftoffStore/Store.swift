@@ -11,7 +11,7 @@ import LiftoffCore
 /// - Failures of the database itself are `StoreError`s (`busy`, `unavailable`, `storageFull`, `readOnly`,
 ///   `corrupt`); a refusal because of what is stored is `StoreError.conflict`.
 /// - Times are stored to the millisecond. Minute indexes are whole minutes since 1970-01-01T00:00Z
-///   (`AggregateTable.minute(of:)`); day indexes whole UTC days since then.
+///   (`MinuteIndex`); day indexes whole UTC days since then (`DayIndex`).
 public protocol Store: RolloutStore, GuardrailStore {
     /// Records accepted events durably, in one transaction, with the aggregates they feed (so aggregates never
     /// disagree with raw events). Returns only after the commit, one status per event in the order given.
@@ -26,12 +26,12 @@ public protocol Store: RolloutStore, GuardrailStore {
     /// The per-minute aggregates of the minute indexes in `minutes` (inclusive), optionally narrowed to one
     /// phase, one variant, the guardrail epochs from `fromEpoch` on, and some measures (nil: all). Costs
     /// O(minutes × phases × variants × measures), never a scan of raw events.
-    func aggregates(minutes: ClosedRange<Int64>, phase: String?, variant: Variant?, fromEpoch: Int?,
+    func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                     measures: Set<Measure>?) async throws -> AggregateTable
 
     /// How many users first seen on a day in `firstDays` (day indexes, inclusive) were active again exactly
     /// `afterDays` later, counting users by the phase and variant of their first day.
-    func retention(afterDays: Int, firstDays: ClosedRange<Int64>, phase: String?, variant: Variant?) async throws -> RetentionCounts
+    func retention(afterDays: Int, firstDays: ClosedRange<DayIndex>, phase: String?, variant: Variant?) async throws -> RetentionCounts
 
     /// Fails with a `StoreError` when the store cannot be reached.
     func ping() async throws

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffServer
 import LiftoffStore
@@ -19,10 +20,10 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Admin key for the server (or LIFTOFF_KEY).")
         var key: String?
 
-        var client: APIClient? {
+        var client: LiftoffClient? {
             let environment = ProcessInfo.processInfo.environment
             guard let url = url ?? environment["LIFTOFF_URL"] else { return nil }
-            return APIClient(baseURL: url, key: key ?? environment["LIFTOFF_KEY"] ?? "")
+            return LiftoffClient(baseURL: url, key: key ?? environment["LIFTOFF_KEY"] ?? "")
         }
 
         func administration() throws -> KeyAdministration {
@@ -53,13 +54,9 @@ struct KeysCommand: AsyncParsableCommand {
             let secret: String
             let id: String
             if let client = target.client {
-                var body: [String: Any] = ["name": name, "scope": scope]
-                if let rateLimit { body["rateLimit"] = rateLimit }
-                if let expiresAt { body["expiresAt"] = expiresAt }
-                let data = try await client.send(.POST, "/v1/keys", body: try JSONSerialization.data(withJSONObject: body))
-                let created = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-                secret = created["key"] as? String ?? ""
-                id = created["id"] as? String ?? ""
+                let created = try await client.createKey(CreateKeyRequest(name: name, scope: scope, rateLimit: rateLimit, expiresAt: expiresAt))
+                secret = created.key
+                id = created.id
             } else {
                 let created = try await target.administration().create(name: name, scope: parsedScope, rateLimit: rateLimit,
                                                                        expiresAt: expiry, actor: KeysCommand.localActor)
@@ -75,17 +72,9 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
 
         func run() async throws {
-            let keys: [KeyAdministration.Listing]
+            let keys: [KeyListing]
             if let client = target.client {
-                let data = try await client.send(.GET, "/v1/keys")
-                struct Page: Decodable { var keys: [KeyAdministration.Listing] }
-                let decoder = JSONDecoder()
-                decoder.dateDecodingStrategy = .custom { decoder in
-                    let text = try decoder.singleValueContainer().decode(String.self)
-                    guard let date = Timestamp.parse(text) else { throw ValidationError("bad time \(text)") }
-                    return date
-                }
-                keys = try decoder.decode(Page.self, from: data).keys
+                keys = try await client.keys()
             } else {
                 keys = try await target.administration().list()
             }
@@ -107,8 +96,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             if let client = target.client {
-                let query = reason.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) }.map { "?reason=\($0)" } ?? ""
-                _ = try await client.send(.DELETE, "/v1/keys/\(id)\(query)")
+                try await client.revokeKey(id, reason: reason)
             } else {
                 try await target.administration().revoke(id: id, actor: KeysCommand.localActor, reason: reason)
             }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LiftoffAPI
+import LiftoffCore
 
 /// Where the operator commands find the server: flags, else `LIFTOFF_URL` and `LIFTOFF_KEY`.
 struct ServerOptions: ParsableArguments {
@@ -9,13 +11,13 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "API key (default: LIFTOFF_KEY).")
     var key: String?
 
-    var client: APIClient {
+    var client: LiftoffClient {
         get throws {
             let environment = ProcessInfo.processInfo.environment
             guard let key = key ?? environment["LIFTOFF_KEY"], !key.isEmpty else {
                 throw ValidationError("give an API key with --key or LIFTOFF_KEY")
             }
-            return APIClient(baseURL: url ?? environment["LIFTOFF_URL"] ?? "http://127.0.0.1:8080", key: key)
+            return LiftoffClient(baseURL: url ?? environment["LIFTOFF_URL"] ?? "http://127.0.0.1:8080", key: key, timeout: .seconds(30))
         }
     }
 }
@@ -24,7 +26,7 @@ struct ServerOptions: ParsableArguments {
 func runAgainstServer(_ body: () async throws -> Void) async throws {
     do {
         try await body()
-    } catch let failure as APIClient.Failure {
+    } catch let failure as LiftoffClient.Failure {
         FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
         throw ExitCode(1)
     }
@@ -37,52 +39,47 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await runAgainstServer {
-            let data = try await server.client.send(.GET, "/v1/rollout")
+            let client = try server.client
             if json {
-                print(String(decoding: data, as: UTF8.self))
+                print(String(decoding: try await client.send(.GET, "/v1/rollout"), as: UTF8.self))
                 return
             }
-            let rollout = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-            print(StatusText.render(rollout))
+            print(StatusText.render(try await client.rollout()))
         }
     }
 }
 
 /// The human-readable status.
 enum StatusText {
-    static func render(_ rollout: [String: Any]) -> String {
-        let gate = rollout["gate"] as? [String: Any] ?? [:]
+    static func render(_ rollout: RolloutView) -> String {
+        let gate = rollout.gate
         var lines = [
-            "rollout \(rollout["rollout"] ?? "?")  phase \(rollout["phase"] ?? "?")  status \(rollout["status"] ?? "?")  promotion \(rollout["promotion"] ?? "?")",
-            "\(rollout["summary"] ?? "")",
+            "rollout \(rollout.rollout)  phase \(rollout.phase)  status \(rollout.status.rawValue)  promotion \(rollout.promotion)",
+            rollout.summary,
             "",
-            (gate["final"] as? Bool) == true ? "gate: last phase (nothing to promote to)"
-                : "gate: \((gate["ready"] as? Bool) == true ? "READY" : "not ready")",
+            gate.final ? "gate: last phase (nothing to promote to)" : "gate: \(gate.ready ? "READY" : "not ready")",
         ]
-        let criteria = gate["criteria"] as? [[String: Any]] ?? []
-        if !criteria.isEmpty {
+        if !gate.criteria.isEmpty {
             lines.append("  " + pad("criterion", 44) + pad("value", 10) + pad("95% interval", 22) + pad("samples", 12) + pad("verdict", 19) + "more needed")
-            for criterion in criteria {
-                let label = "\(criterion["metric"] ?? "") \(criterion["comparator"] ?? "") \(number(criterion["threshold"])) (\(criterion["window"] ?? ""))"
-                let samples = "\(criterion["samples"] ?? 0)/\(criterion["minSamples"] ?? 0)"
-                let interval = criterion["lowerBound"] is Double || criterion["upperBound"] is Double
-                    ? "\(number(criterion["lowerBound"])) – \(number(criterion["upperBound"]))" : "exact"
-                let needed = (criterion["samplesNeeded"] as? Int).map(String.init) ?? "–"
-                lines.append("  " + pad(label, 44) + pad(number(criterion["value"]), 10) + pad(interval, 22) + pad(samples, 12)
-                             + pad("\(criterion["verdict"] ?? "")", 19) + needed)
+            for criterion in gate.criteria {
+                let label = "\(criterion.metric) \(criterion.comparator) \(ReportText.number(criterion.threshold)) (\(criterion.window))"
+                let samples = "\(criterion.samples)/\(criterion.minSamples)"
+                let interval = criterion.lowerBound != nil || criterion.upperBound != nil
+                    ? "\(ReportText.number(criterion.lowerBound)) – \(ReportText.number(criterion.upperBound))" : "exact"
+                lines.append("  " + pad(label, 44) + pad(ReportText.number(criterion.value), 10) + pad(interval, 22) + pad(samples, 12)
+                             + pad(criterion.verdict.rawValue, 19) + ReportText.number(criterion.samplesNeeded))
             }
         }
-        for item in gate["checklist"] as? [[String: Any]] ?? [] {
-            let signed = (item["signed"] as? Bool) == true
-            lines.append("  [\(signed ? "x" : " ")] \(item["item"] ?? "")\(signed ? " (signed by \(item["signedBy"] ?? ""))" : "")")
+        for item in gate.checklist {
+            lines.append("  [\(item.signed ? "x" : " ")] \(item.item)\(item.signed ? " (signed by \(item.signedBy ?? ""))" : "")")
         }
-        for unmet in gate["unmet"] as? [String] ?? [] { lines.append("  - \(unmet)") }
+        for unmet in gate.unmet { lines.append("  - \(unmet)") }
         lines += ["", "  " + pad("phase", 12) + pad("planned start", 14) + pad("planned end", 14) + pad("started", 14) + pad("ended", 14) + "overrun"]
-        for entry in rollout["timeline"] as? [[String: Any]] ?? [] {
-            let day = { (key: String) in ((entry[key] as? String).map { String($0.prefix(10)) }) ?? "–" }
-            let overrun = (entry["overrunDays"] as? Double).map { String(format: "%.1fd", $0) } ?? "–"
-            lines.append("  " + pad("\(entry["phase"] ?? "")", 12) + pad(day("plannedStart"), 14) + pad(day("plannedEnd"), 14)
-                         + pad(day("startedAt"), 14) + pad(day("endedAt"), 14) + overrun)
+        for entry in rollout.timeline {
+            let day = { (date: Date?) in date.map { String(Timestamp.format($0).prefix(10)) } ?? "–" }
+            let overrun = entry.overrunDays.map { String(format: "%.1fd", $0) } ?? "–"
+            lines.append("  " + pad(entry.phase, 12) + pad(day(entry.plannedStart), 14) + pad(day(entry.plannedEnd), 14)
+                         + pad(day(entry.startedAt), 14) + pad(day(entry.endedAt), 14) + overrun)
         }
         return lines.joined(separator: "\n")
     }
@@ -90,20 +87,14 @@ enum StatusText {
     static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
-
-    static func number(_ value: Any?) -> String {
-        guard let value = value as? Double else { return "–" }
-        return value.rounded() == value && abs(value) < 1e12 ? String(Int(value)) : String(format: "%.4g", value)
-    }
 }
 
 /// A rollout transition: promote, pause, resume, rollback.
 struct Transition {
-    static func send(_ action: String, body: [String: Any], server: ServerOptions) async throws {
+    static func send(_ action: String, _ request: RolloutChangeRequest, server: ServerOptions) async throws {
         try await runAgainstServer {
-            let data = try await server.client.send(.POST, "/v1/rollout/\(action)", body: try JSONSerialization.data(withJSONObject: body))
-            let rollout = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-            print("\(action): rollout \(rollout["rollout"] ?? "") is now in phase \(rollout["phase"] ?? "") (\(rollout["status"] ?? ""))")
+            let rollout = try await server.client.change(action, request)
+            print("\(action): rollout \(rollout.rollout) is now in phase \(rollout.phase) (\(rollout.status.rawValue))")
         }
     }
 }
@@ -115,10 +106,7 @@ struct Promote: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        var body: [String: Any] = [:]
-        if let reason { body["reason"] = reason }
-        if force { body["force"] = true }
-        try await Transition.send("promote", body: body, server: server)
+        try await Transition.send("promote", RolloutChangeRequest(reason: reason, force: force ? true : nil), server: server)
     }
 }
 
@@ -127,7 +115,7 @@ struct Pause: AsyncParsableCommand {
     @Option(help: "Why, for the audit log.") var reason: String?
     @OptionGroup var server: ServerOptions
 
-    func run() async throws { try await Transition.send("pause", body: reason.map { ["reason": $0] } ?? [:], server: server) }
+    func run() async throws { try await Transition.send("pause", RolloutChangeRequest(reason: reason), server: server) }
 }
 
 struct Resume: AsyncParsableCommand {
@@ -135,7 +123,7 @@ struct Resume: AsyncParsableCommand {
     @Option(help: "Why, for the audit log.") var reason: String?
     @OptionGroup var server: ServerOptions
 
-    func run() async throws { try await Transition.send("resume", body: reason.map { ["reason": $0] } ?? [:], server: server) }
+    func run() async throws { try await Transition.send("resume", RolloutChangeRequest(reason: reason), server: server) }
 }
 
 struct Rollback: AsyncParsableCommand {
@@ -143,7 +131,7 @@ struct Rollback: AsyncParsableCommand {
     @Option(help: "Why (required).") var reason: String
     @OptionGroup var server: ServerOptions
 
-    func run() async throws { try await Transition.send("rollback", body: ["reason": reason], server: server) }
+    func run() async throws { try await Transition.send("rollback", RolloutChangeRequest(reason: reason), server: server) }
 }
 
 struct Waitlist: AsyncParsableCommand {
@@ -156,11 +144,8 @@ struct Waitlist: AsyncParsableCommand {
 
         func run() async throws {
             try await runAgainstServer {
-                let body = try JSONSerialization.data(withJSONObject: count.map { ["count": $0] } ?? [:])
-                let data = try await server.client.send(.POST, "/v1/waitlist/admit", body: body)
-                let answer = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-                let admitted = answer["admitted"] as? [String] ?? []
-                print("admitted \(admitted.count): \(admitted.joined(separator: ", ")) (\(answer["phaseAdmissions"] ?? 0) of at most \(answer["cap"] ?? 0) in this phase)")
+                let answer = try await server.client.admit(count: count)
+                print("admitted \(answer.admitted.count): \(answer.admitted.joined(separator: ", ")) (\(answer.phaseAdmissions) of at most \(answer.cap) in this phase)")
             }
         }
     }
@@ -176,13 +161,8 @@ struct Report: AsyncParsableCommand {
         try await runAgainstServer {
             let client = try server.client
             var name = phase
-            if name == nil {
-                let rollout = try JSONSerialization.jsonObject(with: try await client.send(.GET, "/v1/rollout")) as? [String: Any]
-                name = rollout?["phase"] as? String
-            }
-            let path = (name ?? "").addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""
-            let data = try await client.send(.GET, "/v1/reports/\(path)?format=\(format)")
-            print(String(decoding: data, as: UTF8.self))
+            if name == nil { name = try await client.rollout().phase }
+            print(try await client.phaseReportText(name ?? "", format: format))
         }
     }
 }

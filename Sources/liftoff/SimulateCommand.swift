@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffSimulator
 

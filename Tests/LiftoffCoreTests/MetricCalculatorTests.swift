@@ -89,7 +89,7 @@ struct MetricCalculatorTests {
         table.fold(RecordedEvent(event: later, attribution: Attribution(phase: "p", variant: .control)))
         table.fold(Self.recorded("u", .sessionStart))
         let minutes = Set(table.rows.keys.map(\.minute))
-        #expect(minutes == [AggregateTable.minute(of: Self.minute), AggregateTable.minute(of: Self.minute) + 1])
+        #expect(minutes == [AggregateTable.minute(of: Self.minute), AggregateTable.minute(of: Self.minute).advanced(by: 1)])
     }
 }
 
@@ -118,7 +118,7 @@ struct SmallPartsTests {
         #expect(MetricWindow("0s") == nil)
         #expect(MetricWindow("soon") == nil)
         let end = Date(timeIntervalSince1970: 600 * 60 + 30)
-        #expect(MetricWindow.minutes(from: end.addingTimeInterval(-3600), to: end) == 540...600)
+        #expect(MetricWindow.minutes(from: end.addingTimeInterval(-3600), to: end) == MinuteIndex(rawValue: 540)...MinuteIndex(rawValue: 600))
     }
 
     @Test func scopes() {

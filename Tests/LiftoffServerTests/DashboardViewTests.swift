@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Testing
 @testable import LiftoffServer
 
@@ -28,8 +29,13 @@ struct DashboardViewTests {
     }
 
     @Test func reportTablesCarryThePricePointAndMargin() {
-        let tables = PhaseReports.tables(["pricePoint": .number(12), "costPerUserPerMonth": .number(3), "costObservedDays": .number(2.5)])
-        let price = tables.first { $0.title == "Price point" }
+        let start = Date(timeIntervalSince1970: 1_780_000_000)
+        let report = PhaseReport(
+            rollout: "r", phase: "p", startedAt: start, endedAt: nil, generatedAt: start, criteria: [], kpis: [],
+            comparison: .init(confidence: 0.95, correction: "none", real: ""), dailyActiveUsers: nil,
+            feedback: .init(responses: 0, ratings: [:], suggestions: []), incidents: [], checklist: [],
+            pricePoint: 12, costPerUserPerMonth: 3, costObservedDays: 2.5)
+        let price = report.tables.first { $0.title == "Price point" }
         #expect(price?.rows == [["3", "2.5", "12", "9.00 (75%)"]])
     }
 }

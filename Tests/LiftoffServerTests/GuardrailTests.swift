@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -81,6 +82,13 @@ struct GuardrailTests {
             #expect(String(buffer: markdown.body).hasPrefix("# Incident \(id): error_rate above 0.05 over 5m"))
             // Lists are text, not JSON.
             #expect(String(buffer: markdown.body).contains("- **Actions**: rollback\n"))
+            let incident = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read])
+            let document = try incident.decode(IncidentReport.self)
+            #expect(document.id == id && document.actions == ["rollback"] && document.failingInteractions?.count == 20)
+            #expect(try APICoding.text(document) == String(buffer: incident.body))
+            #expect(document.markdown == String(buffer: markdown.body))
+            #expect(try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).decode(IncidentList.self)
+                .incidents.map(\.failingInteractions) == [nil])
             #expect(try await client.request(.get, "/v1/incidents/999", key: TestServer.keys[.read]).status == .notFound)
 
             // The rollback went to the critical alert route through the outbox.
@@ -237,6 +245,13 @@ struct GuardrailTests {
         let slack = try JSONParser.parse(AlertMessages.body([alert], format: .slack, rollout: "ai-tutor", externalURL: "http://liftoff:8080"))
         guard case .string(let text)? = slack["text"] else { Issue.record("no slack text"); return }
         #expect(text.contains("[FIRING] error_rate above 0.05 over 5m"))
+        // Each format is its typed document: a receiver decodes it with the same types.
+        let decoded = try APICoding.decoder.decode(AlertmanagerMessage.self, from: Data(try AlertMessages.body(
+            [alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080").utf8))
+        #expect(decoded.alerts.first?.generatorURL == "http://liftoff:8080/v1/alerts")
+        let group = try APICoding.decoder.decode(AlertGroupMessage.self, from: Data(try AlertMessages.body(
+            [alert], format: .json, rollout: "ai-tutor", externalURL: "http://liftoff:8080").utf8))
+        #expect(group.status == "firing" && group.alerts.first?.rule == "rollback[0]" && group.url == "http://liftoff:8080/v1/alerts")
     }
 
     /// The seed's own rules, from the example plan, on crafted traffic. The plan's receivers are example

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -49,6 +50,14 @@ struct ReportTests {
             #expect(markdown.contains("| error_rate below 0.05 |"))
             #expect(markdown.contains("| error_rate | ratio | 0 (120) | 1 (10) | -1 | -100.0% |"))
             #expect(markdown.contains("| yes |"))
+            // One value, three renderings: the JSON decodes into the typed document, which encodes back to the
+            // same bytes and renders the very Markdown and HTML the server sent.
+            let document = try json.decode(PhaseReport.self)
+            #expect(document.criteria.first?.verdict == .pass)
+            #expect(document.feedback.ratings["5"] == 1)
+            #expect(try APICoding.text(document) == String(buffer: json.body))
+            #expect(document.markdown == markdown)
+            #expect(document.html == html)
             #expect(try await client.request(.get, "/v1/reports/beta", key: TestServer.keys[.read]).status == .notFound)
             #expect(try await client.request(.get, "/v1/reports/internal?format=pdf", key: TestServer.keys[.read]).status == .badRequest)
         }

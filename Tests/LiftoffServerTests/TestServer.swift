@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -68,6 +69,11 @@ extension TestResponse {
     /// The body parsed as a JSON object.
     var object: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+
+    /// The body decoded as the API type the server encoded it from, the way every client decodes it.
+    func decode<Answer: Decodable>(_ type: Answer.Type) throws -> Answer {
+        try APICoding.decoder.decode(type, from: Data(body.readableBytesView))
     }
 
     var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import Synchronization
 import Testing
@@ -15,15 +16,17 @@ struct DemoTests {
             let demo = Demo(seed: 7, step: 60, statusEvery: 3600) { lines.append($0) }
             let outcome = try await demo.run(on: server)
             // What the demo printed is what the server holds.
-            let rollout = try await server.client.get("/v1/rollout")
-            #expect(rollout["phase"] == .string("full"))
-            #expect(rollout["status"] == .string("running"))
-            let incidents = try await server.client.get("/v1/incidents")
-            guard case .array(let list)? = incidents["incidents"] else {
-                Issue.record("no incidents list: \(incidents.compactText)")
-                return outcome
-            }
-            #expect(list.count == 1)
+            let rollout = try await server.client.rollout()
+            #expect(rollout.phase == "full")
+            #expect(rollout.status == .running)
+            let incidents = try await server.client.incidents()
+            #expect(incidents.count == 1)
+            // The documents decode on the client's side into the types the server wrote them from.
+            let incident = try await server.client.incident(try #require(incidents.first?.id))
+            #expect(incident.phase == "beta" && incident.actions.contains("rollback"))
+            let report = try await server.client.phaseReport("beta")
+            #expect(report.incidents.map(\.id) == incidents.compactMap(\.id))
+            #expect(try await server.client.phaseReportText("beta", format: "md") == report.markdown)
             return outcome
         }
         #expect(outcome.phases == ["internal", "alpha", "beta", "full"])

@@ -16,9 +16,9 @@ struct SQLiteStoreTests {
                       attribution: alpha, costUsd: 0.001)
     }
 
-    var minutes: ClosedRange<Int64> {
+    var minutes: ClosedRange<MinuteIndex> {
         let minute = AggregateTable.minute(of: now)
-        return (minute - 5)...(minute + 5)
+        return minute.advanced(by: -5)...minute.advanced(by: 5)
     }
 
     @Test func retriesAreRecognisedWithinABatchAndAcrossBatches() async throws {
@@ -96,7 +96,7 @@ struct SQLiteStoreTests {
             for offset in offsets { events.append(interaction(nil, user: user, at: start.addingTimeInterval(offset * day))) }
         }
         _ = try await store.append(events, receivedAt: now)
-        let firstDay = SQLiteStore.day(of: start)
+        let firstDay = DayIndex(containing: start)
         #expect(try await store.retention(afterDays: 1, firstDays: firstDay...firstDay, phase: nil, variant: nil)
             == RetentionCounts(cohort: 3, returned: 1))
         #expect(try await store.retention(afterDays: 7, firstDays: firstDay...firstDay, phase: "alpha", variant: .treatment)

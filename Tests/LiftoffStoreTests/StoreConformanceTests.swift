@@ -79,7 +79,7 @@ struct StoreConformanceTests {
             #expect(try await count(phase: "beta", variant: nil, fromEpoch: 2) == 1)
             let narrowed = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: [.cost])
             #expect(Set(narrowed.rows.keys.map(\.measure)) == [.cost])
-            #expect(try await store.aggregates(minutes: (minute + 1)...(minute + 9), phase: nil, variant: nil, fromEpoch: nil, measures: nil).rows.isEmpty)
+            #expect(try await store.aggregates(minutes: minute.advanced(by: 1)...minute.advanced(by: 9), phase: nil, variant: nil, fromEpoch: nil, measures: nil).rows.isEmpty)
         }
     }
 

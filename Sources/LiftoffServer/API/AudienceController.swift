@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 
@@ -7,17 +8,10 @@ struct AudienceController {
     let controller: RolloutCoordinator
     let state: RolloutState
 
-    struct InviteBody: Decodable { var userIds: [String] }
-    struct InviteAnswer: Encodable { var invited: [String]; var phaseInvitations: Int; var max: Int }
-    struct JoinBody: Decodable { var userId: String }
-    struct JoinAnswer: Encodable { var userId: String; var position: Int; var status: String }
-    struct AdmitBody: Decodable { var count: Int? }
-    struct AdmitAnswer: Encodable { var admitted: [String]; var phaseAdmissions: Int; var cap: Int }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         let controller = self.controller
         routes.add(.post, "/v1/audience/invite", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(InviteBody.self, from: request)
+            let body = try await RequestJSON.decode(InviteRequest.self, from: request)
             guard !body.userIds.isEmpty, body.userIds.count <= 1000 else {
                 throw APIError.badRequest("userIds: give 1 to 1000 user ids")
             }
@@ -26,13 +20,13 @@ struct AudienceController {
             return try JSONBody.response(InviteAnswer(invited: result.invited, phaseInvitations: result.total, max: result.max))
         }
         routes.add(.post, "/v1/waitlist", scope: .ingest) { request, _, _ in
-            let body = try await RequestJSON.decode(JoinBody.self, from: request)
+            let body = try await RequestJSON.decode(JoinRequest.self, from: request)
             let entry = try await controller.joinWaitlist(try RequestJSON.userId(body.userId))
             return try JSONBody.response(JoinAnswer(userId: entry.userId, position: entry.position,
                                                     status: entry.admittedAt == nil ? "waiting" : "admitted"))
         }
         routes.add(.post, "/v1/waitlist/admit", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(AdmitBody.self, from: request)
+            let body = try await RequestJSON.decode(AdmitRequest.self, from: request)
             if let count = body.count, !(1...10_000).contains(count) {
                 throw APIError.badRequest("count: must be between 1 and 10000")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 
@@ -6,26 +7,12 @@ import LiftoffCore
 struct EvaluateController {
     let state: RolloutState
 
-    struct Query: Decodable {
-        var userId: String
-        /// Accepted for forward compatibility with targeting rules; not used to decide yet.
-        var attributes: [String: JSONValue]?
-    }
-
-    struct Answer: Encodable {
-        var enabled: Bool
-        var variant: Variant
-        var phase: String
-        var reason: String
-        var config: [String: JSONValue]
-    }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         let state = self.state
         routes.add(.post, "/v1/evaluate", scope: .ingest) { request, _, _ in
-            let query = try await RequestJSON.decode(Query.self, from: request)
+            let query = try await RequestJSON.decode(EvaluateRequest.self, from: request)
             let decision = state.decide(try RequestJSON.userId(query.userId))
-            return try JSONBody.response(Answer(enabled: decision.enabled, variant: decision.variant, phase: decision.phase,
+            return try JSONBody.response(EvaluateAnswer(enabled: decision.enabled, variant: decision.variant, phase: decision.phase,
                                                 reason: decision.reason, config: decision.config))
         }
     }

@@ -1,5 +1,6 @@
 import CompressNIO
 import Foundation
+import LiftoffAPI
 import NIOCore
 import Hummingbird
 import LiftoffCore
@@ -42,25 +43,6 @@ struct EventsController {
         return Batch(events: list)
     }
 
-    struct Rejection: Encodable, Sendable {
-        var index: Int
-        var error: String
-    }
-
-    struct Report: Encodable, Sendable {
-        var accepted: Int
-        var duplicates: Int
-        var rejected: [Rejection]
-
-        /// The common answer (nothing rejected) is written directly: it is on the path of every ingest call.
-        func response() throws -> Response {
-            guard rejected.isEmpty else { return try JSONBody.response(self) }
-            let text = #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"rejected":[]}"#
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
-        }
-    }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         routes.add(.post, "/v1/events", scope: .ingest) { request, _, _ in
             try await ingest(request)
@@ -78,7 +60,7 @@ struct EventsController {
         let priceBook = prices()
         var valid: [RecordedEvent] = []
         var validIndices: [Int] = []
-        var rejected: [Rejection] = []
+        var rejected: [IngestRejection] = []
         for (index, value) in batch.events.enumerated() {
             do {
                 let event = try validator.validate(value, now: now)
@@ -88,11 +70,11 @@ struct EventsController {
                 valid.append(recorded)
                 validIndices.append(index)
             } catch {
-                rejected.append(Rejection(index: index, error: error.description))
+                rejected.append(IngestRejection(index: index, error: error.description))
             }
         }
         let statuses = try await pipeline.submit(valid)
-        let report = Report(
+        let report = IngestReport(
             accepted: statuses.filter { $0 == .accepted }.count,
             duplicates: statuses.filter { $0 == .duplicate }.count,
             rejected: rejected)
@@ -104,5 +86,15 @@ struct EventsController {
             throw error
         }
         return try report.response()
+    }
+}
+
+extension IngestReport {
+    /// The common answer (nothing rejected) is written directly: it is on the path of every ingest call.
+    func response() throws -> Response {
+        guard rejected.isEmpty else { return try JSONBody.response(self) }
+        let text = #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"rejected":[]}"#
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

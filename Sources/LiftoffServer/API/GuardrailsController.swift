@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 import LiftoffStore
@@ -9,19 +10,6 @@ struct GuardrailsController {
     let evaluator: GuardrailEvaluator
     let metrics: MetricsQuery
     let clock: any WallClock
-
-    struct AlertView: Encodable, Sendable {
-        var id: Int
-        var rule: String
-        var status: String
-        var severity: String
-        var silenced: Bool
-        var labels: [String: String]
-        var annotations: [String: String]
-        var startsAt: Date
-        var endsAt: Date?
-        var fingerprint: String
-    }
 
     struct SilenceBody: Decodable {
         var matchers: [String: String]
@@ -54,50 +42,6 @@ struct GuardrailsController {
         var deliveredAt: Date?
     }
 
-    struct RuleView: Encodable, Sendable {
-        /// A rule held against control: with which factor over how much of control's traffic.
-        struct Versus: Encodable, Sendable {
-            var variant = "control"
-            var factor: Double
-            var window: String
-        }
-        /// Control's side of the last observation of a rule held against control.
-        struct ControlObservation: Encodable, Sendable {
-            var value: Double?
-            var samples: Int
-        }
-        var id: String
-        var summary: String
-        var kind: String
-        var metric: String
-        var when: String
-        var threshold: Double
-        var window: String
-        var minSamples: Int
-        var severity: String
-        var actions: [String]
-        var state: String
-        var since: Date?
-        var firings: Int
-        var value: Double?
-        var samples: Int?
-        var judgement: String?
-        var observedAt: Date?
-        var versus: Versus?
-        var control: ControlObservation?
-        /// Events without a user feed this rule's metric (they count with treatment, which rules judge).
-        var countsEventsWithoutUser: Bool
-    }
-
-    struct GuardrailsView: Encodable, Sendable {
-        var eventsWithoutUser = Self.eventsWithoutUserText
-        var rules: [RuleView]
-
-        static let eventsWithoutUserText = "Events without a userId (security_issue, integrity_violation, resource) count once, "
-            + "in the current phase, with treatment while the rollout runs, is paused or is complete, and with control after a "
-            + "rollback; every rule judges treatment, so a critical finding from a scanner acts exactly as one carrying a treatment user's id."
-    }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
         let evaluator = self.evaluator
@@ -108,7 +52,7 @@ struct GuardrailsController {
                           severity: alert.severity.rawValue, silenced: alert.silenced, labels: alert.labels,
                           annotations: alert.annotations, startsAt: alert.startsAt, endsAt: alert.endsAt, fingerprint: alert.fingerprint)
             }
-            return try JSONBody.response(["alerts": alerts])
+            return try JSONBody.response(AlertList(alerts: alerts))
         }
         routes.add(.get, "/v1/silences", scope: .read) { _, _, _ in
             let now = clock.now()
@@ -172,18 +116,17 @@ struct GuardrailsController {
         }
         let reports = IncidentReports(store: store, metrics: metrics, clock: clock)
         routes.add(.get, "/v1/incidents", scope: .read) { _, _, _ in
-            try JSONBody.response(["incidents": try await reports.list()])
+            try JSONBody.response(IncidentList(incidents: try await reports.list()))
         }
         routes.add(.get, "/v1/incidents/{id}", scope: .read, query: ["format"]) { request, context, _ in
             guard let id = context.parameters.get("id", as: Int.self) else { throw APIError.notFound("no incident with that id") }
             let report = try await reports.report(id)
             switch request.uri.queryParameters.get("format") ?? "json" {
             case "json":
-                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(report).compactText)))
+                return try JSONBody.response(report)
             case "md":
                 return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(string: IncidentReports.markdown(report))))
+                                body: .init(byteBuffer: ByteBuffer(string: report.markdown)))
             case let other:
                 throw APIError.badRequest("format: '\(other)' is not one of json, md")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 
@@ -7,18 +8,11 @@ struct KeysController {
     let administration: KeyAdministration
     let keys: KeyRing
 
-    struct CreateBody: Decodable {
-        var name: String
-        var scope: String
-        var rateLimit: Double?
-        var expiresAt: String?
-    }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         let administration = self.administration
         let keys = self.keys
         routes.add(.post, "/v1/keys", scope: .admin) { request, _, key in
-            let body = try await RequestJSON.decode(CreateBody.self, from: request)
+            let body = try await RequestJSON.decode(CreateKeyRequest.self, from: request)
             guard let scope = Scope(rawValue: body.scope) else {
                 throw APIError.badRequest("scope: '\(body.scope)' is not one of ingest, read, operate, admin")
             }
@@ -32,7 +26,7 @@ struct KeysController {
             return try JSONBody.response(created, status: .created)
         }
         routes.add(.get, "/v1/keys", scope: .admin) { _, _, _ in
-            try JSONBody.response(["keys": try await administration.list()])
+            try JSONBody.response(KeyList(keys: try await administration.list()))
         }
         routes.add(.delete, "/v1/keys/{id}", scope: .admin, query: ["reason"]) { request, context, key in
             guard let id = context.parameters.get("id") else { throw APIError.notFound("no key id given") }

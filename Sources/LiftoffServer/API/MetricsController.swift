@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 
@@ -7,37 +8,6 @@ struct MetricsController {
     let query: MetricsQuery
     /// The most points one series request may ask for.
     static let maxPoints: Int64 = 10_080
-
-    struct Point: Encodable, Sendable {
-        var t: Date
-        @ExplicitNull var value: Double?
-        var samples: Int
-    }
-
-    struct Values: Encodable, Sendable {
-        var window: String
-        var phase: String?
-        var variant: Variant?
-        var from: Date
-        var to: Date
-        var metrics: [String: ValueBody]
-    }
-
-    struct Series: Encodable, Sendable {
-        var name: String
-        var step: String
-        var window: String
-        var phase: String?
-        var variant: Variant?
-        var points: [Point]
-    }
-
-    /// A metric value as the API prints it: `value` is `null` without samples, never omitted.
-    struct ValueBody: Encodable, Sendable {
-        @ExplicitNull var value: Double?
-        var samples: Int
-        var unit: String
-    }
 
     func addRoutes(to routes: inout ScopedRoutes) {
         routes.add(.get, "/v1/metrics", scope: .read, query: ["window", "names", "phase", "variant"]) { request, _, _ in try await values(request) }
@@ -53,9 +23,9 @@ struct MetricsController {
         let interval = try query.interval(of: window, phase: phase)
         let values = try await query.values(metrics, over: interval, phase: phase, variant: variant)
         let body = Dictionary(uniqueKeysWithValues: values.map { metric, value in
-            (metric.rawValue, ValueBody(value: value.value, samples: value.samples, unit: metric.unit))
+            (metric.rawValue, MetricValueView(value: value.value, samples: value.samples, unit: metric.unit))
         })
-        return try JSONBody.response(Values(window: windowText, phase: phase, variant: variant,
+        return try JSONBody.response(MetricValues(window: windowText, phase: phase, variant: variant,
                                             from: interval.start, to: interval.end, metrics: body))
     }
 
@@ -72,14 +42,14 @@ struct MetricsController {
         let (phase, variant) = try Self.filters(parameters.get("phase"), parameters.get("variant"))
         let interval = try query.interval(of: window, phase: phase)
         let minutes = MetricWindow.minutes(from: interval.start, to: interval.end)
-        let points = (minutes.upperBound - minutes.lowerBound) / Int64(step / 60) + 1
+        let points = minutes.lowerBound.distance(to: minutes.upperBound) / Int64(step / 60) + 1
         guard points <= Self.maxPoints else {
             throw APIError.badRequest("step: \(stepText) over window \(windowText) gives \(points) points, the limit is \(Self.maxPoints)")
         }
         let values = try await query.series(metric, over: interval, step: step, phase: phase, variant: variant)
-        return try JSONBody.response(Series(
+        return try JSONBody.response(MetricSeries(
             name: name, step: stepText, window: windowText, phase: phase, variant: variant,
-            points: values.map { Point(t: $0.0, value: $0.1.value, samples: $0.1.samples) }))
+            points: values.map { MetricPoint(t: $0.0, value: $0.1.value, samples: $0.1.samples) }))
     }
 
     static func window(_ text: String) throws -> MetricWindow {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LiftoffAPI
 import LiftoffCore
 
 /// `GET /v1/reports/{phase}?format=json|md|html`.
@@ -14,9 +15,9 @@ struct ReportsController {
             guard ["json", "md", "html"].contains(format) else { throw APIError.badRequest("format: '\(format)' is not one of json, md, html") }
             let report = try await reports.report(phase: phase)
             let (type, text): (String, String) = switch format {
-            case "md": ("text/markdown; charset=utf-8", PhaseReports.markdown(report))
-            case "html": ("text/html; charset=utf-8", PhaseReports.html(report))
-            default: ("application/json; charset=utf-8", JSONValue.object(report).compactText)
+            case "md": ("text/markdown; charset=utf-8", report.markdown)
+            case "html": ("text/html; charset=utf-8", report.html)
+            default: ("application/json; charset=utf-8", try APICoding.text(report))
             }
             return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 
@@ -8,22 +9,12 @@ struct RolloutAPIController {
     let state: RolloutState
     let clock: any WallClock
 
-    struct ChangeBody: Decodable {
-        var reason: String?
-        var force: Bool?
-    }
-
-    struct SignBody: Decodable {
-        var item: String
-        var note: String?
-    }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         let controller = self.controller
         let view = { @Sendable () async throws -> Response in try await self.view() }
         routes.add(.get, "/v1/rollout", scope: .read) { _, _, _ in try await view() }
         routes.add(.post, "/v1/rollout/promote", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(ChangeBody.self, from: request)
+            let body = try await RequestJSON.decode(RolloutChangeRequest.self, from: request)
                         let force = body.force ?? false
             if force && key.scope != .admin {
                 throw APIError.forbidden("a forced promotion needs an admin key; key '\(key.name)' has scope '\(key.scope.rawValue)'")
@@ -33,23 +24,23 @@ struct RolloutAPIController {
             return try await view()
         }
         routes.add(.post, "/v1/rollout/pause", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(ChangeBody.self, from: request)
+            let body = try await RequestJSON.decode(RolloutChangeRequest.self, from: request)
             _ = try await controller.pause(actor: key.name, reason: try RequestJSON.text(body.reason, field: "reason"))
             return try await view()
         }
         routes.add(.post, "/v1/rollout/resume", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(ChangeBody.self, from: request)
+            let body = try await RequestJSON.decode(RolloutChangeRequest.self, from: request)
             _ = try await controller.resume(actor: key.name, reason: try RequestJSON.text(body.reason, field: "reason"))
             return try await view()
         }
         routes.add(.post, "/v1/rollout/rollback", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(ChangeBody.self, from: request)
+            let body = try await RequestJSON.decode(RolloutChangeRequest.self, from: request)
             let reason = try RequestJSON.text(body.reason, field: "reason", required: true)!
             _ = try await controller.rollback(actor: key.name, reason: reason)
             return try await view()
         }
         routes.add(.post, "/v1/rollout/checklist", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(SignBody.self, from: request)
+            let body = try await RequestJSON.decode(SignOffRequest.self, from: request)
             let item = try RequestJSON.text(body.item, field: "item", required: true)!
             _ = try await controller.sign(item: item, note: try RequestJSON.text(body.note, field: "note"), actor: key.name)
             return try await view()

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 
@@ -14,27 +15,9 @@ public struct KeyAdministration: Sendable {
     }
 
     /// A key as listed: never the secret.
-    public struct Listing: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String
-        public var scope: Scope
-        public var prefix: String
-        public var createdAt: Date
-        public var revokedAt: Date?
-        public var rateLimit: Double?
-        public var expiresAt: Date?
-    }
-
+    public typealias Listing = KeyListing
     /// A new key with its secret, shown this once.
-    public struct Created: Codable, Sendable {
-        public var id: String
-        public var name: String
-        public var scope: Scope
-        public var key: String
-        public var prefix: String
-        public var rateLimit: Double?
-        public var expiresAt: Date?
-    }
+    public typealias Created = CreatedKey
 
     public func create(name: String, scope: Scope, rateLimit: Double?, expiresAt: Date?, actor: String) async throws -> Created {
         let trimmed = name.trimmingCharacters(in: .whitespaces)

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// The frame of every page: navigation, the signed-in key, a flash message, and the script that keeps the
@@ -12,7 +13,7 @@ enum DashboardLayout {
                 if path == current { attributes.append(("aria-current", "page")) }
                 nav.append(.element("a", attributes, .text(name)))
             }
-            var logout = HTML(raw: "<input type=\"hidden\" name=\"csrf\" value=\"\(PhaseReports.escape(session.csrf))\">")
+            var logout = HTML(raw: "<input type=\"hidden\" name=\"csrf\" value=\"\(ReportText.escape(session.csrf))\">")
             logout.raw("<button type=\"submit\">Log out</button>")
             nav.raw("<span class=\"who\">")
             nav.text("\(session.key.name) (\(session.key.scope.rawValue))")
@@ -24,7 +25,7 @@ enum DashboardLayout {
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(PhaseReports.escape(title)) · Liftoff</title><style>\(style)</style></head>
+            <title>\(ReportText.escape(title)) · Liftoff</title><style>\(style)</style></head>
             <body><header><strong>Liftoff</strong><nav aria-label="Pages">\(nav)</nav></header>
             \(flash)<main id="live">\(content)</main>
             <script>\(session == nil ? "" : liveScript)</script></body></html>
@@ -58,7 +59,7 @@ enum DashboardLayout {
 
     /// A POST form with the session's CSRF token.
     static func form(_ path: DashboardPath, session: DashboardSessions.Session, fields: HTML, button: String, danger: Bool = false) -> HTML {
-        var content = HTML(raw: "<input type=\"hidden\" name=\"csrf\" value=\"\(PhaseReports.escape(session.csrf))\">")
+        var content = HTML(raw: "<input type=\"hidden\" name=\"csrf\" value=\"\(ReportText.escape(session.csrf))\">")
         content.append(fields)
         content.append(.element("button", danger ? [("type", "submit"), ("class", "danger")] : [("type", "submit")], .text(button)))
         return .element("form", [("method", "post"), ("action", path.rawValue), ("class", "inline")], content)
@@ -69,7 +70,7 @@ enum DashboardLayout {
         if type == "text" { attributes.append(("placeholder", label)) }
         if let value { attributes.append(("value", value)) }
         var markup = HTML(raw: "<input")
-        for (key, value) in attributes { markup.raw(" \(key)=\"\(PhaseReports.escape(value))\"") }
+        for (key, value) in attributes { markup.raw(" \(key)=\"\(ReportText.escape(value))\"") }
         if required { markup.raw(" required") }
         markup.raw(">")
         if type == "checkbox" {

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 
@@ -58,10 +59,7 @@ struct DashboardPages: Sendable {
         html.append(.element("h2", [], .text("Treatment against control (phase \(phase), last \(name))")))
         html.append(.element("p", [("class", "scope")], .text("Difference = treatment − control with its 95% interval; "
             + "“real” when the interval corrected for the number of metrics (\(VariantComparison.correctionText(comparisons))) excludes zero.")))
-        html.append(DashboardLayout.table(PhaseReports.comparisonHeader, comparisons.map { comparison in
-            guard case .object(let row) = PhaseReports.row(comparison) else { return [] }
-            return PhaseReports.comparisonCells(row).map { HTML.text($0) }
-        }))
+        html.append(DashboardLayout.table(ComparisonRow.header, comparisons.map { ComparisonRow($0).cells.map { HTML.text($0) } }))
         return html
     }
 
@@ -127,47 +125,35 @@ struct DashboardPages: Sendable {
         return html
     }
 
-    /// For a rule held against control: what control did over the comparison's window.
-    private func controlRow(_ report: [String: JSONValue]) -> [[HTML]] {
-        guard case .object(let control)? = report["control"] else { return [] }
-        return [[.text("control: value / samples"), .text("\(PhaseReports.text(control["value"])) / \(PhaseReports.text(control["samples"]))")]]
-    }
-
     func incidentPage(_ id: Int) async throws -> HTML {
         let report = try await reports.report(id)
+        let number = { (value: Double?) in ReportText.number(value) }
         var html = HTML()
-        html.append(.element("h1", [], .text("Incident \(id): \(PhaseReports.text(report["trigger"]))")))
-        html.append(DashboardLayout.table(["", ""], [
-            [.text("opened"), .text(PhaseReports.text(report["openedAt"]))],
-            [.text("rollout / phase"), .text("\(PhaseReports.text(report["rollout"])) / \(PhaseReports.text(report["phase"]))")],
-            [.text("value / 99.9% bound / threshold"), .text("\(PhaseReports.text(report["value"])) / \(PhaseReports.text(report["bound"])) / \(PhaseReports.text(report["threshold"]))")],
-            [.text("samples"), .text(PhaseReports.text(report["samples"]))],
-        ] + controlRow(report) + [
-            [.text("affected users"), .text(PhaseReports.text(report["affectedUsers"]))],
-        ]))
-        if case .array(let points)? = report["series"] {
-            let series = points.compactMap { point -> (Date, Double?)? in
-                guard case .object(let object) = point, case .string(let time)? = object["t"], let date = Timestamp.parse(time) else { return nil }
-                if case .number(let value)? = object["value"] { return (date, value) }
-                return (date, nil)
-            }
-            html.append(.element("h2", [], .text("\(PhaseReports.text(report["metric"])) around the breach")))
-            html.append(SVGChart(title: "series around the breach", series: [.init(name: "treatment", color: "#0969da", points: series)],
-                                 threshold: { if case .number(let value)? = report["threshold"] { value } else { nil } }(), unit: "").render())
+        html.append(.element("h1", [], .text("Incident \(id): \(report.trigger)")))
+        var facts: [[HTML]] = [
+            [.text("opened"), .text(Timestamp.format(report.openedAt))],
+            [.text("rollout / phase"), .text("\(report.rollout) / \(report.phase)")],
+            [.text("value / 99.9% bound / threshold"), .text("\(number(report.value)) / \(number(report.bound)) / \(number(report.threshold))")],
+            [.text("samples"), .text(String(report.samples))],
+        ]
+        if let control = report.control {
+            // A rule held against control: what control did over the comparison's window.
+            facts.append([.text("control: value / samples"), .text("\(number(control.value)) / \(control.samples)")])
+        }
+        facts.append([.text("affected users"), .text(number(report.affectedUsers))])
+        html.append(DashboardLayout.table(["", ""], facts))
+        if let points = report.series {
+            html.append(.element("h2", [], .text("\(report.metric) around the breach")))
+            html.append(SVGChart(title: "series around the breach",
+                                 series: [.init(name: "treatment", color: "#0969da", points: points.map { ($0.t, $0.value) })],
+                                 threshold: report.threshold, unit: "").render())
         }
         html.append(.element("h2", [], .text("Timeline")))
-        var rows: [[HTML]] = []
-        if case .array(let entries)? = report["timeline"] {
-            for case .object(let entry) in entries {
-                rows.append([.text(PhaseReports.text(entry["at"])), .text(PhaseReports.text(entry["actor"])), .text(PhaseReports.text(entry["what"])),
-                             .text(PhaseReports.text(entry["detail"]))])
-            }
-        }
-        html.append(DashboardLayout.table(["when", "who", "what", "detail"], rows))
+        html.append(DashboardLayout.table(["when", "who", "what", "detail"], (report.timeline ?? []).map { entry in
+            [.text(Timestamp.format(entry.at)), .text(entry.actor), .text(entry.what), .text(entry.detail)]
+        }))
         html.append(.element("h2", [], .text("Failing interactions (sample)")))
-        var samples: [[HTML]] = []
-        if case .array(let items)? = report["failingInteractions"] { samples = items.map { [.text($0.compactText)] } }
-        html.append(DashboardLayout.table(["interaction"], samples))
+        html.append(DashboardLayout.table(["interaction"], (report.failingInteractions ?? []).map { [.text(JSONValue.object($0).compactText)] }))
         return html
     }
 
@@ -182,7 +168,7 @@ struct DashboardPages: Sendable {
         status.raw(" · gate ")
         let gateText = gate.isFinal ? "last phase" : gate.ready ? "ready" : "not ready"
         status.append(.element("span", [("class", gate.ready || gate.isFinal ? "badge ready" : "badge notready"), ("id", "gate-state")], .text(gateText)))
-        status.raw(" · promotion \(PhaseReports.escape((snapshot.phase.exit?.promotion ?? .manual).rawValue))")
+        status.raw(" · promotion \(ReportText.escape((snapshot.phase.exit?.promotion ?? .manual).rawValue))")
         html.append(.element("p", [], status))
         html.append(.element("p", [("id", "rollout-summary")], .text(RolloutView.summary(snapshot: snapshot, gate: gate))))
         html.append(.element("h2", [], .text("Exit criteria (treatment users)")))
@@ -197,7 +183,7 @@ struct DashboardPages: Sendable {
         html.append(DashboardLayout.table(["item", "signed", ""], gate.checklist.map { item in
             var sign = HTML()
             if !item.isSigned && canOperate {
-                var fields = HTML(raw: "<input type=\"hidden\" name=\"item\" value=\"\(PhaseReports.escape(item.item))\">")
+                var fields = HTML(raw: "<input type=\"hidden\" name=\"item\" value=\"\(ReportText.escape(item.item))\">")
                 fields.append(DashboardLayout.input("note", label: "note"))
                 sign = DashboardLayout.form(.checklist, session: session, fields: fields, button: "Sign")
             }
@@ -299,12 +285,11 @@ struct DashboardPages: Sendable {
         html.append(.element("h1", [], .text("Incidents")))
         var rows: [[HTML]] = []
         for incident in try await store.incidents() {
-            guard case .object(let report) = try JSONParser.parse(incident.report) else { continue }
+            let report = try IncidentReports.decode(incident)
             rows.append([.element("a", [("href", DashboardPath.incident(incident.id ?? 0))], .text(String(incident.id ?? 0))),
                          .text(DashboardLayout.time(incident.openedAt)), .text(incident.phase),
-                         .text(PhaseReports.text(report["trigger"])), .text(PhaseReports.text(report["value"])),
-                         .text(PhaseReports.text(report["affectedUsers"])),
-                         .text((report["actions"].map { if case .array(let a) = $0 { a.map { PhaseReports.text($0) }.joined(separator: ", ") } else { "" } }) ?? "")])
+                         .text(report.trigger), .text(ReportText.number(report.value)),
+                         .text(ReportText.number(report.affectedUsers)), .text(report.actions.joined(separator: ", "))])
         }
         html.append(DashboardLayout.table(["#", "opened", "phase", "trigger", "value", "affected users", "actions"], rows))
         return html

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// A line or bar chart as inline SVG (no script, no external asset): one or more series over time, an
@@ -34,11 +35,11 @@ struct SVGChart {
         var svg = HTML(raw: "<svg role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" style=\"max-width:\(Int(width))px\">")
         svg.append(.element("title", [], .text(title)))
         svg.raw("<line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(width - right)\" y2=\"\(top + plotHeight)\" stroke=\"#8c959f\"/>")
-        svg.raw("<text x=\"2\" y=\"\(top + 10)\" font-size=\"10\" fill=\"#57606a\">\(PhaseReports.escape(DashboardLayout.number(maximum)))</text>")
-        svg.raw("<text x=\"2\" y=\"\(top + plotHeight)\" font-size=\"10\" fill=\"#57606a\">0 \(PhaseReports.escape(unit))</text>")
+        svg.raw("<text x=\"2\" y=\"\(top + 10)\" font-size=\"10\" fill=\"#57606a\">\(ReportText.escape(DashboardLayout.number(maximum)))</text>")
+        svg.raw("<text x=\"2\" y=\"\(top + plotHeight)\" font-size=\"10\" fill=\"#57606a\">0 \(ReportText.escape(unit))</text>")
         if let threshold {
             svg.raw("<line x1=\"\(left)\" y1=\"\(y(threshold))\" x2=\"\(width - right)\" y2=\"\(y(threshold))\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>")
-            svg.raw("<text x=\"\(width - right - 90)\" y=\"\(y(threshold) - 3)\" font-size=\"10\" fill=\"#cf222e\">threshold \(PhaseReports.escape(DashboardLayout.number(threshold)))</text>")
+            svg.raw("<text x=\"\(width - right - 90)\" y=\"\(y(threshold) - 3)\" font-size=\"10\" fill=\"#cf222e\">threshold \(ReportText.escape(DashboardLayout.number(threshold)))</text>")
         }
         let slot = plotWidth / Double(max(series.map(\.points.count).max() ?? 1, 1))
         for (index, line) in series.enumerated() where style == .bars {

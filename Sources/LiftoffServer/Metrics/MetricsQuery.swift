@@ -37,7 +37,7 @@ struct MetricsQuery: Sendable {
     /// The values of `metrics` over `interval`.
     func values(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?,
                 fromEpoch: Int? = nil) async throws -> [Metric: MetricValue] {
-        let minutes: ClosedRange<Int64> = windowMinutes(interval)
+        let minutes: ClosedRange<MinuteIndex> = windowMinutes(interval)
         let measures = metrics.reduce(into: Set<Measure>()) { $0.formUnion($1.measures) }
         let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
         var retention: [Int: RetentionCounts] = [:]
@@ -45,11 +45,11 @@ struct MetricsQuery: Sendable {
             retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
         }
         let calculator = MetricCalculator(totals: table.totals(), windowSeconds: interval.seconds, retention: retention)
-        var minutesWith: [Measure: Set<Int64>] = [:]
+        var minutesWith: [Measure: Set<MinuteIndex>] = [:]
         for key in table.rows.keys { minutesWith[key.measure, default: []].insert(key.minute) }
         return Dictionary(uniqueKeysWithValues: metrics.map { metric in
             var value = calculator.value(of: metric)
-            let active = metric.measures.reduce(into: Set<Int64>()) { $0.formUnion(minutesWith[$1] ?? []) }
+            let active = metric.measures.reduce(into: Set<MinuteIndex>()) { $0.formUnion(minutesWith[$1] ?? []) }
             value.activeSeconds = Double(active.count * 60)
             return (metric, value)
         })
@@ -62,7 +62,7 @@ struct MetricsQuery: Sendable {
         let table = try await store.aggregates(minutes: windowMinutes(interval), phase: phase, variant: variant, fromEpoch: nil, measures: measures)
         let minutes = table.rows.filter { $0.value.count > 0 }.map(\.key.minute)
         guard let first = minutes.min(), let last = minutes.max() else { return nil }
-        return DateInterval(start: Date(timeIntervalSince1970: Double(first * 60)), end: Date(timeIntervalSince1970: Double((last + 1) * 60)))
+        return DateInterval(start: first.start, end: last.advanced(by: 1).start)
     }
 
     /// One point per `step` over `interval`: the metric over each step.
@@ -72,14 +72,13 @@ struct MetricsQuery: Sendable {
         let stepMinutes = Int64(step / 60)
         var buckets: [Int64: [Measure: Aggregate]] = [:]
         for (key, aggregate) in table.rows {
-            let bucket = (key.minute - minutes.lowerBound) / stepMinutes
+            let bucket = minutes.lowerBound.distance(to: key.minute) / stepMinutes
             buckets[bucket, default: [:]][key.measure, default: Aggregate(for: key.measure)].merge(aggregate)
         }
-        let count = (minutes.upperBound - minutes.lowerBound) / stepMinutes + 1
+        let count = minutes.lowerBound.distance(to: minutes.upperBound) / stepMinutes + 1
         var points: [(Date, MetricValue)] = []
         for bucket in 0..<count {
-            let startMinute = minutes.lowerBound + bucket * stepMinutes
-            let start = Date(timeIntervalSince1970: Double(startMinute * 60))
+            let start = minutes.lowerBound.advanced(by: bucket * stepMinutes).start
             var retention: [Int: RetentionCounts] = [:]
             if let days = metric.retentionDays {
                 let bucketInterval = Interval(start: start, end: start.addingTimeInterval(step))
@@ -91,15 +90,15 @@ struct MetricsQuery: Sendable {
         return points
     }
 
-    private func windowMinutes(_ interval: Interval) -> ClosedRange<Int64> {
+    private func windowMinutes(_ interval: Interval) -> ClosedRange<MinuteIndex> {
         MetricWindow.minutes(from: interval.start, to: interval.end)
     }
 
     /// Users first seen in the interval early enough that `days` later has passed.
     private func retentionCounts(days: Int, interval: Interval, phase: String?, variant: Variant?) async throws -> RetentionCounts {
-        let firstDay = Int64((interval.start.timeIntervalSince1970 / 86_400).rounded(.down))
-        let today = Int64((clock.now().timeIntervalSince1970 / 86_400).rounded(.down))
-        let lastDay = min(Int64((interval.end.timeIntervalSince1970 / 86_400).rounded(.down)), today - Int64(days))
+        let firstDay = DayIndex(containing: interval.start)
+        let today = DayIndex(containing: clock.now())
+        let lastDay = min(DayIndex(containing: interval.end), today.advanced(by: -Int64(days)))
         guard lastDay >= firstDay else { return RetentionCounts(cohort: 0, returned: 0) }
         return try await store.retention(afterDays: days, firstDays: firstDay...lastDay, phase: phase, variant: variant)
     }

@@ -1,69 +1,61 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 
 /// Renders a group of alerts (those that changed in one evaluation, or are due to be repeated) for each
-/// receiver format: plain JSON, Slack (`text` and blocks), and the Alertmanager webhook payload (version 4),
-/// so existing Alertmanager receivers take Liftoff's alerts unchanged.
+/// receiver format as its typed document: `AlertGroupMessage` (plain JSON), `SlackMessage` (`text` and
+/// blocks) and `AlertmanagerMessage` (the Alertmanager webhook payload, version 4).
 enum AlertMessages {
-    static func body(_ alerts: [AlertRecord], format: AlertRoute.Format, rollout: String, externalURL: String) -> String {
-        let status = alerts.contains { !$0.resolved } ? "firing" : "resolved"
+    static func body(_ alerts: [AlertRecord], format: AlertRoute.Format, rollout: String, externalURL: String) throws -> String {
         switch format {
-        case .json:
-            return JSONValue.object([
-                "status": .string(status), "rollout": .string(rollout), "url": .string("\(externalURL)/v1/alerts"),
-                "alerts": .array(alerts.map { alert in
-                    .object([
-                        "status": .string(alert.resolved ? "resolved" : "firing"), "rule": .string(alert.ruleId),
-                        "severity": .string(alert.severity.rawValue), "labels": labels(alert), "annotations": annotations(alert),
-                        "startsAt": .string(Timestamp.format(alert.startsAt)), "endsAt": endsAt(alert),
-                        "fingerprint": .string(alert.fingerprint),
-                    ])
-                }),
-            ]).compactText
-        case .slack:
-            let lines = alerts.map { alert in
-                let icon = alert.resolved ? ":white_check_mark:" : (alert.severity == .critical ? ":rotating_light:" : ":warning:")
-                return "\(icon) [\(alert.resolved ? "RESOLVED" : "FIRING")] \(alert.annotations["summary"] ?? alert.ruleId) "
-                    + "(rollout \(alert.labels["rollout"] ?? rollout), phase \(alert.labels["phase"] ?? ""))"
-            }
-            var blocks: [JSONValue] = []
-            for (alert, line) in zip(alerts, lines) {
-                let detail = "*value* \(alert.annotations["value"] ?? "–") · *threshold* \(alert.annotations["threshold"] ?? "–") · "
-                    + "*window* \(alert.annotations["window"] ?? "–") · *samples* \(alert.annotations["samples"] ?? "–")"
-                blocks.append(.object(["type": .string("section"), "text": .object(["type": .string("mrkdwn"), "text": .string(line + "\n" + detail)])]))
-            }
-            return JSONValue.object(["text": .string(lines.joined(separator: "\n")), "blocks": .array(blocks)]).compactText
-        case .alertmanager:
-            let common = { (pick: (AlertRecord) -> [String: String]) -> JSONValue in
-                guard var shared = alerts.first.map(pick) else { return .object([:]) }
-                for alert in alerts.dropFirst() { shared = shared.filter { pick(alert)[$0.key] == $0.value } }
-                return .object(shared.mapValues(JSONValue.string))
-            }
-            return JSONValue.object([
-                "version": .string("4"),
-                "groupKey": .string("{}:{rollout=\"\(rollout)\"}"),
-                "truncatedAlerts": .number(0),
-                "status": .string(status),
-                "receiver": .string("liftoff"),
-                "groupLabels": .object(["rollout": .string(rollout)]),
-                "commonLabels": common { $0.labels },
-                "commonAnnotations": common { $0.annotations },
-                "externalURL": .string(externalURL),
-                "alerts": .array(alerts.map { alert in
-                    .object([
-                        "status": .string(alert.resolved ? "resolved" : "firing"), "labels": labels(alert),
-                        "annotations": annotations(alert), "startsAt": .string(Timestamp.format(alert.startsAt)),
-                        "endsAt": endsAt(alert), "generatorURL": .string("\(externalURL)/v1/alerts"),
-                        "fingerprint": .string(alert.fingerprint),
-                    ])
-                }),
-            ]).compactText
+        case .json: try APICoding.text(group(alerts, rollout: rollout, externalURL: externalURL))
+        case .slack: try APICoding.text(slack(alerts, rollout: rollout))
+        case .alertmanager: try APICoding.text(alertmanager(alerts, rollout: rollout, externalURL: externalURL))
         }
     }
 
-    private static func labels(_ alert: AlertRecord) -> JSONValue { .object(alert.labels.mapValues(JSONValue.string)) }
-    private static func annotations(_ alert: AlertRecord) -> JSONValue { .object(alert.annotations.mapValues(JSONValue.string)) }
+    static func group(_ alerts: [AlertRecord], rollout: String, externalURL: String) -> AlertGroupMessage {
+        AlertGroupMessage(status: status(alerts), rollout: rollout, url: "\(externalURL)/v1/alerts", alerts: alerts.map { alert in
+            AlertGroupMessage.Alert(status: alert.resolved ? "resolved" : "firing", rule: alert.ruleId, severity: alert.severity.rawValue,
+                                    labels: alert.labels, annotations: alert.annotations, startsAt: Timestamp.format(alert.startsAt),
+                                    endsAt: endsAt(alert), fingerprint: alert.fingerprint)
+        })
+    }
+
+    static func slack(_ alerts: [AlertRecord], rollout: String) -> SlackMessage {
+        let lines = alerts.map { alert in
+            let icon = alert.resolved ? ":white_check_mark:" : (alert.severity == .critical ? ":rotating_light:" : ":warning:")
+            return "\(icon) [\(alert.resolved ? "RESOLVED" : "FIRING")] \(alert.annotations["summary"] ?? alert.ruleId) "
+                + "(rollout \(alert.labels["rollout"] ?? rollout), phase \(alert.labels["phase"] ?? ""))"
+        }
+        let blocks = zip(alerts, lines).map { alert, line in
+            let detail = "*value* \(alert.annotations["value"] ?? "–") · *threshold* \(alert.annotations["threshold"] ?? "–") · "
+                + "*window* \(alert.annotations["window"] ?? "–") · *samples* \(alert.annotations["samples"] ?? "–")"
+            return SlackMessage.Block(text: SlackMessage.Text(text: line + "\n" + detail))
+        }
+        return SlackMessage(text: lines.joined(separator: "\n"), blocks: blocks)
+    }
+
+    static func alertmanager(_ alerts: [AlertRecord], rollout: String, externalURL: String) -> AlertmanagerMessage {
+        // What every alert of the group shares, as Alertmanager computes its common labels and annotations.
+        let common = { (pick: (AlertRecord) -> [String: String]) -> [String: String] in
+            guard var shared = alerts.first.map(pick) else { return [:] }
+            for alert in alerts.dropFirst() { shared = shared.filter { pick(alert)[$0.key] == $0.value } }
+            return shared
+        }
+        return AlertmanagerMessage(
+            groupKey: "{}:{rollout=\"\(rollout)\"}", status: status(alerts), receiver: "liftoff", groupLabels: ["rollout": rollout],
+            commonLabels: common { $0.labels }, commonAnnotations: common { $0.annotations }, externalURL: externalURL,
+            alerts: alerts.map { alert in
+                AlertmanagerMessage.Alert(status: alert.resolved ? "resolved" : "firing", labels: alert.labels, annotations: alert.annotations,
+                                          startsAt: Timestamp.format(alert.startsAt), endsAt: endsAt(alert),
+                                          generatorURL: "\(externalURL)/v1/alerts", fingerprint: alert.fingerprint)
+            })
+    }
+
+    private static func status(_ alerts: [AlertRecord]) -> String { alerts.contains { !$0.resolved } ? "firing" : "resolved" }
+
     /// Alertmanager's zero time means "not ended".
-    private static func endsAt(_ alert: AlertRecord) -> JSONValue { .string(alert.endsAt.map(Timestamp.format) ?? "0001-01-01T00:00:00Z") }
+    private static func endsAt(_ alert: AlertRecord) -> String { alert.endsAt.map(Timestamp.format) ?? "0001-01-01T00:00:00Z" }
 }

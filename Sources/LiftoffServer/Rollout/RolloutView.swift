@@ -1,108 +1,41 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
-/// The `/v1/rollout` object: where the rollout stands, its gate with every criterion, and the timeline of
-/// planned against actual phases.
-struct RolloutView: Encodable, Sendable {
-    var rollout: String
-    var phase: String
-    var status: RolloutStatus
-    var version: Int
-    var promotion: String
-    /// One line on where the rollout stands, for people: "'full' is live: the last phase; guardrails keep watching".
-    var summary: String
-    var gate: GateView
-    var audience: AudienceView
-    var timeline: [TimelineEntry]
-
-    struct GateView: Encodable, Sendable {
-        var ready: Bool
-        /// The current phase is the plan's last: the release itself, with nothing to promote to.
-        var final: Bool
-        var criteria: [CriterionView]
-        var checklist: [ChecklistView]
-        var minDurationRemaining: Double
-        var unmet: [String]
-    }
-
-    struct CriterionView: Encodable, Sendable {
-        var metric: String
-        var comparator: String
-        var threshold: Double
-        var window: String
-        var minSamples: Int
-        @ExplicitNull var value: Double?
-        /// The side of the 95% interval that must hold for a pass (the value itself for exact metrics).
-        @ExplicitNull var bound: Double?
-        /// The 95% interval; null for exact metrics (counts, sums), a side null where the data cannot bound it yet.
-        @ExplicitNull var lowerBound: Double?
-        @ExplicitNull var upperBound: Double?
-        var samples: Int
-        var verdict: Verdict
-        /// About how many more samples until a pass at the observed value; 0 once it passes; null where the
-        /// observed value is itself on the wrong side.
-        @ExplicitNull var samplesNeeded: Int?
-    }
-
-    struct ChecklistView: Encodable, Sendable {
-        var item: String
-        var signed: Bool
-        var signedBy: String?
-        var signedAt: Date?
-        var note: String?
-    }
-
-    struct AudienceView: Encodable, Sendable {
-        var groups: [String: Int]
-        var invited: Int
-        var inviteMin: Int?
-        var inviteMax: Int?
-        var admitted: Int
-        var waitlistCap: Int?
-        var waiting: Int
-        var percentage: Double?
-    }
-
-    struct TimelineEntry: Encodable, Sendable {
-        var phase: String
-        var plannedStart: Date?
-        var plannedEnd: Date?
-        var startedAt: Date?
-        var endedAt: Date?
-        var overrunDays: Double?
-    }
-
+/// Builds the `/v1/rollout` object (`LiftoffAPI.RolloutView`) from the rollout's state and its gate.
+extension RolloutView {
     init(snapshot: RolloutState.Snapshot, gate: GateReport, audience: AudienceSize, now: Date) {
-        rollout = snapshot.plan.rollout
-        phase = snapshot.phase.name
-        status = snapshot.record.status
-        version = snapshot.record.version
-        promotion = (snapshot.phase.exit?.promotion ?? .manual).rawValue
-        summary = Self.summary(snapshot: snapshot, gate: gate)
-        self.gate = GateView(
-            ready: gate.ready,
-            final: gate.isFinal,
-            criteria: gate.criteria.map { result in
-                CriterionView(metric: result.criterion.metric.rawValue, comparator: result.criterion.comparator.rawValue,
-                              threshold: result.criterion.threshold,
-                              window: result.criterion.window.map(DurationText.format) ?? "phase",
-                              minSamples: result.criterion.minSamples, value: result.value, bound: result.bound,
-                              lowerBound: result.interval.flatMap { $0.lower.isFinite ? $0.lower : nil },
-                              upperBound: result.interval.flatMap { $0.upper.isFinite ? $0.upper : nil },
-                              samples: result.samples, verdict: result.verdict, samplesNeeded: result.samplesNeeded)
-            },
-            checklist: gate.checklist.map {
-                ChecklistView(item: $0.item, signed: $0.isSigned, signedBy: $0.signedBy, signedAt: $0.signedAt, note: $0.note)
-            },
-            minDurationRemaining: gate.minDurationRemaining,
-            unmet: gate.unmet)
         let current = snapshot.phase.audience
-        self.audience = AudienceView(
-            groups: Dictionary(current.groups.map { ($0.name, $0.members.count) }, uniquingKeysWith: +),
-            invited: audience.invited, inviteMin: current.invite?.min, inviteMax: current.invite?.max,
-            admitted: audience.admitted, waitlistCap: current.waitlist?.cap,
-            waiting: snapshot.waitlist.filter { $0.admittedAt == nil }.count, percentage: current.percentage)
-        timeline = Self.timeline(snapshot: snapshot, now: now)
+        self.init(
+            rollout: snapshot.plan.rollout,
+            phase: snapshot.phase.name,
+            status: snapshot.record.status,
+            version: snapshot.record.version,
+            promotion: (snapshot.phase.exit?.promotion ?? .manual).rawValue,
+            summary: Self.summary(snapshot: snapshot, gate: gate),
+            gate: GateView(
+                ready: gate.ready,
+                final: gate.isFinal,
+                criteria: gate.criteria.map { result in
+                    CriterionView(metric: result.criterion.metric.rawValue, comparator: result.criterion.comparator.rawValue,
+                                  threshold: result.criterion.threshold,
+                                  window: result.criterion.window.map(DurationText.format) ?? "phase",
+                                  minSamples: result.criterion.minSamples, value: result.value, bound: result.bound,
+                                  lowerBound: result.interval.flatMap { $0.lower.isFinite ? $0.lower : nil },
+                                  upperBound: result.interval.flatMap { $0.upper.isFinite ? $0.upper : nil },
+                                  samples: result.samples, verdict: result.verdict, samplesNeeded: result.samplesNeeded)
+                },
+                checklist: gate.checklist.map {
+                    ChecklistView(item: $0.item, signed: $0.isSigned, signedBy: $0.signedBy, signedAt: $0.signedAt, note: $0.note)
+                },
+                minDurationRemaining: gate.minDurationRemaining,
+                unmet: gate.unmet),
+            audience: AudienceView(
+                groups: Dictionary(current.groups.map { ($0.name, $0.members.count) }, uniquingKeysWith: +),
+                invited: audience.invited, inviteMin: current.invite?.min, inviteMax: current.invite?.max,
+                admitted: audience.admitted, waitlistCap: current.waitlist?.cap,
+                waiting: snapshot.waitlist.filter { $0.admittedAt == nil }.count, percentage: current.percentage),
+            timeline: Self.timeline(snapshot: snapshot, now: now))
     }
 
     static func summary(snapshot: RolloutState.Snapshot, gate: GateReport) -> String {

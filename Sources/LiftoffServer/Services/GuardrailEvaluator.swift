@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 import Logging
@@ -129,7 +130,7 @@ actor GuardrailEvaluator {
                 toNotify.append(alert)
             }
         }
-        notify(toNotify, into: &commit)
+        try notify(toNotify, into: &commit)
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
             commit.rollout = RolloutChange(next: record, expectedVersion: snapshot.record.version, audit: AuditEntry(
@@ -185,14 +186,14 @@ actor GuardrailEvaluator {
 
     /// One message per route for everything that changed in this evaluation (grouping), holding the alerts
     /// of at least the route's severity.
-    private func notify(_ alerts: [AlertRecord], into commit: inout GuardrailCommit) {
+    private func notify(_ alerts: [AlertRecord], into commit: inout GuardrailCommit) throws {
         guard !alerts.isEmpty else { return }
         for (index, route) in guardrails.routes.enumerated() {
             let group = alerts.filter { $0.severity >= route.minSeverity }
             guard !group.isEmpty else { continue }
             commit.outbox.append(OutboxMessage(
                 kind: .alert, target: route.url, signing: route.secret == nil ? nil : "route:\(index)",
-                body: AlertMessages.body(group, format: route.format, rollout: state.snapshot.plan.rollout, externalURL: externalURL),
+                body: try AlertMessages.body(group, format: route.format, rollout: state.snapshot.plan.rollout, externalURL: externalURL),
                 ruleId: group.map(\.ruleId).joined(separator: ","), nextAttemptAt: commit.at, createdAt: commit.at))
         }
         for alert in alerts where !alert.resolved { commit.notifiedAlerts.append(AlertFiring(ruleId: alert.ruleId, firing: alert.firing)) }
@@ -236,20 +237,14 @@ actor GuardrailEvaluator {
         let window = MetricsQuery.Interval(start: at.addingTimeInterval(-rule.window), end: at)
         let users = try await metrics.values([.activeUsers], over: window, phase: phase, variant: .treatment)[.activeUsers]?.value ?? 0
         let failing = try await store.failingInteractions(phase: phase, since: at.addingTimeInterval(-rule.window), limit: 20)
-        var report: [String: JSONValue] = [
-            "rule": .string(rule.id), "kind": .string(rule.kind.rawValue), "trigger": .string(rule.label),
-            "severity": .string(rule.severity.rawValue), "metric": .string(rule.metric.rawValue),
-            "threshold": .number(rule.threshold), "window": .string(DurationText.format(rule.window)),
-            "value": value.value.map(JSONValue.number) ?? .null, "samples": .number(Double(value.samples)),
-            "bound": alert.annotations["bound"].flatMap(Double.init).map(JSONValue.number) ?? .null,
-            "rollout": .string(state.snapshot.plan.rollout), "phase": .string(phase), "affectedUsers": .number(users),
-            "actions": .array(actions.map(JSONValue.string)), "failingInteractions": .array(failing.map(JSONValue.object)),
-            "openedAt": .string(Timestamp.format(at)),
-        ]
-        if let control {
+        let report = IncidentReport(
+            rule: rule.id, kind: rule.kind.rawValue, trigger: rule.label, severity: rule.severity.rawValue, metric: rule.metric.rawValue,
+            threshold: rule.threshold, window: DurationText.format(rule.window), value: value.value, samples: value.samples,
+            bound: alert.annotations["bound"].flatMap(Double.init), rollout: state.snapshot.plan.rollout, phase: phase,
+            affectedUsers: users, actions: actions, openedAt: at,
             // Held against control: the incident says what control did meanwhile.
-            report["control"] = .object(["value": control.value.map(JSONValue.number) ?? .null, "samples": .number(Double(control.samples))])
-        }
-        return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: JSONValue.object(report).compactText)
+            control: control.map { IncidentReport.ControlSide(value: $0.value, samples: $0.samples) },
+            failingInteractions: failing)
+        return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: try APICoding.text(report))
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+
+extension ComparisonRow {
+    public static let header = ["metric", "unit", "treatment (n)", "control (n)", "difference", "relative", "95% interval", "real?"]
+
+    /// The row as table cells, for the report and the dashboard alike.
+    public var cells: [String] {
+        [metric, unit, "\(ReportText.number(treatment)) (\(treatmentSamples))", "\(ReportText.number(control)) (\(controlSamples))",
+         ReportText.number(difference), ReportText.percent(relativeDifference), ReportText.interval(interval),
+         real.map { $0 ? "yes" : "no" } ?? "not tested"]
+    }
+}
+
+extension PhaseReport {
+    public var title: String { "Phase report: \(rollout) / \(phase)" }
+
+    public var summary: String {
+        "\(ReportText.time(startedAt)) – \(endedAt.map(ReportText.time) ?? "ongoing") · "
+            + "daily active users (treatment, mean): \(ReportText.number(dailyActiveUsers)) · generated \(ReportText.time(generatedAt))"
+    }
+
+    /// The report as tables, shared by the Markdown and HTML renderings.
+    public var tables: [ReportTable] {
+        var tables = [ReportTable(
+            title: "Exit criteria (treatment)", header: ["criterion", "value", "95% interval", "samples", "verdict", "more samples needed"],
+            rows: criteria.map { row in
+                [row.criterion, ReportText.number(row.value), row.interval == nil ? "exact" : ReportText.interval(row.interval),
+                 "\(row.samples)/\(row.minSamples)", row.verdict.rawValue.replacingOccurrences(of: "_", with: " "),
+                 ReportText.number(row.samplesNeeded)]
+            })]
+        for section in kpis {
+            tables.append(ReportTable(title: "\(section.section) (treatment against control; \(comparison.correction))",
+                                      header: ComparisonRow.header, rows: section.metrics.map(\.cells)))
+        }
+        tables.append(ReportTable(title: "Feedback (\(feedback.responses) responses)", header: ["rating", "count"],
+                                  rows: (1...5).map { [String($0), ReportText.number(feedback.ratings[String($0)])] }))
+        if !feedback.suggestions.isEmpty {
+            tables.append(ReportTable(title: "Recent suggestions", header: ["suggestion"], rows: feedback.suggestions.map { [$0] }))
+        }
+        let margin = pricePoint.flatMap { price in
+            costPerUserPerMonth.map { cost in String(format: "%.2f (%.0f%%)", price - cost, (price - cost) / price * 100) }
+        }
+        tables.append(ReportTable(
+            title: "Price point", header: ["cost per user per month (treatment, projected)", "from days observed", "price point", "margin"],
+            rows: [[ReportText.number(costPerUserPerMonth), ReportText.number(costObservedDays), ReportText.number(pricePoint),
+                    margin ?? ReportText.absent]]))
+        tables.append(ReportTable(title: "Incidents", header: ["id", "opened", "rule", "trigger"],
+                                  rows: incidents.map { [String($0.id), ReportText.time($0.openedAt), $0.rule, ReportText.text($0.trigger)] }))
+        tables.append(ReportTable(title: "Checklist sign-offs", header: ["item", "by", "at", "note"],
+                                  rows: checklist.map { [$0.item, $0.by, ReportText.time($0.at), ReportText.text($0.note)] }))
+        return tables
+    }
+
+    public var markdown: String {
+        (["# \(title)", "", summary, ""] + tables.flatMap(\.markdown)).joined(separator: "\n")
+    }
+
+    /// Printable HTML; every text from users or the plan is escaped.
+    public var html: String {
+        let body = "<h1>\(ReportText.escape(title))</h1><p>\(ReportText.escape(summary))</p>" + tables.map(\.html).joined()
+        return """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(ReportText.escape(title))</title><style>
+            body{font:14px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
+            table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left}
+            th{background:#f6f8fa}@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:avoid}}
+            </style></head><body>\(body)</body></html>
+            """
+    }
+}

@@ -55,7 +55,7 @@ struct AlertKindsTests {
             let alerts = try await Self.firing(client)
             #expect(alerts["alerts.errorRateSpike"] == "warning")
             #expect(alerts["rollback[0]"] == nil)
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
         }
     }
 

@@ -42,12 +42,12 @@ struct ControlComparisonTests {
             _ = try await client.request(.post, "/v1/events", json: Self.calls(40, errors: 8, user: "dev-1"))
             await guardrails.tick()
             #expect(try await Self.rule(client)["state"] as? String == "inactive")
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
 
             // Control (users outside the rollout) fails 1 call in 200; treatment 8 in 40.
             _ = try await client.request(.post, "/v1/events", json: Self.calls(200, errors: 1, user: "member-1"))
             await guardrails.tick()
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
             let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
             let annotations = try #require(alerts.first { $0["rule"] as? String == "rollback[0]" }?["annotations"] as? [String: String])
             #expect(annotations["value"] == "0.2")
@@ -80,7 +80,7 @@ struct ControlComparisonTests {
             #expect(versus["variant"] as? String == "control" && versus["factor"] as? Double == 2 && versus["window"] as? String == "1h")
             #expect((rule["control"] as? [String: Any])?["samples"] as? Int == 200)
             #expect((rule["control"] as? [String: Any])?["value"] as? Double == 0.2)
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
         }
     }
 }

@@ -85,13 +85,13 @@ struct DashboardTests {
             #expect(try await Self.post(client, "/rollout/pause", cookie: cookie, ["reason": "x", "csrf": "forged"]).status == .forbidden)
             let paused = try await Self.post(client, "/rollout/pause", cookie: cookie, ["reason": "checking", "csrf": token])
             #expect(paused.status == .seeOther)
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "paused")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "paused")
 
             let unconfirmed = try await Self.post(client, "/rollout/rollback", cookie: cookie, ["reason": "spike", "csrf": token])
             #expect(unconfirmed.headers[.location]?.contains("Refused") == true)
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "paused")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "paused")
             _ = try await Self.post(client, "/rollout/rollback", cookie: cookie, ["reason": "spike", "confirm": "on", "csrf": token])
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
 
             let promote = try await Self.post(client, "/rollout/promote", cookie: cookie, ["reason": "go", "csrf": token])
             let location = try #require(promote.headers[.location])

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -39,7 +40,7 @@ struct DecisionTruthTests {
             #expect(try await Self.metric(client, "critical_security_issues", variant: "treatment") == 1)
             #expect(try await Self.metric(client, "critical_security_issues", variant: "control") == 0)
             await guardrails.tick()
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
             #expect(try await RolloutAPITests.evaluate(client, "dev-1")["variant"] as? String == "control")
             let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).object["incidents"] as? [[String: Any]]
             #expect(incidents?.contains { $0["rule"] as? String == "rollback[0]" && $0["actions"] as? [String] == ["rollback"] } == true)
@@ -77,7 +78,7 @@ struct DecisionTruthTests {
             #expect(counts["alerts.errorRateSpike"] == false)
             await guardrails.tick()
             // cpu 0.95 from an unattributed sample breaches resource_usage above 0.9.
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
         }
     }
 
@@ -129,17 +130,21 @@ struct DecisionTruthTests {
                 #"{"type":"ai_interaction","userId":"dev-1","latencyMs":500,"outcome":"\#(index < 3 ? "timeout" : "ok")"}"#
             }
             _ = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: #"{"events":[\#(events.joined(separator: ","))]}"#)
-            let gate = try #require(try await RolloutAPITests.rollout(client)["gate"] as? [String: Any])
-            let criteria = try #require(gate["criteria"] as? [[String: Any]])
-            let errors = try #require(criteria.first { $0["metric"] as? String == "error_rate" })
-            #expect(errors["verdict"] as? String == "inconclusive")
-            #expect(abs((errors["lowerBound"] as? Double ?? 0) - 0.010_255) < 1e-4)
-            #expect(abs((errors["upperBound"] as? Double ?? 0) - 0.084_565) < 1e-4)
-            #expect((errors["samplesNeeded"] as? Int ?? 0) > 0)
-            let security = try #require(criteria.first { $0["metric"] as? String == "critical_security_issues" })
-            #expect(security["verdict"] as? String == "pass")
-            #expect(security["samplesNeeded"] as? Int == 0)
-            #expect(security["lowerBound"] is NSNull && security["upperBound"] is NSNull)
+            let criteria = try await RolloutAPITests.rollout(client).gate.criteria
+            let errors = try #require(criteria.first { $0.metric == "error_rate" })
+            #expect(errors.verdict == .inconclusive)
+            #expect(abs((errors.lowerBound ?? 0) - 0.010_255) < 1e-4)
+            #expect(abs((errors.upperBound ?? 0) - 0.084_565) < 1e-4)
+            #expect((errors.samplesNeeded ?? 0) > 0)
+            let security = try #require(criteria.first { $0.metric == "critical_security_issues" })
+            #expect(security.verdict == .pass)
+            #expect(security.samplesNeeded == 0)
+            #expect(security.lowerBound == nil && security.upperBound == nil)
+            // On the wire, the missing bounds are explicit nulls (the contract), not absent members.
+            let wire = try await client.request(.get, "/v1/rollout", key: TestServer.keys[.read]).object
+            let wireCriteria = (wire["gate"] as? [String: Any])?["criteria"] as? [[String: Any]] ?? []
+            let wireSecurity = try #require(wireCriteria.first { $0["metric"] as? String == "critical_security_issues" })
+            #expect(wireSecurity["lowerBound"] is NSNull && wireSecurity["upperBound"] is NSNull)
         }
     }
 
@@ -152,12 +157,11 @@ struct DecisionTruthTests {
             let forced = try await client.request(.post, "/v1/rollout/promote", json: #"{"force":true,"reason":"general availability"}"#)
             #expect(forced.status == .ok)
             let rollout = try await RolloutAPITests.rollout(client)
-            #expect(rollout["phase"] as? String == "full")
-            #expect(rollout["summary"] as? String == "'full' is live: the last phase of the plan; guardrails keep watching.")
-            let gate = try #require(rollout["gate"] as? [String: Any])
-            #expect(gate["final"] as? Bool == true)
-            #expect(gate["ready"] as? Bool == false)
-            #expect((gate["unmet"] as? [String])?.contains { $0.contains("last phase") } == false)
+            #expect(rollout.phase == "full")
+            #expect(rollout.summary == "'full' is live: the last phase of the plan; guardrails keep watching.")
+            #expect(rollout.gate.final == true)
+            #expect(rollout.gate.ready == false)
+            #expect(rollout.gate.unmet.contains { $0.contains("last phase") } == false)
             let promote = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"next"}"#)
             #expect(promote.status == .conflict)
             #expect(promote.errorMessage?.contains("'full' is the last phase and it is live") == true)
@@ -165,7 +169,7 @@ struct DecisionTruthTests {
             _ = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest],
                                          json: #"{"events":[{"type":"security_issue","severity":"critical","title":"x"}]}"#)
             await guardrails.tick()
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
         }
     }
 }

@@ -58,7 +58,7 @@ struct GuardrailTests {
             let answer = try await RolloutAPITests.evaluate(client, "dev-1")
             #expect(answer["reason"] as? String == "rolled_back")
             #expect(answer["variant"] as? String == "control")
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
 
             let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
             let alert = try #require(alerts.first { $0["rule"] as? String == "rollback[0]" })
@@ -135,7 +135,7 @@ struct GuardrailTests {
             // watches treatment users, so the app reports it for the user it affected.
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"prompt injection"}]}"#)
             await guardrails.tick()
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
             // Resumed within the same minute: the epoch, not the minute, separates before from after.
             server.clock.advance(by: 5)
             let resumed = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: #"{"reason":"patched"}"#)
@@ -143,7 +143,7 @@ struct GuardrailTests {
             // The breach is still inside the rule's 5-minute window, but before the resume: it is not seen again.
             await guardrails.tick()
             await guardrails.tick()
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "running")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
             let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
             #expect(alerts.first { $0["rule"] as? String == "rollback[1]" }?["status"] as? String == "resolved")
         }
@@ -273,7 +273,7 @@ struct GuardrailTests {
             let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
             let firing = Set(rules.filter { $0["state"] as? String == "firing" }.compactMap { $0["id"] as? String })
             #expect(firing == ["adjustments[0]", "rollback[1]", "scaling.responseTime"])
-            #expect(try await RolloutAPITests.rollout(client)["status"] as? String == "rolled_back")
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
             let webhooks = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
             #expect(webhooks.filter { $0["target"] as? String == "http://127.0.0.1:9/scale" }.count == 2)
         }

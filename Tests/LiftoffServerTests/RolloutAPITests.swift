@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -44,8 +45,9 @@ struct RolloutAPITests {
         try await client.request(.post, "/v1/evaluate", key: TestServer.keys[.ingest], json: #"{"userId":"\#(user)"}"#).object
     }
 
-    static func rollout(_ client: some TestClientProtocol) async throws -> [String: Any] {
-        try await client.request(.get, "/v1/rollout", key: TestServer.keys[.read]).object
+    /// `/v1/rollout`, decoded as every client decodes it.
+    static func rollout(_ client: some TestClientProtocol) async throws -> RolloutView {
+        try await client.request(.get, "/v1/rollout", key: TestServer.keys[.read]).decode(RolloutView.self)
     }
 
     @Test func evaluateAnswersFromTheAudience() async throws {
@@ -83,12 +85,10 @@ struct RolloutAPITests {
         let server = try await TestServer(plan: Self.plan)
         try await server.withClient { client in
             var state = try await Self.rollout(client)
-            #expect(state["phase"] as? String == "internal")
-            var gate = state["gate"] as? [String: Any] ?? [:]
-            #expect(gate["ready"] as? Bool == false)
-            let criteria = gate["criteria"] as? [[String: Any]] ?? []
-            #expect(criteria.first?["verdict"] as? String == "insufficient_data")
-            #expect(criteria.last?["verdict"] as? String == "pass")
+            #expect(state.phase == "internal")
+            #expect(state.gate.ready == false)
+            #expect(state.gate.criteria.first?.verdict == .insufficientData)
+            #expect(state.gate.criteria.last?.verdict == .pass)
 
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "dev-1", count: 150))
             let refused = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"looks good"}"#)
@@ -106,9 +106,8 @@ struct RolloutAPITests {
             #expect(signed.status == .ok)
             // The 150 interactions are now older than a day but the criterion's window is the whole phase.
             state = try await Self.rollout(client)
-            gate = state["gate"] as? [String: Any] ?? [:]
-            #expect(gate["ready"] as? Bool == true, "\(gate["unmet"] ?? "")")
-            #expect((gate["checklist"] as? [[String: Any]])?.first?["signedBy"] as? String == "operate-key")
+            #expect(state.gate.ready == true, "\(state.gate.unmet)")
+            #expect(state.gate.checklist.first?.signedBy == "operate-key")
 
             let promoted = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"gate met"}"#)
             #expect(promoted.status == .ok)
@@ -233,14 +232,14 @@ struct RolloutAPITests {
             for day in 0..<14 {
                 _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "a", count: 10, latency: 900))
                 await controller.tick()
-                #expect(try await Self.rollout(client)["phase"] as? String == "alpha", "day \(day)")
+                #expect(try await Self.rollout(client).phase == "alpha", "day \(day)")
                 server.clock.advance(by: 86_400)
             }
             // Two weeks in (the minimum duration), 150 samples, p95 900 ms: the gate holds and the ticker promotes.
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "a", count: 10, latency: 900))
             await controller.tick()
             let state = try await Self.rollout(client)
-            #expect(state["phase"] as? String == "beta")
+            #expect(state.phase == "beta")
             let audit = try await client.request(.get, "/v1/audit?action=rollout.promote", key: TestServer.adminKey)
             #expect((audit.object["entries"] as? [[String: Any]])?.first?["actor"] as? String == "liftoff")
         }
@@ -255,7 +254,7 @@ struct RolloutAPITests {
         // A new process: the same file opened afresh.
         let reopened = try SQLiteStore.open(at: server.configuration.databasePath, now: server.clock.now())
         try await buildApplication(server.configuration, store: reopened).application.test(.router) { client in
-            let phase = try await Self.rollout(client)["phase"] as? String
+            let phase = try await Self.rollout(client).phase
             let reason = try await Self.evaluate(client, "a")["reason"] as? String
             #expect(phase == "alpha")
             #expect(reason == "invited")

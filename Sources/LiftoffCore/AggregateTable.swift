@@ -67,7 +67,12 @@ public struct AggregateTable: Sendable, Equatable {
 
     /// Adds `aggregate` to the row at `key`.
     public mutating func merge(_ aggregate: Aggregate, at key: AggregateKey) {
-        rows[key, default: Aggregate(for: key.measure)].merge(aggregate)
+        // A new row takes the aggregate as it is (merging into an empty one gives the same value, at a copy's cost).
+        if let index = rows.index(forKey: key) {
+            rows.values[index].merge(aggregate)
+        } else {
+            rows[key] = aggregate
+        }
     }
 
     /// Adds every row of `other`.

@@ -8,6 +8,7 @@ extension SQLiteStore {
         try await pool.writeWithoutTransaction { db in
             var statuses: [AppendStatus] = []
             var fresh: [RecentEventIDs.Fingerprint] = []
+            var written: [(AggregateKey, Aggregate)] = []
             try db.inTransaction {
                 statuses = []
                 fresh = []
@@ -50,12 +51,17 @@ extension SQLiteStore {
                         userDay.user, userDay.day, userDay.attribution.phase, userDay.attribution.variant.rawValue,
                     ])
                 }
-                try mergeAggregates(delta, db)
+                written = try mergeAggregates(delta, db)
                 return .commit
             }
-            // Only after the commit: a rolled-back batch must not make its ids look recorded.
+            // Only after the commit: a rolled-back batch must not make its ids look recorded, nor its
+            // aggregates look stored. Still on the writer, so no other write comes between.
             recentIDs.withLock { ids in
                 for fingerprint in fresh { ids.insert(fingerprint, receivedAt: receivedAt) }
+            }
+            recent.withLock { mirror in
+                mirror.advance(to: MinuteIndex(containing: receivedAt))
+                for (key, aggregate) in written { mirror.record(aggregate, at: key) }
             }
             return statuses
         }
@@ -92,9 +98,10 @@ extension SQLiteStore {
         }
     }
 
-    /// Adds `delta` to the stored minute rows: read, merge, write back, inside the ingest transaction so the
-    /// aggregates never disagree with the raw events.
-    private func mergeAggregates(_ delta: AggregateTable, _ db: Database) throws {
+    /// Adds `delta` to the stored minute rows: read (from the in-memory mirror where it covers the minute),
+    /// merge, write back, inside the ingest transaction so the aggregates never disagree with the raw events.
+    /// Returns the rows as written.
+    private func mergeAggregates(_ delta: AggregateTable, _ db: Database) throws -> [(AggregateKey, Aggregate)] {
         let select = try db.cachedStatement(sql: """
             SELECT count, sum, sum_squares, min, max, sketch FROM minute_aggregates
             WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
@@ -103,16 +110,25 @@ extension SQLiteStore {
             INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        var written: [(AggregateKey, Aggregate)] = []
+        written.reserveCapacity(delta.rows.count)
         for (key, added) in delta.rows {
             let keyArguments: StatementArguments = [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
+            var stored: Aggregate?
+            if case .some(let mirrored) = recent.withLock({ $0.stored(at: key) }) {
+                stored = mirrored
+            } else if let row = try Row.fetchOne(select, arguments: keyArguments) {
+                stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
+            }
             var aggregate = added
-            if let row = try Row.fetchOne(select, arguments: keyArguments) {
-                var stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
+            if var stored {
                 stored.merge(added)
                 aggregate = stored
             }
             try write.execute(arguments: keyArguments + AggregateRowCoding.values(of: aggregate))
+            written.append((key, aggregate))
         }
+        return written
     }
 }
 

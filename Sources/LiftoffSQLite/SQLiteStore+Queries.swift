@@ -6,41 +6,61 @@ import LiftoffStore
 extension SQLiteStore {
     public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                            measures: Set<Measure>?) async throws -> AggregateTable {
-        try await pool.read { db in
-            var sql = """
-                SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch FROM minute_aggregates
-                WHERE minute BETWEEN ? AND ?
-                """
-            var arguments: StatementArguments = [minutes.lowerBound.rawValue, minutes.upperBound.rawValue]
-            if let fromEpoch {
-                sql += " AND epoch >= ?"
-                arguments += [fromEpoch]
-            }
-            if let measures {
-                guard !measures.isEmpty else { return AggregateTable() }
-                sql += " AND measure IN (\(Array(repeating: "?", count: measures.count).joined(separator: ", ")))"
-                arguments += StatementArguments(measures.map(\.rawValue).sorted())
-            }
-            if let phase {
-                sql += " AND phase = ?"
-                arguments += [phase]
-            }
-            if let variant {
-                sql += " AND variant = ?"
-                arguments += [variant.rawValue]
-            }
-            var table = AggregateTable()
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try rows.next() {
-                // Rows of a measure or variant this version does not know are skipped, not misread.
-                guard let measure = Measure(rawValue: row["measure"]), let rowVariant = Variant(rawValue: row["variant"]) else {
-                    continue
-                }
-                let key = AggregateKey(minute: MinuteIndex(rawValue: row["minute"]), phase: row["phase"], variant: rowVariant, epoch: row["epoch"], measure: measure)
-                table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
-            }
-            return table
+        if let measures, measures.isEmpty { return AggregateTable() }
+        // The mirror's part and the boundary are read under one lock, so an eviction in between cannot drop
+        // minutes from the answer; the part before the mirror comes from SQL.
+        let (fromMemory, sqlRange) = recent.withLock { mirror -> (AggregateTable?, ClosedRange<MinuteIndex>?) in
+            guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
+            let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
+            let table = mirror.table(covered, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+            return (table, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
         }
+        guard let sqlRange else { return fromMemory ?? AggregateTable() }
+        var table = try await pool.read { db in
+            try Self.fetchAggregates(db, minutes: sqlRange, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+        }
+        if let fromMemory { table.merge(fromMemory) }
+        return table
+    }
+
+    /// The stored rows of `minute_aggregates` that match, decoded.
+    static func fetchAggregates(_ db: Database, minutes: ClosedRange<MinuteIndex>? = nil, from first: MinuteIndex? = nil,
+                                phase: String? = nil, variant: Variant? = nil, fromEpoch: Int? = nil,
+                                measures: Set<Measure>? = nil) throws -> AggregateTable {
+        var sql = """
+            SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch FROM minute_aggregates
+            WHERE minute BETWEEN ? AND ?
+            """
+        var arguments: StatementArguments = [minutes?.lowerBound.rawValue ?? first?.rawValue ?? Int64.min,
+                                             minutes?.upperBound.rawValue ?? Int64.max]
+        if let fromEpoch {
+            sql += " AND epoch >= ?"
+            arguments += [fromEpoch]
+        }
+        if let measures {
+            sql += " AND measure IN (\(Array(repeating: "?", count: measures.count).joined(separator: ", ")))"
+            arguments += StatementArguments(measures.map(\.rawValue).sorted())
+        }
+        if let phase {
+            sql += " AND phase = ?"
+            arguments += [phase]
+        }
+        if let variant {
+            sql += " AND variant = ?"
+            arguments += [variant.rawValue]
+        }
+        var table = AggregateTable()
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() {
+            // Rows of a measure or variant this version does not know are skipped, not misread.
+            guard let measure = Measure(rawValue: row["measure"]), let rowVariant = Variant(rawValue: row["variant"]) else {
+                continue
+            }
+            let key = AggregateKey(minute: MinuteIndex(rawValue: row["minute"]), phase: row["phase"], variant: rowVariant,
+                                   epoch: row["epoch"], measure: measure)
+            table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
+        }
+        return table
     }
 
     public func retention(afterDays: Int, firstDays: ClosedRange<DayIndex>, phase: String?, variant: Variant?) async throws -> RetentionCounts {

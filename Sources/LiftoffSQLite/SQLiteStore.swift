@@ -9,10 +9,15 @@ import Synchronization
 public final class SQLiteStore: Store {
     let pool: SQLitePool
     let recentIDs: Mutex<RecentEventIDs>
+    /// The latest minutes of aggregates, decoded (see `RecentAggregates`).
+    let recent: Mutex<RecentAggregates>
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised.
-    public init(path: String, now: Date, dedupeHorizon: TimeInterval = 24 * 3600, dedupeCapacity: Int = 2_000_000) throws {
+    /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised;
+    /// `recentMinutes` how many of the latest minutes of aggregates are kept decoded in memory (0: none), which
+    /// assumes this process is the file's only writer of events, as `liftoff serve` is.
+    public init(path: String, now: Date, dedupeHorizon: TimeInterval = 24 * 3600, dedupeCapacity: Int = 2_000_000,
+                recentMinutes: Int = 180) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -41,6 +46,12 @@ public final class SQLiteStore: Store {
             }
         }
         recentIDs = Mutex(ids)
+        var mirror = RecentAggregates(horizon: Int64(recentMinutes), now: MinuteIndex(containing: now))
+        if mirror.isEnabled {
+            let loaded = try pool.read { db in try Self.fetchAggregates(db, from: mirror.start) }
+            for (key, aggregate) in loaded.rows { mirror.record(aggregate, at: key) }
+        }
+        recent = Mutex(mirror)
     }
 
     /// Opens the database at `path`, creating its folder first.

@@ -1,0 +1,64 @@
+import LiftoffCore
+
+/// The latest minutes of `minute_aggregates`, decoded, in memory: what the evaluator reads every second and
+/// what every ingest batch adds to. Exact by construction: this store is the only writer of the table, and
+/// every committed write also lands here (after its commit, under the same writer), so from `start` on the
+/// mirror holds exactly the stored rows and a read needs neither SQL nor decoding.
+///
+/// Bounded: minutes older than `horizon` minutes before the latest arrival are dropped (and `start` moves
+/// on); reads reaching before `start` go to SQL for that part.
+struct RecentAggregates: Sendable {
+    /// Every stored row of a minute from `start` on is here.
+    private(set) var start: MinuteIndex
+    /// How many minutes back from the latest arrival are kept; 0 keeps nothing (every read is SQL).
+    let horizon: Int64
+    private var minutes: [MinuteIndex: [AggregateKey: Aggregate]] = [:]
+
+    init(horizon: Int64, now: MinuteIndex) {
+        self.horizon = max(0, horizon)
+        // With nothing kept, the mirror starts at the end of time: it covers no minute.
+        start = horizon > 0 ? now.advanced(by: -horizon) : MinuteIndex(rawValue: .max)
+    }
+
+    var isEnabled: Bool { horizon > 0 }
+
+    /// The stored row at `key`, when the mirror covers its minute: `.some(nil)` means "no row stored".
+    func stored(at key: AggregateKey) -> Aggregate?? {
+        guard key.minute >= start else { return .none }
+        return .some(minutes[key.minute]?[key])
+    }
+
+    /// Records the row as just committed.
+    mutating func record(_ aggregate: Aggregate, at key: AggregateKey) {
+        guard key.minute >= start else { return }
+        minutes[key.minute, default: [:]][key] = aggregate
+    }
+
+    /// Moves the window on to `horizon` minutes before `latest` (an arrival time, not an event's own time, so a
+    /// wrong clock on a device cannot empty the mirror).
+    mutating func advance(to latest: MinuteIndex) {
+        guard isEnabled else { return }
+        let newStart = latest.advanced(by: -horizon)
+        guard newStart > start else { return }
+        start = newStart
+        minutes = minutes.filter { $0.key >= newStart }
+    }
+
+    /// The rows in `range` (which must lie at or after `start`) that match, as `Store.aggregates` filters them.
+    func table(_ range: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTable {
+        var table = AggregateTable()
+        // Fewer minutes than the range spans are usually present: walk whichever is shorter.
+        let present = range.lowerBound.distance(to: range.upperBound) + 1 > Int64(minutes.count)
+            ? minutes.keys.filter { range.contains($0) } : range.filter { minutes[$0] != nil }
+        for minute in present {
+            for (key, aggregate) in minutes[minute] ?? [:] {
+                if let phase, key.phase != phase { continue }
+                if let variant, key.variant != variant { continue }
+                if let fromEpoch, key.epoch < fromEpoch { continue }
+                if let measures, !measures.contains(key.measure) { continue }
+                table.merge(aggregate, at: key)
+            }
+        }
+        return table
+    }
+}

@@ -30,12 +30,14 @@ if LIFTOFF_KEY=wrong "$binary" status 2> /dev/null; then fail "a wrong key shoul
 
 # The simulator: the scenario list, and one scored run as JSON.
 "$binary" simulate --list | grep -q "^traffic-gap" || fail "simulate --list"
-"$binary" simulate --scenario security-issue --runs 1 --seed 3 --json 2> /dev/null > "$data/scorecard.json"
+"$binary" simulate --scenario security-issue --runs 2 --seed 3 --parallel 1 --json 2> "$data/progress.txt" > "$data/scorecard.json"
+# Progress goes to standard error line by line when it is not a terminal: a bar over every run, and the time left.
+grep -q "^\[##########----------\] 1/2 runs · .* left · security-issue: run 1/2" "$data/progress.txt" || fail "simulate progress: $(cat "$data/progress.txt")"
 python3 - "$data/scorecard.json" <<'PY' || fail "simulate --json"
 import json, sys
 entry = json.load(open(sys.argv[1]))["scenarios"][0]
-assert entry["name"] == "security-issue" and entry["runs"] == 1, entry
-assert entry["detected"] == 1 and entry["falseActions"] == 0, entry
+assert entry["name"] == "security-issue" and entry["runs"] == 2, entry
+assert entry["detected"] == 2 and entry["falseActions"] == 0, entry
 assert set(entry) >= {"medianDetectionSeconds", "worstDetectionSeconds"}, entry
 PY
 if "$binary" simulate --scenario no-such-thing 2> /dev/null; then fail "an unknown scenario should be refused"; fi

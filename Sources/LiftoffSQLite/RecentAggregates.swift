@@ -12,7 +12,15 @@ struct RecentAggregates: Sendable {
     private(set) var start: MinuteIndex
     /// How many minutes back from the latest arrival are kept; 0 keeps nothing (every read is SQL).
     let horizon: Int64
-    private var minutes: [MinuteIndex: [AggregateKey: Aggregate]] = [:]
+    /// Per minute, per slice (phase, variant, epoch), per measure: a read asks for a few measures of a few
+    /// slices, so it looks them up instead of filtering every row.
+    private var minutes: [MinuteIndex: [Slice: [Measure: Aggregate]]] = [:]
+
+    struct Slice: Hashable, Sendable {
+        var phase: String
+        var variant: Variant
+        var epoch: Int
+    }
 
     init(horizon: Int64, now: MinuteIndex) {
         self.horizon = max(0, horizon)
@@ -25,13 +33,13 @@ struct RecentAggregates: Sendable {
     /// The stored row at `key`, when the mirror covers its minute: `.some(nil)` means "no row stored".
     func stored(at key: AggregateKey) -> Aggregate?? {
         guard key.minute >= start else { return .none }
-        return .some(minutes[key.minute]?[key])
+        return .some(minutes[key.minute]?[Slice(phase: key.phase, variant: key.variant, epoch: key.epoch)]?[key.measure])
     }
 
     /// Records the row as just committed.
     mutating func record(_ aggregate: Aggregate, at key: AggregateKey) {
         guard key.minute >= start else { return }
-        minutes[key.minute, default: [:]][key] = aggregate
+        minutes[key.minute, default: [:]][Slice(phase: key.phase, variant: key.variant, epoch: key.epoch), default: [:]][key.measure] = aggregate
     }
 
     /// Moves the window on to `horizon` minutes before `latest` (an arrival time, not an event's own time, so a
@@ -51,12 +59,19 @@ struct RecentAggregates: Sendable {
         let present = range.lowerBound.distance(to: range.upperBound) + 1 > Int64(minutes.count)
             ? minutes.keys.filter { range.contains($0) } : range.filter { minutes[$0] != nil }
         for minute in present {
-            for (key, aggregate) in minutes[minute] ?? [:] {
-                if let phase, key.phase != phase { continue }
-                if let variant, key.variant != variant { continue }
-                if let fromEpoch, key.epoch < fromEpoch { continue }
-                if let measures, !measures.contains(key.measure) { continue }
-                table.merge(aggregate, at: key)
+            guard let slices = minutes[minute] else { continue }
+            for (slice, byMeasure) in slices {
+                if let phase, slice.phase != phase { continue }
+                if let variant, slice.variant != variant { continue }
+                if let fromEpoch, slice.epoch < fromEpoch { continue }
+                let key = { (measure: Measure) in
+                    AggregateKey(minute: minute, phase: slice.phase, variant: slice.variant, epoch: slice.epoch, measure: measure)
+                }
+                if let measures {
+                    for measure in measures { if let aggregate = byMeasure[measure] { table.merge(aggregate, at: key(measure)) } }
+                } else {
+                    for (measure, aggregate) in byMeasure { table.merge(aggregate, at: key(measure)) }
+                }
             }
         }
         return table

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import LiftoffAPI
 import LiftoffCore
 import LiftoffSimulator
@@ -65,14 +66,43 @@ struct Simulate: AsyncParsableCommand {
             }
         }
         let simulation = Simulation(target: target, parallel: parallel, step: step)
-        let began = Date()
+        let meter = ProgressMeter(total: runs * scaled.count)
         let interactive = isatty(2) != 0
         let (scorecard, _) = try await simulation.scorecard(scaled, runs: runs, seed: seed) { progress in
-            let line = "\(progress.scenario): run \(progress.finishedRuns)/\(progress.runs), detected \(progress.detected), "
-                + "false actions \(progress.falseActions), \(Int(Date().timeIntervalSince(began))) s"
+            let line = meter.line(after: progress)
             FileHandle.standardError.write(Data((interactive ? "\r\u{1B}[K" + line : line + "\n").utf8))
         }
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         print(json ? try scorecard.json() : scorecard.table)
+    }
+}
+
+/// The progress line of a scorecard: a bar over every run of every scenario, the time so far and an estimate
+/// of the time left (from the pace of the runs finished so far, so it firms up as runs finish).
+final class ProgressMeter: Sendable {
+    private let total: Int
+    private let began = Date()
+    private let finished = Mutex(0)
+
+    init(total: Int) { self.total = max(1, total) }
+
+    func line(after progress: Simulation.Progress) -> String {
+        let done = finished.withLock { count in
+            count += 1
+            return count
+        }
+        let elapsed = Date().timeIntervalSince(began)
+        let width = 20
+        let filled = min(width, done * width / total)
+        let eta = done < total ? " · about \(Self.duration(elapsed / Double(done) * Double(total - done))) left" : ""
+        return "[\(String(repeating: "#", count: filled))\(String(repeating: "-", count: width - filled))] \(done)/\(total) runs · "
+            + "\(Self.duration(elapsed))\(eta) · \(progress.scenario): run \(progress.finishedRuns)/\(progress.runs), "
+            + "detected \(progress.detected), false actions \(progress.falseActions)"
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let whole = Int(seconds.rounded())
+        return whole >= 3600 ? "\(whole / 3600)h\(String(format: "%02d", whole % 3600 / 60))m"
+            : whole >= 60 ? "\(whole / 60)m\(String(format: "%02d", whole % 60))s" : "\(whole) s"
     }
 }

@@ -19,6 +19,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public var field: String?
     /// Lists that explain the refusal, by name (a refused promotion's `unmet` conditions).
     public var details: [String: [String]]
+    /// For `unavailable`: when a retry is worth it, in seconds (nil: the HTTP layer's default).
+    public var retryAfter: Int?
 
     public init(_ kind: Kind, _ message: String, field: String? = nil, details: [String: [String]] = [:]) {
         self.kind = kind
@@ -32,7 +34,11 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func conflict(_ message: String, details: [String: [String]] = [:]) -> DomainError {
         DomainError(.conflict, message, details: details)
     }
-    public static func unavailable(_ message: String) -> DomainError { DomainError(.unavailable, message) }
+    public static func unavailable(_ message: String, retryAfter: Int? = nil) -> DomainError {
+        var error = DomainError(.unavailable, message)
+        error.retryAfter = retryAfter
+        return error
+    }
 
     public var description: String { message }
 }

@@ -47,6 +47,35 @@ struct StoreFailureTests {
         }
     }
 
+    /// A store that cannot keep up (its writer held for 3 s, as a slow disk would): requests queue up to the
+    /// bound, then are refused at once with 503 and Retry-After instead of queueing without limit; everything
+    /// acknowledged is committed once the writer is free.
+    @Test func overloadIsRefusedPastTheQueuesBound() async throws {
+        let server = try await TestServer(limits: IngestLimits(maxQueuedEvents: 10))
+        let store = server.store
+        try await server.withClient { client in
+            let blocker = Task { try await store.pool.write { _ in Thread.sleep(forTimeInterval: 3) } }
+            try await Task.sleep(for: .milliseconds(500))
+            async let first = client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(8, from: 0))
+            try await Task.sleep(for: .milliseconds(500))
+            // The first batch is in the stalled commit; the second waits in the queue (8 of at most 10).
+            async let second = client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(8, from: 8))
+            try await Task.sleep(for: .milliseconds(500))
+            let refused = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(8, from: 16))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.headers[.retryAfter] == "1")
+            #expect(refused.errorMessage?.contains("ingest is behind: 8 events are waiting for their commit (at most 10)") == true)
+            try await blocker.value
+            #expect(try await first.object["accepted"] as? Int == 8)
+            #expect(try await second.object["accepted"] as? Int == 8)
+            let metrics = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
+            #expect(metrics.metric("interactions")?.value == 16)
+            // Retried once the store keeps up, the refused batch goes in.
+            let retried = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(8, from: 16))
+            #expect(retried.object["accepted"] as? Int == 8)
+        }
+    }
+
     @Test func databaseConditionsBecomeStoreErrors() {
         func code(_ result: ResultCode) -> StoreError.Code? {
             (SQLitePool.translate(DatabaseError(resultCode: result)) as? StoreError)?.code

@@ -66,7 +66,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let keys = KeyRing(store: store, clock: clock)
     try await keys.reload()
     let rollout = try await RolloutState.load(store: store, plan: configuration.plan, now: clock.now())
-    let pipeline = IngestPipeline(store: store, clock: clock, logger: logger)
+    let pipeline = IngestPipeline(store: store, clock: clock, logger: logger, maxQueuedEvents: configuration.ingestLimits.maxQueuedEvents)
     let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)
     let controller = RolloutCoordinator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
     let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,

@@ -28,7 +28,7 @@ struct ErrorMapping<Context: RequestContext>: RouterMiddleware {
             case .invalid: mapped = .badRequest(error.message)
             case .notFound: mapped = .notFound(error.message)
             case .conflict: mapped = .conflict(error.message)
-            case .unavailable: mapped = .retryLater(error.message, after: 5)
+            case .unavailable: mapped = .retryLater(error.message, after: error.retryAfter ?? 5)
             }
             for (name, list) in error.details { mapped.extra[name] = .value(list) }
             return mapped

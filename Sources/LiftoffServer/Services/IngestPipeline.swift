@@ -10,6 +10,9 @@ import Synchronization
 /// request is answered only after its events are committed, so acknowledged means durable, and concurrent
 /// small requests share one commit instead of paying one each.
 ///
+/// Bounded: past `maxQueuedEvents` waiting events a request is refused at once (503, Retry-After 1) rather
+/// than queued, so memory stays bounded when the store cannot keep up and the app backs off.
+///
 /// On graceful shutdown it stops taking new work, commits everything already queued, then returns: the HTTP
 /// server is shut down before it, so every accepted request gets its answer.
 public final class IngestPipeline: Service {
@@ -20,6 +23,8 @@ public final class IngestPipeline: Service {
 
     private struct State {
         var pending: [Job] = []
+        /// Events in `pending`.
+        var queued = 0
         var closed = false
     }
 
@@ -28,15 +33,17 @@ public final class IngestPipeline: Service {
     private let logger: Logger
     /// The most events one transaction takes; more wait for the next one.
     private let maxEventsPerCommit: Int
+    private let maxQueuedEvents: Int
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    public init(store: any Store, clock: any WallClock, logger: Logger, maxEventsPerCommit: Int = 20_000) {
+    public init(store: any Store, clock: any WallClock, logger: Logger, maxEventsPerCommit: Int = 20_000, maxQueuedEvents: Int = 200_000) {
         self.store = store
         self.clock = clock
         self.logger = logger
         self.maxEventsPerCommit = maxEventsPerCommit
+        self.maxQueuedEvents = maxQueuedEvents
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -44,15 +51,23 @@ public final class IngestPipeline: Service {
     public func submit(_ events: [RecordedEvent]) async throws -> [AppendStatus] {
         guard !events.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
-            let queued = state.withLock { state in
-                guard !state.closed else { return false }
+            let refusal = state.withLock { state -> DomainError? in
+                guard !state.closed else {
+                    return DomainError.unavailable("the server is shutting down; retry against another instance or later")
+                }
+                // An empty queue takes any request (its size is bounded by the route): the bound is on waiting.
+                guard state.queued == 0 || state.queued + events.count <= maxQueuedEvents else {
+                    return DomainError.unavailable("ingest is behind: \(state.queued) events are waiting for their commit (at most "
+                        + "\(maxQueuedEvents)); nothing of this request was recorded; retry after the delay", retryAfter: 1)
+                }
                 state.pending.append(Job(events: events, continuation: continuation))
-                return true
+                state.queued += events.count
+                return nil
             }
-            if queued {
-                wake.yield()
+            if let refusal {
+                continuation.resume(throwing: refusal)
             } else {
-                continuation.resume(throwing: DomainError.unavailable("the server is shutting down; retry against another instance or later"))
+                wake.yield()
             }
         }
     }
@@ -101,6 +116,7 @@ public final class IngestPipeline: Service {
             }
             let jobs = Array(state.pending.prefix(taken))
             state.pending.removeFirst(taken)
+            state.queued -= count
             return jobs
         }
     }

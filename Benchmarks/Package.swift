@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 .product(name: "LiftoffCore", package: liftoff),
                 .product(name: "LiftoffStore", package: liftoff),
+                .product(name: "LiftoffSQLite", package: liftoff),
             ],
             path: "Sources/store-rate"
         ),
@@ -28,6 +29,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "LiftoffCore", package: liftoff),
                 .product(name: "LiftoffStore", package: liftoff),
+                .product(name: "LiftoffSQLite", package: liftoff),
             ],
             path: "Benchmarks/IngestBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]

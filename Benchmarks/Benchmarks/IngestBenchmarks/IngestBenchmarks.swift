@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import LiftoffCore
+import LiftoffSQLite
 import LiftoffStore
 
 /// Micro-benchmarks of the ingest hot path: validation, folding into aggregates, appending to SQLite.

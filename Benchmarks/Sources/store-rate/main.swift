@@ -2,6 +2,7 @@
 // appended again and again for a fixed time to a fresh SQLite file. Prints `events_per_second <n>`.
 import Foundation
 import LiftoffCore
+import LiftoffSQLite
 import LiftoffStore
 
 let arguments = CommandLine.arguments

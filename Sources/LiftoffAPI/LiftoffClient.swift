@@ -132,7 +132,7 @@ public struct LiftoffClient: Sendable {
         let data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            let problem = try? APICoding.decoder.decode(Problem.self, from: data)
+            let problem = try? APICoding.decoder.decode(APIProblem.self, from: data)
             throw Failure(status: status, message: problem?.error.message ?? String(decoding: data, as: UTF8.self),
                           unmet: problem?.unmet ?? [])
         }
@@ -145,13 +145,6 @@ public struct LiftoffClient: Sendable {
         } catch {
             throw Failure(status: nil, message: "\(path): the answer is not a \(type): \(error)")
         }
-    }
-
-    /// The error body every 4xx and 5xx carries.
-    private struct Problem: Decodable {
-        struct Detail: Decodable { var message: String }
-        var error: Detail
-        var unmet: [String]?
     }
 
     private static func pathSegment(_ text: String) -> String {

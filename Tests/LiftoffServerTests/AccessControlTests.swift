@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -47,8 +48,8 @@ struct AccessControlTests {
         try await server.withClient { client in
             let created = try await client.request(.post, "/v1/keys", json: #"{"name":"learning-app","scope":"ingest"}"#)
             #expect(created.status == .created)
-            let secret = try #require(created.object["key"] as? String)
-            let id = try #require(created.object["id"] as? String)
+            let createdKey = try created.decode(CreatedKey.self)
+            let (secret, id) = (createdKey.key, createdKey.id)
             #expect(try await client.request(.post, "/v1/events", key: secret, json: #"{"events":[]}"#).status == .ok)
             #expect(try await client.request(.post, "/v1/keys", json: #"{"name":"learning-app","scope":"read"}"#).status == .conflict)
             #expect(try await client.request(.post, "/v1/keys", json: #"{"name":"x","scope":"root"}"#).errorMessage
@@ -57,13 +58,13 @@ struct AccessControlTests {
             let listing = try await client.request(.get, "/v1/keys")
             let text = String(buffer: listing.body)
             #expect(!text.contains(secret))
-            let keys = listing.object["keys"] as? [[String: Any]] ?? []
-            #expect(keys.first { $0["id"] as? String == id }?["prefix"] as? String == String(secret.prefix(8)))
+            let keys = try listing.decode(KeyList.self).keys
+            #expect(keys.first { $0.id == id }?.prefix == String(secret.prefix(8)))
 
             #expect(try await client.request(.delete, "/v1/keys/\(id)?reason=rotated").status == .ok)
             #expect(try await client.request(.post, "/v1/events", key: secret, json: #"{"events":[]}"#).status == .unauthorized)
             #expect(try await client.request(.delete, "/v1/keys/\(id)").status == .notFound)
-            let audit = (try await client.request(.get, "/v1/audit").object["entries"] as? [[String: Any]] ?? []).map { $0["action"] as? String }
+            let audit = (try await client.request(.get, "/v1/audit").decoded(AuditPage.self)?.entries ?? []).map(\.action)
             #expect(audit.prefix(2) == ["key.revoke", "key.create"])
         }
     }
@@ -72,7 +73,7 @@ struct AccessControlTests {
         let server = try await TestServer()
         try await server.withClient { client in
             let created = try await client.request(.post, "/v1/keys", json: #"{"name":"temp","scope":"read","expiresAt":"2026-11-29T11:00:00Z"}"#)
-            let secret = try #require(created.object["key"] as? String)
+            let secret = try created.decode(CreatedKey.self).key
             #expect(try await client.request(.get, "/v1/metrics", key: secret).status == .ok)
             server.clock.advance(by: 3600)
             let expired = try await client.request(.get, "/v1/metrics", key: secret)
@@ -85,7 +86,7 @@ struct AccessControlTests {
         let server = try await TestServer()
         try await server.withClient { client in
             let created = try await client.request(.post, "/v1/keys", json: #"{"name":"slow","scope":"read","rateLimit":2}"#)
-            let secret = try #require(created.object["key"] as? String)
+            let secret = try created.decode(CreatedKey.self).key
             var statuses: [HTTPResponse.Status] = []
             var retryAfter: String?
             for _ in 0..<5 {

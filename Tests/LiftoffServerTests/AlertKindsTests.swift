@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -31,11 +32,9 @@ struct AlertKindsTests {
     }
 
     static func firing(_ client: some TestClientProtocol) async throws -> [String: String] {
-        let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
+        let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).decoded(AlertList.self)?.alerts ?? []
         var result: [String: String] = [:]
-        for alert in alerts where alert["status"] as? String == "firing" {
-            result[alert["rule"] as? String ?? ""] = alert["severity"] as? String
-        }
+        for alert in alerts where alert.status == "firing" { result[alert.rule] = alert.severity }
         return result
     }
 
@@ -181,8 +180,8 @@ struct GuardrailActionTests {
             let refused = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b"]}"#)
             #expect(refused.status == .conflict)
             #expect(refused.errorMessage == "admissions are stopped by a guardrail (stop_admissions); a start_admissions action reopens them")
-            #expect((try await RolloutAPITests.evaluate(client, "stranger")["config"] as? [String: Any])?["promptProfile"] as? String == nil)
-            #expect((try await RolloutAPITests.evaluate(client, "a-0")["config"] as? [String: Any])?["promptProfile"] as? String == "economy")
+            #expect(try await RolloutAPITests.evaluate(client, "stranger").config["promptProfile"] == nil)
+            #expect(try await RolloutAPITests.evaluate(client, "a-0").config["promptProfile"] == .string("economy"))
 
             // Latency recovers: the slow rule resolves (its sticky set stays), the fast rule reopens admissions.
             server.clock.advance(by: 400)
@@ -190,7 +189,7 @@ struct GuardrailActionTests {
             _ = try await client.request(.post, "/v1/events", json: MetricsAPITests.interactions(Array(repeating: 300, count: 150), user: "a"))
             await guardrails.tick()
             #expect(try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b"]}"#).status == .ok)
-            #expect((try await RolloutAPITests.evaluate(client, "a-1")["config"] as? [String: Any])?["promptProfile"] as? String == "economy")
+            #expect(try await RolloutAPITests.evaluate(client, "a-1").config["promptProfile"] == .string("economy"))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import HummingbirdTesting
 import LiftoffCore
 import Testing
@@ -28,9 +29,9 @@ struct ControlComparisonTests {
         return #"{"events":[\#(events.joined(separator: ","))]}"#
     }
 
-    static func rule(_ client: some TestClientProtocol) async throws -> [String: Any] {
-        let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
-        return try #require(rules.first { $0["id"] as? String == "rollback[0]" })
+    static func rule(_ client: some TestClientProtocol) async throws -> RuleView {
+        let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).decoded(GuardrailsView.self)?.rules ?? []
+        return try #require(rules.first { $0.id == "rollback[0]" })
     }
 
     @Test func treatmentFailingFarMoreThanControlRollsBack() async throws {
@@ -41,24 +42,24 @@ struct ControlComparisonTests {
             // Treatment alone, without control traffic: nothing to compare with, no verdict.
             _ = try await client.request(.post, "/v1/events", json: Self.calls(40, errors: 8, user: "dev-1"))
             await guardrails.tick()
-            #expect(try await Self.rule(client)["state"] as? String == "inactive")
+            #expect(try await Self.rule(client).state == "inactive")
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
 
             // Control (users outside the rollout) fails 1 call in 200; treatment 8 in 40.
             _ = try await client.request(.post, "/v1/events", json: Self.calls(200, errors: 1, user: "member-1"))
             await guardrails.tick()
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
-            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
-            let annotations = try #require(alerts.first { $0["rule"] as? String == "rollback[0]" }?["annotations"] as? [String: String])
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).decoded(AlertList.self)?.alerts ?? []
+            let annotations = try #require(alerts.first { $0.rule == "rollback[0]" }?.annotations)
             #expect(annotations["value"] == "0.2")
             #expect(annotations["control"] == "0.005")
             #expect(annotations["controlSamples"] == "200")
             #expect(annotations["summary"] == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
-            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).object["incidents"] as? [[String: Any]] ?? []
-            let id = try #require(incidents.first?["id"] as? Int)
-            let incident = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).object
-            #expect((incident["control"] as? [String: Any])?["samples"] as? Int == 200)
-            #expect((incident["control"] as? [String: Any])?["value"] as? Double == 0.005)
+            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).decoded(IncidentList.self)?.incidents ?? []
+            let id = try #require(incidents.first?.id)
+            let incident = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).decode(IncidentReport.self)
+            #expect(incident.control?.samples == 200)
+            #expect(incident.control?.value == 0.005)
             let markdown = try await client.request(.get, "/v1/incidents/\(id)?format=md", key: TestServer.keys[.read])
             #expect(String(buffer: markdown.body).contains("- **Control** (the comparison's window): 0.005 from 200 samples"))
         }
@@ -73,13 +74,13 @@ struct ControlComparisonTests {
             _ = try await client.request(.post, "/v1/events", json: Self.calls(40, errors: 8, user: "dev-1"))
             await guardrails.tick()
             let rule = try await Self.rule(client)
-            #expect(rule["state"] as? String == "inactive")
-            #expect(rule["judgement"] as? String == "clear")
-            #expect(rule["summary"] as? String == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
-            let versus = try #require(rule["versus"] as? [String: Any])
-            #expect(versus["variant"] as? String == "control" && versus["factor"] as? Double == 2 && versus["window"] as? String == "1h")
-            #expect((rule["control"] as? [String: Any])?["samples"] as? Int == 200)
-            #expect((rule["control"] as? [String: Any])?["value"] as? Double == 0.2)
+            #expect(rule.state == "inactive")
+            #expect(rule.judgement == "clear")
+            #expect(rule.summary == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
+            let versus = try #require(rule.versus)
+            #expect(versus.variant == "control" && versus.factor == 2 && versus.window == "1h")
+            #expect(rule.control?.samples == 200)
+            #expect(rule.control?.value == 0.2)
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -70,8 +71,8 @@ struct DashboardTests {
             #expect(html.contains("error_rate below 0.05 (phase)"))
             #expect(html.contains("checklist: &#39;security review done&#39; is not signed"))
             #expect(try await Self.page(client, "/audit", cookie: cookie).0 == .forbidden)
-            let audit = (try await client.request(.get, "/v1/audit?action=login").object["entries"] as? [[String: Any]]) ?? []
-            #expect(audit.first?["actor"] as? String == "operate-key")
+            let audit = (try await client.request(.get, "/v1/audit?action=login").decoded(AuditPage.self)?.entries) ?? []
+            #expect(audit.first?.actor == "operate-key")
         }
     }
 

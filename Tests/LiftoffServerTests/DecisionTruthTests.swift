@@ -35,15 +35,15 @@ struct DecisionTruthTests {
         try await built.application.test(.router) { client in
             let sent = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest],
                                                 json: #"{"events":[{"type":"security_issue","severity":"critical","title":"prompt injection"}]}"#)
-            #expect(sent.object["accepted"] as? Int == 1)
+            #expect(sent.decoded(IngestReport.self)?.accepted == 1)
             #expect(try await Self.metric(client, "critical_security_issues") == 1)
             #expect(try await Self.metric(client, "critical_security_issues", variant: "treatment") == 1)
             #expect(try await Self.metric(client, "critical_security_issues", variant: "control") == 0)
             await guardrails.tick()
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
-            #expect(try await RolloutAPITests.evaluate(client, "dev-1")["variant"] as? String == "control")
-            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).object["incidents"] as? [[String: Any]]
-            #expect(incidents?.contains { $0["rule"] as? String == "rollback[0]" && $0["actions"] as? [String] == ["rollback"] } == true)
+            #expect(try await RolloutAPITests.evaluate(client, "dev-1").variant == .control)
+            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).decoded(IncidentList.self)?.incidents
+            #expect(incidents?.contains { $0.rule == "rollback[0]" && $0.actions == ["rollback"] } == true)
 
             // After the rollback nobody is in treatment: a userless sample counts with control, still once.
             _ = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest],
@@ -70,10 +70,9 @@ struct DecisionTruthTests {
             #expect(try await Self.metric(client, "infrastructure_costs") == 2.5)
             // Spend per user: the interaction's cost and the phase's infrastructure, over the one treatment user.
             #expect(try await Self.metric(client, "cost_per_user", variant: "treatment") == 3.0)
-            let view = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object
-            #expect((view["eventsWithoutUser"] as? String)?.contains("with treatment") == true)
-            let rules = try #require(view["rules"] as? [[String: Any]])
-            let counts = Dictionary(uniqueKeysWithValues: rules.map { ($0["id"] as? String ?? "", $0["countsEventsWithoutUser"] as? Bool) })
+            let view = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).decode(GuardrailsView.self)
+            #expect(view.eventsWithoutUser.contains("with treatment"))
+            let counts = Dictionary(uniqueKeysWithValues: view.rules.map { ($0.id, $0.countsEventsWithoutUser) })
             #expect(counts["rollback[0]"] == true && counts["rollback[1]"] == true)
             #expect(counts["alerts.errorRateSpike"] == false)
             await guardrails.tick()
@@ -94,8 +93,7 @@ struct DecisionTruthTests {
                 #expect(values.metric(name)?.value == 1234, "\(name)")
             }
             let series = try await client.request(.get, "/v1/metrics/series?name=response_time.p99&window=1h&step=5m", key: TestServer.keys[.read])
-            let points = try #require(series.object["points"] as? [[String: Any]])
-            #expect(points.compactMap { $0["value"] as? Double } == [1234])
+            #expect(try series.decode(MetricSeries.self).points.compactMap(\.value) == [1234])
         }
     }
 
@@ -141,7 +139,7 @@ struct DecisionTruthTests {
             #expect(security.samplesNeeded == 0)
             #expect(security.lowerBound == nil && security.upperBound == nil)
             // On the wire, the missing bounds are explicit nulls (the contract), not absent members.
-            let wire = try await client.request(.get, "/v1/rollout", key: TestServer.keys[.read]).object
+            let wire = try await client.request(.get, "/v1/rollout", key: TestServer.keys[.read]).wire
             let wireCriteria = (wire["gate"] as? [String: Any])?["criteria"] as? [[String: Any]] ?? []
             let wireSecurity = try #require(wireCriteria.first { $0["metric"] as? String == "critical_security_issues" })
             #expect(wireSecurity["lowerBound"] is NSNull && wireSecurity["upperBound"] is NSNull)

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -19,28 +20,29 @@ struct FeedbackAPITests {
                 ]}
                 """)
             let all = try await client.request(.get, "/v1/feedback", key: TestServer.keys[.read])
-            let items = all.object["feedback"] as? [[String: Any]] ?? []
+            let items = try all.decode(FeedbackPage.self).feedback
             #expect(items.count == 3)
-            #expect(items.first?["userId"] as? String == "dev-2")
+            #expect(items.first?.userId == "dev-2")
             let first = try #require(items.last)
-            #expect(first["sessionId"] as? String == "s1")
-            #expect(first["suggestions"] as? [String] == ["More EXAMPLES please"])
-            #expect(((first["aiResponses"] as? [[String: Any]])?.first)?["interactionId"] as? String == "i1")
-            #expect(first["variant"] as? String == "treatment")
+            #expect(first.sessionId == "s1")
+            #expect(first.suggestions == ["More EXAMPLES please"])
+            #expect(first.aiResponses.first?.interactionId == "i1")
+            #expect(first.variant == .treatment)
 
             let search = try await client.request(.get, "/v1/feedback?q=examples", key: TestServer.keys[.read])
-            #expect((search.object["feedback"] as? [[String: Any]])?.count == 1)
+            #expect(search.decoded(FeedbackPage.self)?.feedback.count == 1)
             let control = try await client.request(.get, "/v1/feedback?variant=control", key: TestServer.keys[.read])
-            #expect((control.object["feedback"] as? [[String: Any]])?.first?["usability"] as? Int == 3)
+            #expect(control.decoded(FeedbackPage.self)?.feedback.first?.usability == 3)
             let low = try await client.request(.get, "/v1/feedback?rating=2", key: TestServer.keys[.read])
-            #expect((low.object["feedback"] as? [[String: Any]])?.count == 1)
+            #expect(low.decoded(FeedbackPage.self)?.feedback.count == 1)
 
             let page = try await client.request(.get, "/v1/feedback?limit=2", key: TestServer.keys[.read])
-            #expect((page.object["feedback"] as? [[String: Any]])?.count == 2)
-            let next = try #require(page.object["next"] as? Int)
+            #expect(page.decoded(FeedbackPage.self)?.feedback.count == 2)
+            let next = try #require(page.decoded(FeedbackPage.self)?.next)
             let rest = try await client.request(.get, "/v1/feedback?limit=2&before=\(next)", key: TestServer.keys[.read])
-            #expect((rest.object["feedback"] as? [[String: Any]])?.count == 1)
-            #expect(rest.object["next"] == nil)
+            #expect(rest.decoded(FeedbackPage.self)?.feedback.count == 1)
+            // The last page has no `next` member at all.
+            #expect(rest.wire["next"] == nil)
             #expect(try await client.request(.get, "/v1/feedback?rating=9", key: TestServer.keys[.read]).status == .badRequest)
         }
     }

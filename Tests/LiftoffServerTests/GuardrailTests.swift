@@ -50,33 +50,33 @@ struct GuardrailTests {
         try await built.application.test(.router) { client in
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(30, outcome: "ok"))
             await guardrails.tick()
-            #expect(try await RolloutAPITests.evaluate(client, "dev-1")["enabled"] as? Bool == true)
+            #expect(try await RolloutAPITests.evaluate(client, "dev-1").enabled == true)
 
             // 20 of 40 calls fail: even the lower 99.9% bound of the error rate is far above 5%.
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(40, outcome: "timeout"))
             await guardrails.tick()
             let answer = try await RolloutAPITests.evaluate(client, "dev-1")
-            #expect(answer["reason"] as? String == "rolled_back")
-            #expect(answer["variant"] as? String == "control")
+            #expect(answer.reason == "rolled_back")
+            #expect(answer.variant == .control)
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
 
-            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
-            let alert = try #require(alerts.first { $0["rule"] as? String == "rollback[0]" })
-            #expect(alert["status"] as? String == "firing")
-            #expect((alert["labels"] as? [String: String])?["phase"] == "internal")
-            #expect((alert["annotations"] as? [String: String])?["samples"] == "70")
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).decoded(AlertList.self)?.alerts ?? []
+            let alert = try #require(alerts.first { $0.rule == "rollback[0]" })
+            #expect(alert.status == "firing")
+            #expect(alert.labels["phase"] == "internal")
+            #expect(alert.annotations["samples"] == "70")
 
-            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).object["incidents"] as? [[String: Any]] ?? []
+            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).decoded(IncidentList.self)?.incidents ?? []
             #expect(incidents.count == 1)
-            let id = incidents.first?["id"] as? Int ?? 0
-            let report = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).object
-            #expect(report["trigger"] as? String == "error_rate above 0.05 over 5m")
-            #expect(report["affectedUsers"] as? Int == 1)
-            #expect(report["actions"] as? [String] == ["rollback"])
-            #expect((report["failingInteractions"] as? [[String: Any]])?.count == 20)
-            #expect((report["failingInteractions"] as? [[String: Any]])?.first?["outcome"] as? String == "timeout")
-            #expect((report["series"] as? [[String: Any]])?.contains { ($0["samples"] as? Int ?? 0) > 0 } == true)
-            let timeline = (report["timeline"] as? [[String: Any]] ?? []).map { $0["what"] as? String ?? "" }
+            let id = incidents.first?.id ?? 0
+            let report = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).decode(IncidentReport.self)
+            #expect(report.trigger == "error_rate above 0.05 over 5m")
+            #expect(report.affectedUsers == 1)
+            #expect(report.actions == ["rollback"])
+            #expect(report.failingInteractions?.count == 20)
+            #expect(report.failingInteractions?.first?["outcome"] == .string("timeout"))
+            #expect(report.series?.contains { $0.samples > 0 } == true)
+            let timeline = (report.timeline ?? []).map(\.what)
             #expect(timeline.contains("rollout.rollback") && timeline.contains("guardrail.fired"))
             let markdown = try await client.request(.get, "/v1/incidents/\(id)?format=md", key: TestServer.keys[.read])
             #expect(String(buffer: markdown.body).hasPrefix("# Incident \(id): error_rate above 0.05 over 5m"))
@@ -92,8 +92,8 @@ struct GuardrailTests {
             #expect(try await client.request(.get, "/v1/incidents/999", key: TestServer.keys[.read]).status == .notFound)
 
             // The rollback went to the critical alert route through the outbox.
-            let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
-            #expect(deliveries.contains { $0["kind"] as? String == "alert" && $0["rule"] as? String == "rollback[0]" })
+            let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).decoded(DeliveryList.self)?.deliveries ?? []
+            #expect(deliveries.contains { $0.kind == "alert" && $0.rule == "rollback[0]" })
         }
     }
 
@@ -116,10 +116,10 @@ struct GuardrailTests {
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(20, latency: 4000))
             await guardrails.tick()
             await guardrails.tick()
-            let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
-            let scaling = try #require(rules.first { $0["id"] as? String == "adjustments[0]" })
-            #expect(scaling["state"] as? String == "firing")
-            #expect(scaling["firings"] as? Int == 1)
+            let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).decoded(GuardrailsView.self)?.rules ?? []
+            let scaling = try #require(rules.first { $0.id == "adjustments[0]" })
+            #expect(scaling.state == "firing")
+            #expect(scaling.firings == 1)
         }
         #expect(try await store.messages(limit: 100).filter { $0.kind == .webhook }.count == 1)
         #expect(try await store.alerts(limit: 100).filter { $0.ruleId == "adjustments[0]" }.count == 1)
@@ -139,13 +139,13 @@ struct GuardrailTests {
             // Resumed within the same minute: the epoch, not the minute, separates before from after.
             server.clock.advance(by: 5)
             let resumed = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: #"{"reason":"patched"}"#)
-            #expect(resumed.object["status"] as? String == "running")
+            #expect(resumed.decoded(RolloutView.self)?.status == .running)
             // The breach is still inside the rule's 5-minute window, but before the resume: it is not seen again.
             await guardrails.tick()
             await guardrails.tick()
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "running")
-            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
-            #expect(alerts.first { $0["rule"] as? String == "rollback[1]" }?["status"] as? String == "resolved")
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).decoded(AlertList.self)?.alerts ?? []
+            #expect(alerts.first { $0.rule == "rollback[1]" }?.status == "resolved")
         }
     }
 
@@ -156,14 +156,14 @@ struct GuardrailTests {
         try await built.application.test(.router) { client in
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(20, tokens: 400))
             await guardrails.tick()
-            let config = try await RolloutAPITests.evaluate(client, "dev-1")["config"] as? [String: Any]
-            #expect(config?["promptProfile"] as? String == "economy")
-            #expect(config?["maxTokens"] as? Int == 512)
+            let config = try await RolloutAPITests.evaluate(client, "dev-1").config
+            #expect(config["promptProfile"] == .string("economy"))
+            #expect(config["maxTokens"] == .number(512))
             // Six minutes later the tokens have left the 5-minute window: the rule resolves, the override goes.
             server.clock.advance(by: 360)
             await guardrails.tick()
-            let after = try await RolloutAPITests.evaluate(client, "dev-1")["config"] as? [String: Any]
-            #expect(after?["promptProfile"] as? String == "standard")
+            let after = try await RolloutAPITests.evaluate(client, "dev-1").config
+            #expect(after["promptProfile"] == .string("standard"))
         }
     }
 
@@ -187,10 +187,10 @@ struct GuardrailTests {
                     server.clock.advance(by: 10)
                 }
                 #expect(await configured.deliverDue() == 0)
-                let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
-                let webhook = try #require(deliveries.first { $0["kind"] as? String == "webhook" })
-                #expect(webhook["status"] as? String == "delivered")
-                #expect(webhook["attempts"] as? Int == 3)
+                let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).decoded(DeliveryList.self)?.deliveries ?? []
+                let webhook = try #require(deliveries.first { $0.kind == "webhook" })
+                #expect(webhook.status == "delivered")
+                #expect(webhook.attempts == 3)
             }
         }
         #expect(receiver.attemptCount == 3)
@@ -214,13 +214,13 @@ struct GuardrailTests {
                 {"matchers":{"metric":"critical_security_issues"},"endsAt":"2026-11-29T12:00:00Z","comment":"known pen test"}
                 """)
             #expect(silence.status == .created)
-            #expect(silence.object["createdBy"] as? String == "operate-key")
+            #expect(silence.decoded(SilenceView.self)?.createdBy == "operate-key")
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"pen test"}]}"#)
             await guardrails.tick()
-            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).object["alerts"] as? [[String: Any]] ?? []
-            #expect(alerts.first { $0["rule"] as? String == "rollback[1]" }?["silenced"] as? Bool == true)
-            let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
-            #expect(deliveries.filter { $0["kind"] as? String == "alert" }.isEmpty)
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).decoded(AlertList.self)?.alerts ?? []
+            #expect(alerts.first { $0.rule == "rollback[1]" }?.silenced == true)
+            let deliveries = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).decoded(DeliveryList.self)?.deliveries ?? []
+            #expect(deliveries.filter { $0.kind == "alert" }.isEmpty)
             let bad = try await client.request(.post, "/v1/silences", key: TestServer.keys[.operate], json: #"{"matchers":{},"endsAt":"x","comment":"c"}"#)
             #expect(bad.status == .badRequest)
         }
@@ -270,12 +270,12 @@ struct GuardrailTests {
             // Responses of 6 s from developers: above the 3 s adjustment and the 5 s rollback trigger.
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(25, user: "dev-3", latency: 6000))
             await guardrails.tick()
-            let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).object["rules"] as? [[String: Any]] ?? []
-            let firing = Set(rules.filter { $0["state"] as? String == "firing" }.compactMap { $0["id"] as? String })
+            let rules = try await client.request(.get, "/v1/guardrails", key: TestServer.keys[.read]).decoded(GuardrailsView.self)?.rules ?? []
+            let firing = Set(rules.filter { $0.state == "firing" }.map(\.id))
             #expect(firing == ["adjustments[0]", "rollback[1]", "scaling.responseTime"])
             #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
-            let webhooks = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).object["deliveries"] as? [[String: Any]] ?? []
-            #expect(webhooks.filter { $0["target"] as? String == "http://127.0.0.1:9/scale" }.count == 2)
+            let webhooks = try await client.request(.get, "/v1/deliveries", key: TestServer.keys[.read]).decoded(DeliveryList.self)?.deliveries ?? []
+            #expect(webhooks.filter { $0.target == "http://127.0.0.1:9/scale" }.count == 2)
         }
     }
 }

@@ -1,5 +1,6 @@
 import CompressNIO
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -17,7 +18,7 @@ struct IngestAPITests {
             #expect(try await client.request(.get, "/healthz", key: nil).status == .ok)
             let ready = try await client.request(.get, "/readyz", key: nil)
             #expect(ready.status == .ok)
-            #expect(ready.object["status"] as? String == "ready")
+            #expect(ready.decoded(HealthStatus.self)?.status == "ready")
         }
     }
 
@@ -47,13 +48,12 @@ struct IngestAPITests {
                  {"type":"ai_interaction","userId":"u2","latencyMs":1200,"outcome":"timeout"}, "nonsense"]}
                 """)
             #expect(response.status == .ok)
-            #expect(response.object["accepted"] as? Int == 2)
-            #expect(response.object["duplicates"] as? Int == 0)
-            let rejected = response.object["rejected"] as? [[String: Any]] ?? []
+            #expect(response.decoded(IngestReport.self)?.accepted == 2)
+            #expect(response.decoded(IngestReport.self)?.duplicates == 0)
+            let rejected = response.decoded(IngestReport.self)?.rejected ?? []
             #expect(rejected.count == 2)
-            #expect(rejected.first?["index"] as? Int == 1)
-            #expect(rejected.first?["error"] as? String == "rating: 9 is outside 1…5")
-            #expect(rejected.last?["index"] as? Int == 3)
+            #expect(rejected.first == IngestRejection(index: 1, error: "rating: 9 is outside 1…5"))
+            #expect(rejected.last?.index == 3)
 
             let metrics = try await client.request(.get, "/v1/metrics?window=1h&names=interactions,error_rate,api_costs,unpriced_interactions,user_satisfaction")
             #expect(metrics.status == .ok)
@@ -72,7 +72,7 @@ struct IngestAPITests {
             let response = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"feedback"},{"type":"nope"}]}"#)
             #expect(response.status == .badRequest)
             #expect(response.errorCode == "invalid_events")
-            #expect((response.object["rejected"] as? [[String: Any]])?.count == 2)
+            #expect(response.problem?.rejected?.count == 2)
             #expect(response.errorMessage?.contains("event 0: rating: feedback needs at least one of") == true)
         }
     }
@@ -85,11 +85,11 @@ struct IngestAPITests {
             """
         try await server.withClient { client in
             let first = try await client.request(.post, "/v1/events", json: body)
-            #expect(first.object["accepted"] as? Int == 2)
+            #expect(first.decoded(IngestReport.self)?.accepted == 2)
             let retry = try await client.request(.post, "/v1/events", json: body)
             #expect(retry.status == .ok)
-            #expect(retry.object["accepted"] as? Int == 0)
-            #expect(retry.object["duplicates"] as? Int == 2)
+            #expect(retry.decoded(IngestReport.self)?.accepted == 0)
+            #expect(retry.decoded(IngestReport.self)?.duplicates == 2)
             let metrics = try await client.request(.get, "/v1/metrics?names=interactions")
             #expect(metrics.metric("interactions")?.value == 2)
         }
@@ -133,7 +133,7 @@ struct IngestAPITests {
             let compressed = try plain.compress(with: .gzip)
             let response = try await client.request(.post, "/v1/events", json: "", headers: [.contentEncoding: "gzip"], body: compressed)
             #expect(response.status == .ok)
-            #expect(response.object["accepted"] as? Int == 2)
+            #expect(response.decoded(IngestReport.self)?.accepted == 2)
 
             var bomb = ByteBuffer(string: #"{"events":[],"pad":""# + String(repeating: " ", count: 100_000) + "\"}")
             let small = try bomb.compress(with: .gzip)
@@ -156,9 +156,9 @@ struct IngestAPITests {
                 {"events":[{"type":"session_start","userId":"u","sessionId":"s","timestamp":"2026-11-29T11:00:00Z"},
                            {"type":"session_start","userId":"u","sessionId":"s2","timestamp":"2026-11-29T10:01:00Z"}]}
                 """)
-            #expect(response.object["accepted"] as? Int == 1)
-            let rejected = response.object["rejected"] as? [[String: Any]]
-            #expect(rejected?.first?["error"] as? String == "timestamp: 2026-11-29T11:00:00Z is more than 300 s in the future")
+            #expect(response.decoded(IngestReport.self)?.accepted == 1)
+            let rejected = response.decoded(IngestReport.self)?.rejected
+            #expect(rejected?.first?.error == "timestamp: 2026-11-29T11:00:00Z is more than 300 s in the future")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import HummingbirdTesting
 import LiftoffCore
@@ -40,7 +41,7 @@ struct MetricsAPITests {
             _ = try await client.request(.post, "/v1/events", json: Self.interactions([300]))
             let phase = try await client.request(.get, "/v1/metrics?window=phase&names=interactions")
             #expect(phase.metric("interactions")?.value == 2)
-            #expect(phase.object["window"] as? String == "phase")
+            #expect(phase.decoded(MetricValues.self)?.window == "phase")
             #expect(try await client.request(.get, "/v1/metrics?window=all&names=interactions").metric("interactions")?.value == 2)
             #expect(try await client.request(.get, "/v1/metrics?window=1d&names=interactions").metric("interactions")?.value == 1)
             let unknown = try await client.request(.get, "/v1/metrics?window=phase&phase=beta")
@@ -54,7 +55,7 @@ struct MetricsAPITests {
         try await server.withClient { client in
             let response = try await client.request(.get, "/v1/metrics")
             #expect(response.status == .ok)
-            let names = Set((response.object["metrics"] as? [String: Any])?.keys.map { $0 } ?? [])
+            let names = Set(try response.decode(MetricValues.self).metrics.keys)
             #expect(names == Set(Metric.allCases.map(\.rawValue)))
         }
     }
@@ -85,12 +86,13 @@ struct MetricsAPITests {
             _ = try await client.request(.post, "/v1/events", json: Self.interactions([100], outcome: "timeout"))
             let response = try await client.request(.get, "/v1/metrics/series?name=error_rate&step=1m&window=5m")
             #expect(response.status == .ok)
-            let points = response.object["points"] as? [[String: Any]] ?? []
+            let points = try response.decode(MetricSeries.self).points
             #expect(points.count == 6)
-            #expect(points.first?["t"] as? String == "2026-11-29T09:55:00.000Z")
-            let values = points.map { $0["value"] as? Double }
-            #expect(values == [nil, nil, nil, 1.0 / 3, nil, 1.0])
-            #expect(points.map { $0["samples"] as? Int } == [0, 0, 0, 3, 0, 1])
+            #expect(points.first?.t == Timestamp.parse("2026-11-29T09:55:00Z"))
+            // Times on the wire are RFC 3339 with milliseconds.
+            #expect((response.wire["points"] as? [[String: Any]])?.first?["t"] as? String == "2026-11-29T09:55:00.000Z")
+            #expect(points.map(\.value) == [nil, nil, nil, 1.0 / 3, nil, 1.0])
+            #expect(points.map(\.samples) == [0, 0, 0, 3, 0, 1])
         }
     }
 

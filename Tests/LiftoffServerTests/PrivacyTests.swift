@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import GRDB
 import Hummingbird
 import HummingbirdTesting
@@ -68,7 +69,7 @@ struct PrivacyTests {
             #expect(await retention.purgeOnce() == PurgeResult(deleted: 1, redacted: 1))
             let ratings = try await client.request(.get, "/v1/metrics?window=all&names=user_satisfaction")
             #expect(ratings.metric("user_satisfaction")?.value == 3)
-            let audit = (try await client.request(.get, "/v1/audit?action=retention.purge").object["entries"] as? [[String: Any]]) ?? []
+            let audit = (try await client.request(.get, "/v1/audit?action=retention.purge").decoded(AuditPage.self)?.entries) ?? []
             #expect(audit.count == 2)
         }
         let payloads = try Self.onDisk(server) { db in try String.fetchAll(db, sql: "SELECT payload FROM events") }

@@ -19,28 +19,29 @@ struct ReportTests {
                 """)
             let json = try await client.request(.get, "/v1/reports/internal", key: TestServer.keys[.read])
             #expect(json.status == .ok)
-            let report = json.object
-            let criteria = report["criteria"] as? [[String: Any]] ?? []
-            #expect(criteria.first?["criterion"] as? String == "error_rate below 0.05")
-            #expect(criteria.first?["verdict"] as? String == "pass")
-            let performance = (report["kpis"] as? [[String: Any]] ?? []).first { $0["section"] as? String == "System performance" }
-            let errorRate = (performance?["metrics"] as? [[String: Any]] ?? []).first { $0["metric"] as? String == "error_rate" }
-            #expect(errorRate?["treatment"] as? Double == 0)
-            #expect(errorRate?["control"] as? Double == 1)
+            let report = try json.decode(PhaseReport.self)
+            #expect(report.criteria.first?.criterion == "error_rate below 0.05")
+            #expect(report.criteria.first?.verdict == .pass)
+            let performance = report.kpis.first { $0.section == "System performance" }
+            let errorRate = try #require(performance?.metrics.first { $0.metric == "error_rate" })
+            #expect(errorRate.treatment == 0)
+            #expect(errorRate.control == 1)
             // Each side with its own samples, the difference with its interval, and whether it is real.
-            #expect(errorRate?["treatmentSamples"] as? Int == 120)
-            #expect(errorRate?["controlSamples"] as? Int == 10)
-            #expect(errorRate?["difference"] as? Double == -1)
-            #expect(errorRate?["relativeDifference"] as? Double == -1)
-            let interval = try #require(errorRate?["interval"] as? [Double])
-            #expect(interval[0] < -0.6 && interval[1] < 0)
-            #expect(errorRate?["real"] as? Bool == true)
-            let tokens = (report["kpis"] as? [[String: Any]] ?? []).flatMap { $0["metrics"] as? [[String: Any]] ?? [] }
+            #expect(errorRate.treatmentSamples == 120)
+            #expect(errorRate.controlSamples == 10)
+            #expect(errorRate.difference == -1)
+            #expect(errorRate.relativeDifference == -1)
+            let interval = try #require(errorRate.interval)
+            #expect((interval.lower ?? 0) < -0.6 && (interval.upper ?? 0) < 0)
+            #expect(errorRate.real == true)
+            let tokens = report.kpis.flatMap(\.metrics).first { $0.metric == "token_usage" }
+            #expect(tokens?.interval == nil && tokens?.real == nil)
+            // On the wire they are explicit nulls, not absent members.
+            let wireTokens = ((json.wire["kpis"] as? [[String: Any]] ?? []).flatMap { $0["metrics"] as? [[String: Any]] ?? [] })
                 .first { $0["metric"] as? String == "token_usage" }
-            #expect(tokens?["interval"] is NSNull && tokens?["real"] is NSNull)
-            let correction = (report["comparison"] as? [String: Any])?["correction"] as? String
-            #expect(correction?.hasPrefix("Bonferroni over ") == true)
-            #expect(((report["feedback"] as? [String: Any])?["ratings"] as? [String: Any])?["5"] as? Int == 1)
+            #expect(wireTokens?["interval"] is NSNull && wireTokens?["real"] is NSNull)
+            #expect(report.comparison.correction.hasPrefix("Bonferroni over "))
+            #expect(report.feedback.ratings["5"] == 1)
 
             let html = String(buffer: try await client.request(.get, "/v1/reports/internal?format=html", key: TestServer.keys[.read]).body)
             #expect(!html.contains("<script>alert"))
@@ -52,12 +53,9 @@ struct ReportTests {
             #expect(markdown.contains("| yes |"))
             // One value, three renderings: the JSON decodes into the typed document, which encodes back to the
             // same bytes and renders the very Markdown and HTML the server sent.
-            let document = try json.decode(PhaseReport.self)
-            #expect(document.criteria.first?.verdict == .pass)
-            #expect(document.feedback.ratings["5"] == 1)
-            #expect(try APICoding.text(document) == String(buffer: json.body))
-            #expect(document.markdown == markdown)
-            #expect(document.html == html)
+            #expect(try APICoding.text(report) == String(buffer: json.body))
+            #expect(report.markdown == markdown)
+            #expect(report.html == html)
             #expect(try await client.request(.get, "/v1/reports/beta", key: TestServer.keys[.read]).status == .notFound)
             #expect(try await client.request(.get, "/v1/reports/internal?format=pdf", key: TestServer.keys[.read]).status == .badRequest)
         }

@@ -41,8 +41,9 @@ struct RolloutAPITests {
         return #"{"events":[\#(events.joined(separator: ","))]}"#
     }
 
-    static func evaluate(_ client: some TestClientProtocol, _ user: String) async throws -> [String: Any] {
-        try await client.request(.post, "/v1/evaluate", key: TestServer.keys[.ingest], json: #"{"userId":"\#(user)"}"#).object
+    /// `/v1/evaluate` for `user`, decoded as the app's client decodes it.
+    static func evaluate(_ client: some TestClientProtocol, _ user: String) async throws -> EvaluateAnswer {
+        try await client.request(.post, "/v1/evaluate", key: TestServer.keys[.ingest], json: #"{"userId":"\#(user)"}"#).decode(EvaluateAnswer.self)
     }
 
     /// `/v1/rollout`, decoded as every client decodes it.
@@ -54,15 +55,15 @@ struct RolloutAPITests {
         let server = try await TestServer(plan: Self.plan)
         try await server.withClient { client in
             let developer = try await Self.evaluate(client, "dev-1")
-            #expect(developer["enabled"] as? Bool == true)
-            #expect(developer["variant"] as? String == "treatment")
-            #expect(developer["reason"] as? String == "group:developers")
-            #expect(developer["phase"] as? String == "internal")
-            #expect((developer["config"] as? [String: Any])?["maxTokens"] as? Int == 1024)
+            #expect(developer.enabled == true)
+            #expect(developer.variant == .treatment)
+            #expect(developer.reason == "group:developers")
+            #expect(developer.phase == "internal")
+            #expect(developer.config["maxTokens"] == .number(1024))
             let stranger = try await Self.evaluate(client, "someone")
-            #expect(stranger["enabled"] as? Bool == false)
-            #expect(stranger["reason"] as? String == "not_in_audience")
-            #expect((stranger["config"] as? [String: Any])?.isEmpty == true)
+            #expect(stranger.enabled == false)
+            #expect(stranger.reason == "not_in_audience")
+            #expect(stranger.config.isEmpty)
             let bad = try await client.request(.post, "/v1/evaluate", key: TestServer.keys[.ingest], json: #"{"user":"x"}"#)
             #expect(bad.status == .badRequest)
             #expect(bad.errorMessage == "userId: required")
@@ -93,7 +94,7 @@ struct RolloutAPITests {
             _ = try await client.request(.post, "/v1/events", json: Self.interactions(user: "dev-1", count: 150))
             let refused = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"looks good"}"#)
             #expect(refused.status == .conflict)
-            #expect(refused.object["unmet"] as? [String] == [
+            #expect(refused.problem?.unmet == [
                 "minimum duration: 1d remaining",
                 "checklist: 'security review done' is not signed",
             ])
@@ -111,21 +112,22 @@ struct RolloutAPITests {
 
             let promoted = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: #"{"reason":"gate met"}"#)
             #expect(promoted.status == .ok)
-            #expect(promoted.object["phase"] as? String == "alpha")
-            let timeline = promoted.object["timeline"] as? [[String: Any]] ?? []
-            #expect(timeline.map { $0["phase"] as? String } == ["internal", "alpha", "beta", "full"])
-            #expect(timeline[0]["endedAt"] as? String == "2026-11-30T10:00:30.000Z")
-            #expect(timeline[1]["plannedStart"] as? String == "2026-12-13T10:00:30.000Z")
-            #expect(timeline[0]["overrunDays"] as? Double == 0)
+            let after = try promoted.decode(RolloutView.self)
+            #expect(after.phase == "alpha")
+            let timeline = after.timeline
+            #expect(timeline.map(\.phase) == ["internal", "alpha", "beta", "full"])
+            #expect(timeline[0].endedAt == Timestamp.parse("2026-11-30T10:00:30Z"))
+            #expect(timeline[1].plannedStart == Timestamp.parse("2026-12-13T10:00:30Z"))
+            #expect(timeline[0].overrunDays == 0)
 
             // Developers keep the treatment in later phases.
-            #expect(try await Self.evaluate(client, "dev-1")["reason"] as? String == "group:developers")
+            #expect(try await Self.evaluate(client, "dev-1").reason == "group:developers")
             let audit = try await client.request(.get, "/v1/audit?action=rollout.promote", key: TestServer.adminKey)
-            let entries = audit.object["entries"] as? [[String: Any]] ?? []
+            let entries = audit.decoded(AuditPage.self)?.entries ?? []
             #expect(entries.count == 1)
-            #expect(entries.first?["actor"] as? String == "operate-key")
-            #expect(entries.first?["reason"] as? String == "gate met")
-            #expect(entries.first?["before"] as? String == #"{"phase":"internal","status":"running","version":1}"#)
+            #expect(entries.first?.actor == "operate-key")
+            #expect(entries.first?.reason == "gate met")
+            #expect(entries.first?.before == #"{"phase":"internal","status":"running","version":1}"#)
             #expect(try await client.request(.get, "/v1/audit", key: TestServer.keys[.operate]).status == .forbidden)
         }
     }
@@ -141,9 +143,9 @@ struct RolloutAPITests {
             let forced = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey,
                                                   json: #"{"force":true,"reason":"demo for the board"}"#)
             #expect(forced.status == .ok)
-            #expect(forced.object["phase"] as? String == "alpha")
+            #expect(forced.decoded(RolloutView.self)?.phase == "alpha")
             let audit = try await client.request(.get, "/v1/audit?action=rollout.promote.forced", key: TestServer.adminKey)
-            let reason = (audit.object["entries"] as? [[String: Any]])?.first?["reason"] as? String ?? ""
+            let reason = audit.decoded(AuditPage.self)?.entries.first?.reason ?? ""
             #expect(reason.hasPrefix("demo for the board (forced past: minimum duration: 1d remaining;"))
         }
     }
@@ -158,36 +160,36 @@ struct RolloutAPITests {
 
             let invited = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["a","b","a"]}"#)
             #expect(invited.status == .ok)
-            #expect(invited.object["invited"] as? [String] == ["a", "b"])
+            #expect(invited.decoded(InviteAnswer.self)?.invited == ["a", "b"])
             let again = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["b","c"]}"#)
-            #expect(again.object["phaseInvitations"] as? Int == 3)
+            #expect(again.decoded(InviteAnswer.self)?.phaseInvitations == 3)
             let over = try await client.request(.post, "/v1/audience/invite", key: TestServer.keys[.operate], json: #"{"userIds":["d"]}"#)
             #expect(over.status == .conflict)
             #expect(over.errorMessage == "phase 'alpha' has 3 of at most 3 invitations; 1 more would exceed it")
-            #expect(try await Self.evaluate(client, "a")["reason"] as? String == "invited")
-            #expect(try await Self.evaluate(client, "d")["reason"] as? String == "not_in_audience")
+            #expect(try await Self.evaluate(client, "a").reason == "invited")
+            #expect(try await Self.evaluate(client, "d").reason == "not_in_audience")
 
             for user in ["w1", "w2", "w3", "w4"] {
                 let joined = try await client.request(.post, "/v1/waitlist", key: TestServer.keys[.ingest], json: #"{"userId":"\#(user)"}"#)
-                #expect(joined.object["status"] as? String == "waiting")
+                #expect(joined.decoded(JoinAnswer.self)?.status == "waiting")
             }
             let repeatJoin = try await client.request(.post, "/v1/waitlist", key: TestServer.keys[.ingest], json: #"{"userId":"w2"}"#)
-            #expect(repeatJoin.object["position"] as? Int == 2)
+            #expect(repeatJoin.decoded(JoinAnswer.self)?.position == 2)
             let wrongPhase = try await client.request(.post, "/v1/waitlist/admit", key: TestServer.keys[.operate], json: "{}")
             #expect(wrongPhase.status == .conflict)
 
             _ = try await client.request(.post, "/v1/rollout/promote", key: TestServer.adminKey, json: #"{"force":true,"reason":"test"}"#)
             let firstBatch = try await client.request(.post, "/v1/waitlist/admit", key: TestServer.keys[.operate], json: "{}")
-            #expect(firstBatch.object["admitted"] as? [String] == ["w1", "w2"])
+            #expect(firstBatch.decoded(AdmitAnswer.self)?.admitted == ["w1", "w2"])
             let secondBatch = try await client.request(.post, "/v1/waitlist/admit", key: TestServer.keys[.operate], json: #"{"count":5}"#)
-            #expect(secondBatch.object["admitted"] as? [String] == ["w3"])
-            #expect(secondBatch.object["phaseAdmissions"] as? Int == 3)
+            #expect(secondBatch.decoded(AdmitAnswer.self)?.admitted == ["w3"])
+            #expect(secondBatch.decoded(AdmitAnswer.self)?.phaseAdmissions == 3)
             let status = try await client.request(.post, "/v1/waitlist", key: TestServer.keys[.ingest], json: #"{"userId":"w1"}"#)
-            #expect(status.object["status"] as? String == "admitted")
-            #expect(try await Self.evaluate(client, "w1")["reason"] as? String == "waitlist")
-            #expect(try await Self.evaluate(client, "w4")["reason"] as? String == "not_in_audience")
+            #expect(status.decoded(JoinAnswer.self)?.status == "admitted")
+            #expect(try await Self.evaluate(client, "w1").reason == "waitlist")
+            #expect(try await Self.evaluate(client, "w4").reason == "not_in_audience")
             // Invited alpha users stay in during beta.
-            #expect(try await Self.evaluate(client, "a")["reason"] as? String == "invited")
+            #expect(try await Self.evaluate(client, "a").reason == "invited")
         }
     }
 
@@ -195,9 +197,9 @@ struct RolloutAPITests {
         let server = try await TestServer(plan: Self.plan)
         try await server.withClient { client in
             let paused = try await client.request(.post, "/v1/rollout/pause", key: TestServer.keys[.operate], json: #"{"reason":"investigating"}"#)
-            #expect(paused.object["status"] as? String == "paused")
-            #expect(try await Self.evaluate(client, "dev-1")["enabled"] as? Bool == true)
-            #expect(try await Self.evaluate(client, "someone")["reason"] as? String == "paused")
+            #expect(paused.decoded(RolloutView.self)?.status == .paused)
+            #expect(try await Self.evaluate(client, "dev-1").enabled == true)
+            #expect(try await Self.evaluate(client, "someone").reason == "paused")
             let promote = try await client.request(.post, "/v1/rollout/promote", key: TestServer.keys[.operate], json: "{}")
             #expect(promote.status == .conflict)
             #expect(promote.errorMessage == "cannot promote: the rollout is paused")
@@ -207,16 +209,16 @@ struct RolloutAPITests {
             let noReason = try await client.request(.post, "/v1/rollout/rollback", key: TestServer.keys[.operate], json: "{}")
             #expect(noReason.status == .badRequest)
             let rolledBack = try await client.request(.post, "/v1/rollout/rollback", key: TestServer.keys[.operate], json: #"{"reason":"error spike"}"#)
-            #expect(rolledBack.object["status"] as? String == "rolled_back")
+            #expect(rolledBack.decoded(RolloutView.self)?.status == .rolledBack)
             let developer = try await Self.evaluate(client, "dev-1")
-            #expect(developer["enabled"] as? Bool == false)
-            #expect(developer["reason"] as? String == "rolled_back")
-            #expect(developer["variant"] as? String == "control")
+            #expect(developer.enabled == false)
+            #expect(developer.reason == "rolled_back")
+            #expect(developer.variant == .control)
             let resumed = try await client.request(.post, "/v1/rollout/resume", key: TestServer.keys[.operate], json: #"{"reason":"fixed"}"#)
-            #expect(resumed.object["status"] as? String == "running")
-            #expect(try await Self.evaluate(client, "dev-1")["enabled"] as? Bool == true)
-            let actions = (try await client.request(.get, "/v1/audit", key: TestServer.adminKey).object["entries"] as? [[String: Any]] ?? [])
-                .map { $0["action"] as? String ?? "" }
+            #expect(resumed.decoded(RolloutView.self)?.status == .running)
+            #expect(try await Self.evaluate(client, "dev-1").enabled == true)
+            let actions = (try await client.request(.get, "/v1/audit", key: TestServer.adminKey).decoded(AuditPage.self)?.entries ?? [])
+                .map(\.action)
             #expect(actions == ["rollout.resume", "rollout.rollback", "rollout.resume", "rollout.pause"])
         }
     }
@@ -241,7 +243,7 @@ struct RolloutAPITests {
             let state = try await Self.rollout(client)
             #expect(state.phase == "beta")
             let audit = try await client.request(.get, "/v1/audit?action=rollout.promote", key: TestServer.adminKey)
-            #expect((audit.object["entries"] as? [[String: Any]])?.first?["actor"] as? String == "liftoff")
+            #expect(audit.decoded(AuditPage.self)?.entries.first?.actor == "liftoff")
         }
     }
 
@@ -255,7 +257,7 @@ struct RolloutAPITests {
         let reopened = try SQLiteStore.open(at: server.configuration.databasePath, now: server.clock.now())
         try await buildApplication(server.configuration, store: reopened).application.test(.router) { client in
             let phase = try await Self.rollout(client).phase
-            let reason = try await Self.evaluate(client, "a")["reason"] as? String
+            let reason = try await Self.evaluate(client, "a").reason
             #expect(phase == "alpha")
             #expect(reason == "invited")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import GRDB
 import Hummingbird
 import HummingbirdTesting
@@ -25,7 +26,7 @@ struct StoreFailureTests {
         let store = server.store
         try await server.withClient { client in
             let first = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(100, from: 0))
-            #expect(first.object["accepted"] as? Int == 100)
+            #expect(first.decoded(IngestReport.self)?.accepted == 100)
             let pages = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
             _ = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = \(pages)") }
 
@@ -37,11 +38,11 @@ struct StoreFailureTests {
             let metrics = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
             #expect(metrics.status == .ok)
             #expect(metrics.metric("interactions")?.value == 100)
-            #expect(try await RolloutAPITests.evaluate(client, "u-1")["variant"] as? String == "control")
+            #expect(try await RolloutAPITests.evaluate(client, "u-1").variant == .control)
 
             _ = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count = 1073741823") }
             let resumed = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(2000, from: 100))
-            #expect(resumed.object["accepted"] as? Int == 2000)
+            #expect(resumed.decoded(IngestReport.self)?.accepted == 2000)
             let after = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
             #expect(after.metric("interactions")?.value == 2100)
         }
@@ -66,13 +67,13 @@ struct StoreFailureTests {
             #expect(refused.headers[.retryAfter] == "1")
             #expect(refused.errorMessage?.contains("ingest is behind: 8 events are waiting for their commit (at most 10)") == true)
             try await blocker.value
-            #expect(try await first.object["accepted"] as? Int == 8)
-            #expect(try await second.object["accepted"] as? Int == 8)
+            #expect(try await first.decoded(IngestReport.self)?.accepted == 8)
+            #expect(try await second.decoded(IngestReport.self)?.accepted == 8)
             let metrics = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
             #expect(metrics.metric("interactions")?.value == 16)
             // Retried once the store keeps up, the refused batch goes in.
             let retried = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(8, from: 16))
-            #expect(retried.object["accepted"] as? Int == 8)
+            #expect(retried.decoded(IngestReport.self)?.accepted == 8)
         }
     }
 

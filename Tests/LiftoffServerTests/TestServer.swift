@@ -66,8 +66,9 @@ extension TestClientProtocol {
 }
 
 extension TestResponse {
-    /// The body parsed as a JSON object.
-    var object: [String: Any] {
+    /// The body as raw JSON, for checks of the wire itself (explicit nulls, which members are present); every
+    /// other check reads the typed answer (`decode`, `decoded`).
+    var wire: [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
     }
 
@@ -76,12 +77,15 @@ extension TestResponse {
         try APICoding.decoder.decode(type, from: Data(body.readableBytesView))
     }
 
-    var errorMessage: String? { (object["error"] as? [String: Any])?["message"] as? String }
-    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+    /// `decode`, nil when the body is not that type (an error answer, say).
+    func decoded<Answer: Decodable>(_ type: Answer.Type) -> Answer? { try? decode(type) }
 
-    /// `metrics.<name>.value` of a `/v1/metrics` answer.
+    var problem: APIProblem? { decoded(APIProblem.self) }
+    var errorMessage: String? { problem?.error.message }
+    var errorCode: String? { problem?.error.code }
+
+    /// `metrics.<name>` of a `/v1/metrics` answer.
     func metric(_ name: String) -> (value: Double?, samples: Int)? {
-        guard let entry = (object["metrics"] as? [String: Any])?[name] as? [String: Any] else { return nil }
-        return (entry["value"] as? Double, entry["samples"] as? Int ?? -1)
+        decoded(MetricValues.self)?.metrics[name].map { ($0.value, $0.samples) }
     }
 }

@@ -1,27 +1,12 @@
 import Foundation
 import Hummingbird
+import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 
 /// `GET /v1/audit`: the append-only log of state changes, newest first, paged by sequence.
 struct AuditController {
     let store: any Store
-
-    struct Entry: Encodable, Sendable {
-        var sequence: Int
-        var at: Date
-        var actor: String
-        var action: String
-        var reason: String?
-        var before: String?
-        var after: String?
-    }
-
-    struct Page: Encodable, Sendable {
-        var entries: [Entry]
-        /// Pass as `before` for the next (older) page; absent on the last page.
-        var next: Int?
-    }
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
@@ -36,8 +21,8 @@ struct AuditController {
                 return value
             }
             let entries = try await store.auditLog(limit: limit, before: before, action: parameters.get("action"))
-            let page = Page(
-                entries: entries.map { Entry(sequence: $0.sequence ?? 0, at: $0.at, actor: $0.actor, action: $0.action,
+            let page = AuditPage(
+                entries: entries.map { AuditEntryView(sequence: $0.sequence ?? 0, at: $0.at, actor: $0.actor, action: $0.action,
                                              reason: $0.reason, before: $0.before, after: $0.after) },
                 next: entries.count == limit ? entries.last?.sequence : nil)
             return try JSONBody.response(page)

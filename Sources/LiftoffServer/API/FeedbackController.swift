@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 
@@ -7,31 +8,6 @@ import LiftoffStore
 /// (session, per-response feedback, usability, suggestions), filtered and paged.
 struct FeedbackController {
     let store: any Store
-
-    struct ResponseFeedback: Encodable, Sendable {
-        var interactionId: String?
-        var rating: Int?
-        var helpful: Bool?
-        var relevant: Bool?
-    }
-
-    struct UserFeedback: Encodable, Sendable {
-        var id: Int
-        var at: Date
-        var sessionId: String?
-        var userId: String?
-        var phase: String
-        var variant: Variant
-        var aiResponses: [ResponseFeedback]
-        var usability: Int?
-        var suggestions: [String]
-    }
-
-    struct Page: Encodable, Sendable {
-        var feedback: [UserFeedback]
-        /// Pass as `before` for the next (older) page; absent on the last page.
-        var next: Int?
-    }
 
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
@@ -41,14 +17,14 @@ struct FeedbackController {
             let items = records.map { record in
                 let feedback = record.feedback
                 let response = feedback.rating != nil || feedback.helpful != nil || feedback.relevant != nil || feedback.interactionId != nil
-                return UserFeedback(
+                return UserFeedbackView(
                     id: record.sequence, at: record.at, sessionId: record.sessionId, userId: record.userId, phase: record.phase,
                     variant: record.variant,
-                    aiResponses: response ? [ResponseFeedback(interactionId: feedback.interactionId, rating: feedback.rating,
+                    aiResponses: response ? [ResponseFeedbackView(interactionId: feedback.interactionId, rating: feedback.rating,
                                                               helpful: feedback.helpful, relevant: feedback.relevant)] : [],
                     usability: feedback.usability, suggestions: feedback.suggestion.map { [$0] } ?? [])
             }
-            return try JSONBody.response(Page(feedback: items, next: records.count == filter.limit ? records.last?.sequence : nil))
+            return try JSONBody.response(FeedbackPage(feedback: items, next: records.count == filter.limit ? records.last?.sequence : nil))
         }
     }
 

@@ -11,37 +11,6 @@ struct GuardrailsController {
     let metrics: MetricsQuery
     let clock: any WallClock
 
-    struct SilenceBody: Decodable {
-        var matchers: [String: String]
-        var startsAt: String?
-        var endsAt: String
-        var createdBy: String?
-        var comment: String
-    }
-
-    struct SilenceView: Encodable, Sendable {
-        var id: String
-        var matchers: [String: String]
-        var startsAt: Date
-        var endsAt: Date
-        var createdBy: String
-        var comment: String
-        var active: Bool
-    }
-
-    struct DeliveryView: Encodable, Sendable {
-        var id: Int
-        var kind: String
-        var target: String
-        var rule: String?
-        var status: String
-        var attempts: Int
-        var nextAttemptAt: Date?
-        var lastError: String?
-        var createdAt: Date
-        var deliveredAt: Date?
-    }
-
     func addRoutes(to routes: inout ScopedRoutes) {
         let store = self.store
         let evaluator = self.evaluator
@@ -60,10 +29,10 @@ struct GuardrailsController {
                 SilenceView(id: silence.id, matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt,
                             createdBy: silence.createdBy, comment: silence.comment, active: silence.startsAt <= now && now < silence.endsAt)
             }
-            return try JSONBody.response(["silences": silences])
+            return try JSONBody.response(SilenceList(silences: silences))
         }
         routes.add(.post, "/v1/silences", scope: .operate) { request, _, key in
-            let body = try await RequestJSON.decode(SilenceBody.self, from: request)
+            let body = try await RequestJSON.decode(SilenceRequest.self, from: request)
             guard !body.matchers.isEmpty else { throw APIError.badRequest("matchers: give at least one label, e.g. {\"rule\":\"rollback[0]\"}") }
             let now = clock.now()
             let startsAt = try body.startsAt.map { text -> Date in
@@ -88,7 +57,7 @@ struct GuardrailsController {
                              nextAttemptAt: message.status == .pending ? message.nextAttemptAt : nil, lastError: message.lastError,
                              createdAt: message.createdAt, deliveredAt: message.deliveredAt)
             }
-            return try JSONBody.response(["deliveries": deliveries])
+            return try JSONBody.response(DeliveryList(deliveries: deliveries))
         }
         routes.add(.get, "/v1/guardrails", scope: .read) { _, _, _ in
             let states = try await evaluator.ruleStates()

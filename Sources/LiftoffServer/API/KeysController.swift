@@ -32,7 +32,7 @@ struct KeysController {
             guard let id = context.parameters.get("id") else { throw APIError.notFound("no key id given") }
             try await administration.revoke(id: id, actor: key.name, reason: request.uri.queryParameters.get("reason"))
             try await keys.reload()
-            return try JSONBody.response(["revoked": id])
+            return try JSONBody.response(RevokedKey(revoked: id))
         }
     }
 }

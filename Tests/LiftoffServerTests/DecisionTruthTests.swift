@@ -146,6 +146,29 @@ struct DecisionTruthTests {
         }
     }
 
+    /// A promotion between judging the gate and reading the rollout's state (the demo's automatic promotion to
+    /// the last phase racing a `GET /v1/rollout`) crashed the server indexing past the plan's end. The view now
+    /// judges the gate of the snapshot it shows, and a gate of an earlier phase beside the last phase's
+    /// snapshot still reads as the last phase, never a crash.
+    @Test func aPromotionBetweenGateAndStateCannotCrashTheView() async throws {
+        let server = try await TestServer(plan: GuardrailTests.plan())
+        let built = try await server.build()
+        let controller = built.controller
+        try await built.application.test(.router) { client in
+            let before = await controller.state.snapshot
+            let earlierGate = try await controller.gate(of: before)
+            #expect(!earlierGate.isFinal)
+            while try await RolloutAPITests.rollout(client).gate.final == false {
+                let forced = try await client.request(.post, "/v1/rollout/promote", json: #"{"force":true,"reason":"to the end"}"#)
+                #expect(forced.status == .ok)
+            }
+            let last = await controller.state.snapshot
+            let view = RolloutView(snapshot: last, gate: earlierGate, audience: AudienceSize(invited: 0, admitted: 0), now: server.clock.now())
+            #expect(view.summary == "'\(last.phase.name)' is live: the last phase of the plan; guardrails keep watching.")
+            #expect(try await controller.gate(of: last).isFinal)
+        }
+    }
+
     /// In the last phase the rollout says it is live, does not pretend a gate is missing, and keeps watching.
     @Test func theLastPhaseIsLiveAndWatched() async throws {
         let server = try await TestServer(plan: GuardrailTests.plan())

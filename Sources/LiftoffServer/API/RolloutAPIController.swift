@@ -48,8 +48,8 @@ struct RolloutAPIController {
     }
 
     func view() async throws -> Response {
-        let gate = try await controller.gate()
         let snapshot = state.snapshot
+        let gate = try await controller.gate(of: snapshot)
         let audience = await controller.audienceSize(snapshot)
         return try JSONBody.response(RolloutView(snapshot: snapshot, gate: gate, audience: audience, now: clock.now()))
     }

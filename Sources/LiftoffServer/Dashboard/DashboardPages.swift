@@ -159,7 +159,7 @@ struct DashboardPages: Sendable {
 
     func overview(_ session: DashboardSessions.Session) async throws -> HTML {
         let snapshot = state.snapshot
-        let gate = try await controller.gate()
+        let gate = try await controller.gate(of: snapshot)
         let canOperate = session.key.scope.covers(.operate)
         var html = HTML()
         html.append(.element("h1", [], .text("\(snapshot.plan.rollout): phase \(snapshot.phase.name)")))

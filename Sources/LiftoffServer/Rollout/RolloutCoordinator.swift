@@ -25,8 +25,11 @@ actor RolloutCoordinator {
     // MARK: Gate
 
     /// The current phase's gate, judged now on treatment users of the phase.
-    func gate() async throws -> GateReport {
-        let snapshot = state.snapshot
+    func gate() async throws -> GateReport { try await gate(of: state.snapshot) }
+
+    /// The gate of `snapshot`'s phase: whoever shows the gate beside the rollout's state judges it on the same
+    /// snapshot, or a promotion in between pairs one phase's gate with the next phase.
+    func gate(of snapshot: RolloutState.Snapshot) async throws -> GateReport {
         let now = clock.now()
         let criteria = snapshot.phase.exit?.criteria ?? []
         var values: [Criterion: MetricValue] = [:]
@@ -60,7 +63,7 @@ actor RolloutCoordinator {
         guard snapshot.record.status == .running || (force && snapshot.record.status == .paused) else {
             throw DomainError.conflict("cannot promote: the rollout is \(snapshot.record.status.rawValue)")
         }
-        let gate = try await gate()
+        let gate = try await gate(of: snapshot)
         var unmet = gate.unmet.filter { !$0.hasPrefix("the rollout is") }
         if gate.isFinal && !force {
             throw DomainError.conflict("'\(snapshot.phase.name)' is the last phase and it is live: there is nothing to promote to "

@@ -45,7 +45,11 @@ extension RolloutView {
         case .rolledBack: return "Rolled back in '\(phase)': everyone gets the existing experience until it is resumed."
         case .paused: return "Paused in '\(phase)': no one new is admitted; guardrails keep watching."
         case .running:
-            if gate.isFinal { return "'\(phase)' is live: the last phase of the plan; guardrails keep watching." }
+            // Whether a next phase exists is the snapshot's to say, so a gate from another snapshot cannot
+            // send this past the plan's end.
+            guard snapshot.phaseIndex + 1 < snapshot.plan.phases.count else {
+                return "'\(phase)' is live: the last phase of the plan; guardrails keep watching."
+            }
             let next = snapshot.plan.phases[snapshot.phaseIndex + 1].name
             return gate.ready ? "'\(phase)' is running and its gate holds: ready for '\(next)'."
                 : "'\(phase)' is running; \(gate.unmet.count) condition\(gate.unmet.count == 1 ? "" : "s") before '\(next)'."

@@ -38,7 +38,7 @@ extension SQLiteStore {
                         recorded.costUsd, EventPayloadJSON.encode(event.payload), recorded.attribution.epoch,
                     ])
                     if let user = event.userId {
-                        userDays.insert(UserDay(user: user, day: Self.day(of: event.timestamp), attribution: recorded.attribution))
+                        userDays.insert(UserDay(user: user, day: DayIndex(containing: event.timestamp), attribution: recorded.attribution))
                     }
                     delta.fold(recorded)
                     statuses.append(.accepted)
@@ -48,7 +48,7 @@ extension SQLiteStore {
                     """)
                 for userDay in userDays {
                     try markActive.execute(arguments: [
-                        userDay.user, userDay.day, userDay.attribution.phase, userDay.attribution.variant.rawValue,
+                        userDay.user, userDay.day.rawValue, userDay.attribution.phase, userDay.attribution.variant.rawValue,
                     ])
                 }
                 written = try mergeAggregates(delta, db)
@@ -66,9 +66,6 @@ extension SQLiteStore {
             return statuses
         }
     }
-
-    /// Days since 1970 in UTC, the unit of retention.
-    static func day(of date: Date) -> Int64 { DayIndex(containing: date).rawValue }
 
     /// Fills the values that depend on the user's history, and records what later events will need.
     private func enrich(_ recorded: inout RecordedEvent, _ db: Database) throws {
@@ -134,7 +131,7 @@ extension SQLiteStore {
 
 private struct UserDay: Hashable {
     var user: String
-    var day: Int64
+    var day: DayIndex
     var attribution: Attribution
 
     static func == (lhs: UserDay, rhs: UserDay) -> Bool { lhs.user == rhs.user && lhs.day == rhs.day }

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "LiftoffCore", targets: ["LiftoffCore"]),
         .library(name: "LiftoffStore", targets: ["LiftoffStore"]),
         .library(name: "LiftoffSQLite", targets: ["LiftoffSQLite"]),
+        .library(name: "LiftoffPostgres", targets: ["LiftoffPostgres"]),
         .library(name: "LiftoffAPI", targets: ["LiftoffAPI"]),
         .library(name: "LiftoffServer", targets: ["LiftoffServer"]),
         .library(name: "LiftoffSimulator", targets: ["LiftoffSimulator"]),
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -51,6 +53,19 @@ let package = Package(
                 "LiftoffCore",
                 "LiftoffStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The engine for several nodes: PostgreSQL through PostgresNIO.
+        .target(
+            name: "LiftoffPostgres",
+            dependencies: [
+                "LiftoffCore",
+                "LiftoffStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -110,6 +125,7 @@ let package = Package(
                 "LiftoffSimulator",
                 "LiftoffStore",
                 "LiftoffSQLite",
+                "LiftoffPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -133,7 +149,13 @@ let package = Package(
         ),
         .testTarget(
             name: "LiftoffStoreTests",
-            dependencies: ["LiftoffStore", "LiftoffSQLite"],
+            dependencies: [
+                "LiftoffStore",
+                "LiftoffSQLite",
+                "LiftoffPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -157,10 +157,20 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     /// The embedded default: one SQLite file in WAL mode.
     case sqlite(path: String)
+    /// A PostgreSQL database that several nodes may share, by its `postgres://` URL.
+    case postgres(url: String)
 
     public var description: String {
         switch self {
         case .sqlite(let path): "SQLite at \(path)"
+        case .postgres(let url): "PostgreSQL at \(Self.withoutPassword(url))"
         }
+    }
+
+    /// `url` with any password replaced by `***`: locations are printed and logged.
+    public static func withoutPassword(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? "(unreadable URL)"
     }
 }

@@ -4,6 +4,7 @@ import LiftoffAPI
 import LiftoffCore
 import LiftoffServer
 import LiftoffStore
+import Logging
 
 /// `liftoff keys create|list|revoke`: on a data directory, or against a server with `--url` / `LIFTOFF_URL`.
 struct KeysCommand: AsyncParsableCommand {
@@ -13,6 +14,9 @@ struct KeysCommand: AsyncParsableCommand {
     struct Target: ParsableArguments {
         @Option(help: "Data directory to work on directly (used when no server URL is given).")
         var dataDir: String = ".liftoff"
+
+        @Option(help: "PostgreSQL database to work on directly, postgres://USER@HOST:PORT/DB (or LIFTOFF_DATABASE_URL).")
+        var databaseURL: String?
 
         @Option(help: "Server URL (or LIFTOFF_URL); then --key or LIFTOFF_KEY must be an admin key.")
         var url: String?
@@ -26,12 +30,25 @@ struct KeysCommand: AsyncParsableCommand {
             return LiftoffClient(baseURL: url, key: key ?? environment["LIFTOFF_KEY"] ?? "")
         }
 
-        func administration() throws -> KeyAdministration {
-            let path = URL(fileURLWithPath: dataDir).appendingPathComponent("liftoff.sqlite").path
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ValidationError("no Liftoff data in \(dataDir); give --data-dir, or --url for a server")
+        /// Runs `body` on the keys of the store named by --database-url or --data-dir, opened for its duration.
+        func withAdministration<T: Sendable>(_ body: (KeyAdministration) async throws -> T) async throws -> T {
+            let location: StoreLocation
+            if let database = databaseURL ?? ProcessInfo.processInfo.environment["LIFTOFF_DATABASE_URL"], !database.isEmpty {
+                location = .postgres(url: database)
+            } else {
+                let path = URL(fileURLWithPath: dataDir).appendingPathComponent("liftoff.sqlite").path
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw ValidationError("no Liftoff data in \(dataDir); give --data-dir, --database-url, or --url for a server")
+                }
+                location = .sqlite(path: path)
             }
-            return KeyAdministration(store: try StoreOpening.open(.sqlite(path: path)), clock: SystemClock())
+            do {
+                return try await StoreOpening.withStore(location, logger: Logger(label: "liftoff.keys")) { store in
+                    try await body(KeyAdministration(store: store, clock: SystemClock()))
+                }
+            } catch let error as StoreOpeningError {
+                throw ValidationError(error.description)
+            }
         }
     }
 
@@ -58,8 +75,10 @@ struct KeysCommand: AsyncParsableCommand {
                 secret = created.key
                 id = created.id
             } else {
-                let created = try await target.administration().create(name: name, scope: parsedScope, rateLimit: rateLimit,
-                                                                       expiresAt: expiry, actor: KeysCommand.localActor)
+                let created = try await target.withAdministration { administration in
+                    try await administration.create(name: name, scope: parsedScope, rateLimit: rateLimit, expiresAt: expiry,
+                                                    actor: KeysCommand.localActor)
+                }
                 secret = created.key
                 id = created.id
             }
@@ -76,7 +95,7 @@ struct KeysCommand: AsyncParsableCommand {
             if let client = target.client {
                 keys = try await client.keys()
             } else {
-                keys = try await target.administration().list()
+                keys = try await target.withAdministration { try await $0.list() }
             }
             print("ID                                    NAME                 SCOPE    PREFIX    CREATED               STATE")
             for key in keys {
@@ -98,7 +117,7 @@ struct KeysCommand: AsyncParsableCommand {
             if let client = target.client {
                 try await client.revokeKey(id, reason: reason)
             } else {
-                try await target.administration().revoke(id: id, actor: KeysCommand.localActor, reason: reason)
+                try await target.withAdministration { try await $0.revoke(id: id, actor: KeysCommand.localActor, reason: reason) }
             }
             print("Revoked key \(id).")
         }

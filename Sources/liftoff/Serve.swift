@@ -5,7 +5,7 @@ import LiftoffCore
 import LiftoffStore
 import Logging
 
-/// `liftoff serve`: the server on the embedded SQLite store.
+/// `liftoff serve`: the server on the embedded SQLite store, or on PostgreSQL with `--database-url`.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the Liftoff server.")
 
@@ -14,6 +14,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Directory of the embedded database.")
     var dataDir: String = ".liftoff"
+
+    @Option(help: "Store everything in PostgreSQL instead, postgres://USER[:PASSWORD]@HOST:PORT/DB (or LIFTOFF_DATABASE_URL); several servers may share it.")
+    var databaseURL: String?
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -44,26 +47,34 @@ struct Serve: AsyncParsableCommand {
         var configuration = LiftoffConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir),
             adminKey: environment["LIFTOFF_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }, plan: rolloutPlan)
+        if let database = databaseURL ?? environment["LIFTOFF_DATABASE_URL"], !database.isEmpty {
+            configuration.store = .postgres(url: database)
+        }
         if let tlsCert, let tlsKey {
             configuration.tls = TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
             configuration.externalURL = "https://\(host):\(port)"
         }
-        let built: LiftoffApplication
         do {
-            built = try await buildApplication(configuration, store: try StoreOpening.open(configuration.store), logger: logger)
+            try await StoreOpening.withStore(configuration.store, logger: logger) { store in
+                let built = try await buildApplication(configuration, store: store, logger: logger)
+                if let key = built.generatedAdminKey {
+                    print("""
+                        Generated an admin key (shown only this once; only its hash is stored):
+
+                            \(key)
+
+                        Keep it, e.g. export LIFTOFF_KEY=\(key)
+                        """)
+                }
+                let place = if case .sqlite = configuration.store { "data in \(dataDir)" } else { "\(configuration.store)" }
+                print("Liftoff listening on \(configuration.externalURL) (\(place))")
+                // Returns after a graceful shutdown has drained what was accepted; only then does the store close.
+                try await built.application.runService()
+            }
         } catch let error as ConfigurationError {
             throw ValidationError(error.description)
+        } catch let error as StoreOpeningError {
+            throw ValidationError(error.description)
         }
-        if let key = built.generatedAdminKey {
-            print("""
-                Generated an admin key (shown only this once; only its hash is stored):
-
-                    \(key)
-
-                Keep it, e.g. export LIFTOFF_KEY=\(key)
-                """)
-        }
-        print("Liftoff listening on \(configuration.externalURL) (data in \(dataDir))")
-        try await built.application.runService()
     }
 }

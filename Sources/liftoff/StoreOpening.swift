@@ -1,12 +1,28 @@
 import Foundation
+import LiftoffPostgres
 import LiftoffSQLite
 import LiftoffStore
+import Logging
 
 /// Opens the store the configuration names: the one place the CLI knows which engines exist.
 enum StoreOpening {
-    static func open(_ location: StoreLocation, now: Date = Date()) throws -> any Store {
+    /// Opens the store at `location`, hands it to `body`, and closes it when `body` returns: PostgreSQL's
+    /// connection pool runs only inside this scope.
+    static func withStore<T: Sendable>(_ location: StoreLocation, now: Date = Date(), logger: Logger,
+                                       _ body: (any Store) async throws -> T) async throws -> T {
         switch location {
-        case .sqlite(let path): try SQLiteStore.open(at: path, now: now)
+        case .sqlite(let path):
+            return try await body(try SQLiteStore.open(at: path, now: now))
+        case .postgres(let text):
+            let url: PostgresURL
+            do { url = try PostgresURL(text) } catch let error as PostgresURLError { throw StoreOpeningError(error.description) }
+            return try await PostgresStore.withStore(url.configuration, logger: logger) { store in try await body(store) }
         }
     }
+}
+
+/// A store location that cannot be opened, said to the person who gave it.
+struct StoreOpeningError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,24 +1,32 @@
 import Foundation
 import LiftoffCore
+import LiftoffPostgres
 import LiftoffSQLite
 import LiftoffStore
 import Testing
 
-/// An engine under test: a fresh, empty store of it, and how to throw it away.
+/// An engine under test: runs a body on a fresh, empty store of it, and throws the store away afterwards.
 struct StoreEngine: Sendable, CustomTestStringConvertible {
     var name: String
-    var open: @Sendable (Date) async throws -> (store: any Store, discard: @Sendable () -> Void)
+    var run: @Sendable (Date, (any Store) async throws -> Void) async throws -> Void
 
     var testDescription: String { name }
 
-    static let sqlite = StoreEngine(name: "sqlite") { now in
+    static let sqlite = StoreEngine(name: "sqlite") { now, body in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-conformance-\(UUID().uuidString)")
-        let store = try SQLiteStore.open(at: folder.appendingPathComponent("liftoff.sqlite").path, now: now)
-        return (store, { try? FileManager.default.removeItem(at: folder) })
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await body(try SQLiteStore.open(at: folder.appendingPathComponent("liftoff.sqlite").path, now: now))
     }
 
-    /// Every engine the suite runs against; the PostgreSQL engine joins here.
-    static let all: [StoreEngine] = [.sqlite]
+    /// A new database on the server `LIFTOFF_TEST_DATABASE_URL` names, dropped afterwards.
+    static let postgres = StoreEngine(name: "postgres") { _, body in
+        try await TestPostgres.withFreshDatabase { configuration in
+            try await PostgresStore.withStore(configuration, logger: TestPostgres.logger) { store in try await body(store) }
+        }
+    }
+
+    /// Every engine the suite runs against: PostgreSQL when a test server is configured (`.ci/run` starts one).
+    static let all: [StoreEngine] = TestPostgres.isConfigured ? [.sqlite, .postgres] : [.sqlite]
 }
 
 /// What any `Store` must do, written against the protocol alone: the same tests run on every engine.
@@ -36,9 +44,7 @@ struct StoreConformanceTests {
     }
 
     func withStore(_ engine: StoreEngine, _ body: (any Store) async throws -> Void) async throws {
-        let (store, discard) = try await engine.open(now)
-        defer { discard() }
-        try await body(store)
+        try await engine.run(now, body)
     }
 
     // MARK: Events and aggregates
@@ -259,6 +265,112 @@ struct StoreConformanceTests {
             let totals = try await store.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: [.latency]).totals()
             #expect(totals[.latency]?.count == 2)
             #expect(try await store.auditLog(limit: 5, before: nil, action: "retention.purge").count == 1)
+        }
+    }
+
+    // MARK: What events leave behind besides aggregates
+
+    func event(_ id: String?, _ payload: EventPayload, user: String = "u1", session: String? = nil, at offset: TimeInterval = 0,
+               phase: String = "alpha", variant: Variant = .treatment) -> RecordedEvent {
+        RecordedEvent(event: Event(id: id, timestamp: now.addingTimeInterval(offset), userId: user, sessionId: session, payload: payload),
+                      attribution: Attribution(phase: phase, variant: variant, epoch: 0))
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func sessionsAndAssessmentsFeedDerivedMeasures(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            // The end arrives in the same batch as its start, the second assessment in a later one.
+            _ = try await store.append([
+                event("s1", .sessionStart, session: "sess-1", at: -25),
+                event("s2", .sessionEnd(SessionEnd()), session: "sess-1", at: 5),
+                event("a1", .assessment(Assessment(skill: "loops", score: 0.5))),
+            ], receivedAt: now)
+            _ = try await store.append([event("a2", .assessment(Assessment(skill: "loops", score: 0.75)), at: 10)], receivedAt: now)
+            let totals = try await store.aggregates(minutes: minute.advanced(by: -1)...minute, phase: nil, variant: nil, fromEpoch: nil,
+                                                    measures: [.sessionDuration, .skillDelta]).totals()
+            #expect(totals[.sessionDuration]?.count == 1 && totals[.sessionDuration]?.sum == 30)
+            #expect(totals[.skillDelta]?.count == 1 && totals[.skillDelta]?.sum == 0.25)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func retentionCountsUsersByTheirFirstDay(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let day = 86_400.0
+            _ = try await store.append([
+                event(nil, .sessionStart, user: "back", session: "b1"), event(nil, .sessionStart, user: "gone", session: "g1"),
+                event(nil, .sessionStart, user: "control", session: "c1", variant: .control),
+                event(nil, .sessionStart, user: "back", session: "b2", at: day),
+                event(nil, .sessionStart, user: "control", session: "c2", at: day, variant: .control),
+            ], receivedAt: now)
+            let today = DayIndex(containing: now)
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: nil, variant: nil) == RetentionCounts(cohort: 3, returned: 2))
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: "alpha", variant: .treatment)
+                    == RetentionCounts(cohort: 2, returned: 1))
+            #expect(try await store.retention(afterDays: 2, firstDays: today...today, phase: nil, variant: nil) == RetentionCounts(cohort: 3, returned: 0))
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func feedbackIsFilteredPagedAndItsTextPurged(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            _ = try await store.append([
+                event("f1", .feedback(Feedback(rating: 2, suggestion: "Hints are TOO vague"))),
+                event("f2", .feedback(Feedback(rating: 5, suggestion: "great")), variant: .control),
+                event("f3", .feedback(Feedback(rating: 2))),
+            ], receivedAt: now)
+            #expect(try await store.feedback(FeedbackFilter()).map(\.feedback.rating) == [2, 5, 2])
+            #expect(try await store.feedback(FeedbackFilter(rating: 2)).count == 2)
+            #expect(try await store.feedback(FeedbackFilter(text: "too VAGUE")).map(\.feedback.suggestion) == ["Hints are TOO vague"])
+            #expect(try await store.feedback(FeedbackFilter(variant: .control)).map(\.feedback.rating) == [5])
+            let newest = try await store.feedback(FeedbackFilter(limit: 1))
+            #expect(try await store.feedback(FeedbackFilter(before: newest[0].sequence)).count == 2)
+            let purged = try await store.purge(eventsBefore: nil, feedbackTextBefore: now.addingTimeInterval(1)) { deleted, redacted in
+                AuditEntry(at: now, actor: "liftoff", action: "retention.purge", reason: "\(deleted) deleted, \(redacted) redacted")
+            }
+            #expect(purged == PurgeResult(deleted: 0, redacted: 2))
+            #expect(try await store.feedback(FeedbackFilter()).compactMap(\.feedback.suggestion).isEmpty)
+            #expect(try await store.feedback(FeedbackFilter()).map(\.feedback.rating) == [2, 5, 2])
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func failingInteractionsAreTheTreatmentsNewestFailures(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            func call(_ outcome: Outcome, variant: Variant = .treatment, user: String) -> RecordedEvent {
+                event(nil, .aiInteraction(AIInteraction(model: "m", latencyMs: 100, outcome: outcome)), user: user, session: "s", variant: variant)
+            }
+            _ = try await store.append([call(.timeout, user: "u1"), call(.ok, user: "u2"), call(.apiError, variant: .control, user: "u3"),
+                                        call(.apiError, user: "u4")], receivedAt: now)
+            let failing = try await store.failingInteractions(phase: "alpha", since: now.addingTimeInterval(-60), limit: 10)
+            #expect(failing.map { $0["userId"] } == [.string("u4"), .string("u1")])
+            #expect(failing.first?["outcome"] == .string("api_error") && failing.first?["sessionId"] == .string("s"))
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func silencesAreKeptWithTheirAudit(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let silence = SilenceRecord(id: "s1", matchers: ["rule": "latency"], startsAt: now, endsAt: now.addingTimeInterval(3600),
+                                        createdBy: "ops", comment: "deploy", createdAt: now)
+            try await store.addSilence(silence, audit: AuditEntry(at: now, actor: "ops", action: "silence.create", reason: "deploy"))
+            #expect(try await store.silences() == [silence])
+            #expect(try await store.auditLog(limit: 5, before: nil, action: "silence.create").count == 1)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
+    func upsertingAKeyReplacesItsHashAndRevivesIt(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let key = StoredKey(id: "k1", name: "admin", scope: .admin, hash: Array(repeating: 1, count: 32), prefix: "lft_a", createdAt: now)
+            try await store.upsertKey(key)
+            _ = try await store.revokeKey("k1", at: now, audit: AuditEntry(at: now, actor: "admin", action: "key.revoke", reason: nil))
+            var replaced = key
+            replaced.id = "k2"
+            replaced.hash = Array(repeating: 2, count: 32)
+            try await store.upsertKey(replaced)
+            let active = try await store.activeKeys()
+            #expect(active.map(\.hash) == [Array(repeating: 2, count: 32)] && active.map(\.id) == ["k1"])
         }
     }
 }

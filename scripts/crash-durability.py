@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Acknowledged means durable: kill -9 the server while clients ingest, restart it on the same data
 directory, and re-send every batch that was answered 200. Each must now come back as duplicates only,
-which proves every acknowledged event was on disk. Bounded: a few seconds of load, loopback only."""
+which proves every acknowledged event was on disk. Bounded: a few seconds of load, loopback only.
+
+    crash-durability.py BINARY [DATABASE_URL]    (with a URL, the server stores in that PostgreSQL database)"""
 import json, sys, threading, time, urllib.request, urllib.error
 from liftoff_server import LiftoffServer
 
 binary = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/liftoff"
 port = 18090
 key = "crash-test-admin-key-0123456789"
-server = LiftoffServer(binary, port, key)
+database_url = sys.argv[2] if len(sys.argv) > 2 else None
+server = LiftoffServer(binary, port, key, database_url=database_url)
 base = server.base
 
 
@@ -57,7 +60,8 @@ try:
         if answer.get("duplicates") != 20:
             lost += 20 - answer.get("duplicates", 0)
     events = 20 * len(acknowledged)
-    print(f"crash durability: {events} events acknowledged before kill -9, {lost} missing after restart")
+    engine = "PostgreSQL" if database_url else "SQLite"
+    print(f"crash durability ({engine}): {events} events acknowledged before kill -9, {lost} missing after restart")
     if lost or not acknowledged:
         sys.exit(1)
 finally:

@@ -1,11 +1,11 @@
 """A Liftoff server on 127.0.0.1 for the check, benchmark and screenshot scripts: started with an admin key
-and a fresh data directory, waited for, called over HTTP, stopped on exit."""
+and a fresh data directory (or a PostgreSQL database URL), waited for, called over HTTP, stopped on exit."""
 import json, os, subprocess, tempfile, time, urllib.request
 
 
 class LiftoffServer:
-    def __init__(self, binary, port, key, plan=None, data=None):
-        self.binary, self.port, self.key, self.plan = binary, port, key, plan
+    def __init__(self, binary, port, key, plan=None, data=None, database_url=None):
+        self.binary, self.port, self.key, self.plan, self.database_url = binary, port, key, plan, database_url
         self.data = data or os.path.join(tempfile.mkdtemp(prefix="liftoff-"), "data")
         self.base = f"http://127.0.0.1:{port}"
         self.process = None
@@ -14,6 +14,8 @@ class LiftoffServer:
         arguments = [self.binary, "serve", "--data-dir", self.data, "--port", str(self.port)]
         if self.plan:
             arguments += ["--plan", self.plan]
+        if self.database_url:
+            arguments += ["--database-url", self.database_url]
         self.process = subprocess.Popen(arguments, env=dict(os.environ, LIFTOFF_ADMIN_KEY=self.key),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(200):

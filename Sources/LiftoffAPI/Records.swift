@@ -203,3 +203,37 @@ public struct DeliveryList: Codable, Sendable {
     public var deliveries: [DeliveryView]
     public init(deliveries: [DeliveryView]) { self.deliveries = deliveries }
 }
+
+/// `GET /v1/cluster`: this node and every node heard from lately.
+public struct ClusterView: Codable, Sendable, Equatable {
+    /// The id of the node that answered (`self` on the wire).
+    public var node: String
+    public var nodes: [ClusterNodeView]
+
+    public init(node: String, nodes: [ClusterNodeView]) {
+        self.node = node
+        self.nodes = nodes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case node = "self"
+        case nodes
+    }
+}
+
+/// One node of `ClusterView`.
+public struct ClusterNodeView: Codable, Sendable, Equatable {
+    public var id: String
+    /// Whether this node runs the evaluator, the notifier and retention.
+    public var leader: Bool
+    /// The rollout state version the node serves.
+    public var version: Int
+    public var lastSeen: Date
+
+    public init(id: String, leader: Bool, version: Int, lastSeen: Date) {
+        self.id = id
+        self.leader = leader
+        self.version = version
+        self.lastSeen = lastSeen
+    }
+}

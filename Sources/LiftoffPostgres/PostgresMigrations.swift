@@ -226,5 +226,17 @@ enum PostgresMigrations {
                 created_at BIGINT NOT NULL
             );
             """),
+        Migration(number: 5, name: "create-cluster-nodes", sql: """
+            -- Each node's heartbeat. Who leads is not stored here but read from pg_locks (the advisory lock the
+            -- leader's heartbeat connection holds), so a dead leader never looks alive.
+            CREATE TABLE cluster_nodes (
+                id TEXT PRIMARY KEY,
+                started_at BIGINT NOT NULL,
+                last_seen BIGINT NOT NULL,
+                backend_pid INTEGER NOT NULL,
+                version INTEGER NOT NULL CHECK (version >= 0)
+            );
+            CREATE INDEX cluster_nodes_by_last_seen ON cluster_nodes (last_seen);
+            """),
     ]
 }

@@ -12,7 +12,7 @@ import PostgresNIO
 /// Commits use PostgreSQL's defaults (`synchronous_commit = on`): once a method returns, its change survives a
 /// crash of the server.
 public final class PostgresStore: Store {
-    let client: PostgresClient
+    public let client: PostgresClient
     /// This process's name among the nodes: a fresh one each start, so no two processes ever write the same
     /// aggregate row.
     public let node: String

@@ -43,7 +43,7 @@ struct KeysCommand: AsyncParsableCommand {
                 location = .sqlite(path: path)
             }
             do {
-                return try await StoreOpening.withStore(location, logger: Logger(label: "liftoff.keys")) { store in
+                return try await StoreOpening.withStore(location, logger: Logger(label: "liftoff.keys")) { store, _ in
                     try await body(KeyAdministration(store: store, clock: SystemClock()))
                 }
             } catch let error as StoreOpeningError {

@@ -55,8 +55,8 @@ struct Serve: AsyncParsableCommand {
             configuration.externalURL = "https://\(host):\(port)"
         }
         do {
-            try await StoreOpening.withStore(configuration.store, logger: logger) { store in
-                let built = try await buildApplication(configuration, store: store, logger: logger)
+            try await StoreOpening.withStore(configuration.store, logger: logger) { store, cluster in
+                let built = try await buildApplication(configuration, store: store, cluster: cluster, logger: logger)
                 if let key = built.generatedAdminKey {
                     print("""
                         Generated an admin key (shown only this once; only its hash is stored):
@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
                         Keep it, e.g. export LIFTOFF_KEY=\(key)
                         """)
                 }
-                let place = if case .sqlite = configuration.store { "data in \(dataDir)" } else { "\(configuration.store)" }
+                let place = if case .sqlite = configuration.store { "data in \(dataDir)" } else { "\(configuration.store), node \(cluster.node)" }
                 print("Liftoff listening on \(configuration.externalURL) (\(place))")
                 // Returns after a graceful shutdown has drained what was accepted; only then does the store close.
                 try await built.application.runService()

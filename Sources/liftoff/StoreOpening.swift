@@ -6,17 +6,19 @@ import Logging
 
 /// Opens the store the configuration names: the one place the CLI knows which engines exist.
 enum StoreOpening {
-    /// Opens the store at `location`, hands it to `body`, and closes it when `body` returns: PostgreSQL's
-    /// connection pool runs only inside this scope.
+    /// Opens the store at `location`, hands it to `body` with the cluster of nodes sharing it, and closes it
+    /// when `body` returns: PostgreSQL's connection pool runs only inside this scope.
     static func withStore<T: Sendable>(_ location: StoreLocation, now: Date = Date(), logger: Logger,
-                                       _ body: (any Store) async throws -> T) async throws -> T {
+                                       _ body: (any Store, any Cluster) async throws -> T) async throws -> T {
         switch location {
         case .sqlite(let path):
-            return try await body(try SQLiteStore.open(at: path, now: now))
+            return try await body(try SQLiteStore.open(at: path, now: now), SingleNode())
         case .postgres(let text):
             let url: PostgresURL
             do { url = try PostgresURL(text) } catch let error as PostgresURLError { throw StoreOpeningError(error.description) }
-            return try await PostgresStore.withStore(url.configuration, logger: logger) { store in try await body(store) }
+            return try await PostgresStore.withStore(url.configuration, logger: logger) { store in
+                try await body(store, PostgresCluster(store: store))
+            }
         }
     }
 }

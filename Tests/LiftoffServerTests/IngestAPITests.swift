@@ -22,6 +22,19 @@ struct IngestAPITests {
         }
     }
 
+    @Test func anEmbeddedServerIsAClusterOfOneLeader() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            let response = try await client.request(.get, "/v1/cluster")
+            #expect(response.wire["self"] as? String == "local")
+            let cluster = try #require(response.decoded(ClusterView.self))
+            #expect(cluster.node == "local")
+            #expect(cluster.nodes.map(\.id) == ["local"] && cluster.nodes.map(\.leader) == [true])
+            #expect(cluster.nodes.first?.version == 1)
+            #expect(try await client.request(.get, "/v1/cluster", key: nil).status == .unauthorized)
+        }
+    }
+
     @Test func keysAndScopes() async throws {
         let server = try await TestServer()
         let body = #"{"events":[\#(Self.interaction)]}"#

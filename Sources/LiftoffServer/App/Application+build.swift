@@ -58,8 +58,12 @@ func serverBuilder(_ configuration: LiftoffConfiguration) throws -> HTTPServerBu
 /// Assembles the server around `store` (opened by the entry point from `configuration.store`): services and
 /// routes. `liftoff serve`, the simulator and the tests call this same function.
 ///
+/// `cluster` says whether this node leads (the evaluator, the notifier and retention run on the leader only)
+/// and who else shares the store; an embedded store is its own single node.
+///
 /// `onServerRunning` is called with the bound port once the server listens (useful with port 0).
-public func buildApplication(_ configuration: LiftoffConfiguration, store: any Store, logger: Logger = Logger(label: "liftoff"),
+public func buildApplication(_ configuration: LiftoffConfiguration, store: any Store, cluster: any Cluster = SingleNode(),
+                             logger: Logger = Logger(label: "liftoff"),
                              onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> LiftoffApplication {
     let clock = configuration.clock
     let generatedAdminKey = try await AdminKeyBootstrap.ensure(store: store, configured: configuration.adminKey, now: clock.now())
@@ -71,8 +75,8 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let controller = RolloutCoordinator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
     let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,
                                         externalURL: configuration.externalURL)
-    let notifier = Notifier(store: store, guardrails: configuration.plan.guardrails, clock: clock, logger: logger)
-    let retention = RetentionService(store: store, privacy: configuration.plan.privacy, clock: clock, logger: logger)
+    let notifier = Notifier(store: store, guardrails: configuration.plan.guardrails, clock: clock, logger: logger, cluster: cluster)
+    let retention = RetentionService(store: store, privacy: configuration.plan.privacy, clock: clock, logger: logger, cluster: cluster)
     let pseudonymizer = configuration.plan.privacy.pseudonymizeUserIds
         ? Pseudonymizer(secret: try await store.secret(named: "pseudonym", make: Pseudonymizer.makeSecret)) : nil
 
@@ -82,6 +86,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)
     HealthController(store: store).addRoutes(to: &routes)
+    ClusterController(cluster: cluster, state: rollout).addRoutes(to: &routes)
     routes.addOpen(.get, "/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
@@ -108,8 +113,11 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     ReportsController(reports: PhaseReports(store: store, state: rollout, metrics: metrics, clock: clock)).addRoutes(to: &routes)
     KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
 
-    let ticker = RolloutTicker(controller: controller, guardrails: guardrails, keys: keys, interval: configuration.tickInterval)
-    let services: [any Service] = configuration.deliversMessages ? [pipeline, notifier, retention, ticker] : [pipeline, retention, ticker]
+    let ticker = RolloutTicker(controller: controller, guardrails: guardrails, state: rollout, store: store, cluster: cluster, keys: keys,
+                               interval: configuration.tickInterval)
+    let membership = ClusterService(cluster: cluster, state: rollout)
+    let services: [any Service] = configuration.deliversMessages
+        ? [pipeline, notifier, retention, ticker, membership] : [pipeline, retention, ticker, membership]
     let application = Application(
         router: router,
         server: try serverBuilder(configuration),

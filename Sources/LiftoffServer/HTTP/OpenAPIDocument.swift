@@ -443,6 +443,19 @@ paths:
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/cluster:
+    get:
+      summary: The nodes serving this rollout, which one leads, and the rollout state version each serves.
+      description: >-
+        One node on SQLite. On PostgreSQL, every node heard from in the last 10 seconds; the leader (the node
+        that runs the evaluator, the notifier and retention) is the one holding the database's leadership lock.
+      x-liftoff-scope: read
+      responses:
+        "200": { description: The cluster., content: { application/json: { schema: { type: object, required: [self, nodes], properties: { self: { type: string }, nodes: { type: array, items: { type: object, required: [id, leader, version, lastSeen], properties: { id: { type: string }, leader: { type: boolean }, version: { type: integer, description: "the rollout state version the node serves" }, lastSeen: { type: string, format: date-time } } } } } } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+        "503": { description: The database cannot be reached., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
   /v1/guardrails:
     get:
       summary: Every rule with its state and last observation.

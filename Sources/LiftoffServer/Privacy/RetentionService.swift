@@ -6,12 +6,16 @@ import ServiceLifecycle
 
 /// Enforces the plan's retention: every `interval`, deletes raw events and removes feedback text older
 /// than the plan allows. Aggregates, which hold no text and only hashed user ids, are kept.
+/// Only the cluster's leader purges; a node that becomes leader purges at once.
 struct RetentionService: Service {
     let store: any Store
     let privacy: Privacy
     let clock: any WallClock
     let logger: Logger
+    let cluster: any Cluster
     var interval: Duration = .seconds(3600)
+    /// How often a follower looks whether it leads now.
+    var followerCheck: Duration = .seconds(1)
 
     func run() async throws {
         guard privacy.eventRetention != nil || privacy.feedbackTextRetention != nil else {
@@ -21,6 +25,10 @@ struct RetentionService: Service {
         }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                guard cluster.isLeader else {
+                    do { try await Task.sleep(for: followerCheck) } catch { return }
+                    continue
+                }
                 await purgeOnce()
                 do { try await Task.sleep(for: interval) } catch { return }
             }

@@ -47,16 +47,22 @@ final class RolloutState: Sendable {
                 throw ConfigurationError("the data directory's rollout is in phase '\(record.phase)', which the plan does not have")
             }
         } else {
-            try await store.createRollout(RolloutRecord(rollout: plan.rollout, phase: plan.phases[0].name, status: .running, version: 1), at: now)
+            do {
+                try await store.createRollout(RolloutRecord(rollout: plan.rollout, phase: plan.phases[0].name, status: .running, version: 1), at: now)
+            } catch let error as StoreError where error.code == .conflict {
+                // Another node sharing the store created it first: read theirs.
+                return try await load(store: store, plan: plan, now: now)
+            }
         }
         return RolloutState(try await Self.read(store: store, plan: plan))
     }
 
-    /// Re-reads everything from the store after a change.
+    /// Re-reads everything from the store after a change. A read that began before a newer transition was
+    /// applied here (by a concurrent reload) does not take the state back to an older version.
     func reload(from store: any Store) async throws {
         let plan = snapshot.plan
         let fresh = try await Self.read(store: store, plan: plan)
-        current.withLock { $0 = fresh }
+        current.withLock { if fresh.record.version >= $0.record.version { $0 = fresh } }
     }
 
     private static func read(store: any Store, plan: Plan) async throws -> Snapshot {

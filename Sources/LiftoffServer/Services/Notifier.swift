@@ -10,12 +10,14 @@ import ServiceLifecycle
 /// Delivers the outbox: webhooks and alert notifications, POSTed as JSON and signed with
 /// `X-Liftoff-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` where the message has a
 /// secret. A failed attempt is retried with exponential backoff; after `maxAttempts` the message is marked
-/// failed. Delivery is at least once: a receiver should use `X-Liftoff-Delivery` to drop repeats.
+/// failed. Delivery is at least once: a receiver should use `X-Liftoff-Delivery` to drop repeats. Only the
+/// cluster's leader delivers, so nodes never race for the same message.
 struct Notifier: Service {
     let store: any Store
     let guardrails: Guardrails
     let clock: any WallClock
     let logger: Logger
+    let cluster: any Cluster
     var interval: Duration = .milliseconds(250)
     var timeout: TimeAmount = .seconds(5)
     var maxAttempts = 10
@@ -25,7 +27,7 @@ struct Notifier: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await deliverDue()
+                if cluster.isLeader { await deliverDue() }
                 do { try await Task.sleep(for: interval) } catch { return }
             }
         }

@@ -27,9 +27,15 @@ class LiftoffServer:
         raise SystemExit("the server did not start")
 
     def stop(self):
-        if self.process:
+        """SIGTERM, as a deploy stops a server: it must drain and exit, or the check fails."""
+        if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise SystemExit("the server did not shut down within 30 s of SIGTERM")
 
     def kill(self):
         self.process.kill()

@@ -3,8 +3,15 @@ import LiftoffCore
 
 /// `GET /healthz` (`ok`) and `GET /readyz` (`ready`).
 public struct HealthStatus: Codable, Sendable {
+    /// `ok` (`/healthz`), `ready`, or `degraded`: the store cannot be reached, `/v1/evaluate` answers from the
+    /// last known state and writes are refused with 503 and Retry-After.
     public var status: String
-    public init(status: String) { self.status = status }
+    /// What a degraded node can and cannot do, for people.
+    public var detail: String?
+    public init(status: String, detail: String? = nil) {
+        self.status = status
+        self.detail = detail
+    }
 }
 
 /// The answer to `DELETE /v1/keys/{id}`.

@@ -40,22 +40,26 @@ public final class PostgresCluster: Cluster {
             do {
                 // One connection for the node's whole life: the lock belongs to it.
                 try await client.withConnection { connection in
-                    var pid: Int32 = 0
-                    for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int32.self) {
-                        pid = value
+                    let pid = try await Deadline.run(beat * 3) {
+                        var pid: Int32 = 0
+                        for try await value in try await connection.query("SELECT pg_backend_pid()", logger: self.logger).decode(Int32.self) {
+                            pid = value
+                        }
+                        return pid
                     }
                     do {
                         while !Task.isCancelled {
-                            try await heartbeat(connection, pid: pid, started: started, version: stateVersion())
+                            // A beat that does not come back in time ends the leadership: the lock may already be
+                            // gone with the connection, and two leaders would act twice.
+                            let version = stateVersion()
+                            try await Deadline.run(beat * 3) { try await self.heartbeat(connection, pid: pid, started: started, version: version) }
                             try await Task.sleep(for: beat)
                         }
                     } catch {
-                        // Handing the lock back at once lets another node lead on its next beat, rather than
-                        // when the pool closes this connection.
-                        if leading.withLock({ $0 }) {
-                            leading.withLock { $0 = false }
-                            _ = try? await connection.query(
-                                "SELECT pg_advisory_unlock(\(Self.lockSpace), \(Self.leaderLock))", logger: logger)
+                        leading.withLock { $0 = false }
+                        if !(error is CancellationError) {
+                            // Never hand a connection that failed mid-beat back to the pool (and with it the lock).
+                            _ = try? await Deadline.run(.seconds(1)) { try await connection.close() }
                         }
                         throw error
                     }

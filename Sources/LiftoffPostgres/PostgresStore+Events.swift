@@ -9,16 +9,17 @@ extension PostgresStore {
 
     public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {
         // Retries within the batch are found here; retries of stored events by the unique index.
-        var statuses = [AppendStatus](repeating: .duplicate, count: events.count)
+        let allDuplicates = [AppendStatus](repeating: .duplicate, count: events.count)
         var seen = Set<String>()
         var candidates: [Int] = []
         for (index, recorded) in events.enumerated() {
             if let id = recorded.event.id, !seen.insert(id).inserted { continue }
             candidates.append(index)
         }
-        guard !candidates.isEmpty else { return statuses }
+        guard !candidates.isEmpty else { return allDuplicates }
         let received = Milliseconds.from(receivedAt)
-        return try await transaction { connection in
+        return try await transaction { [self, candidates] connection in
+            var statuses = allDuplicates
             // One ingest transaction per node at a time: this node's aggregate rows are read, merged and written
             // back below, and two of its transactions must not interleave there. Other nodes do not wait.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("liftoff-aggregates:" + node)))", logger: logger)

@@ -28,7 +28,7 @@ extension PostgresStore {
         // Encoded before the transaction: nothing to fail half-way inside it but the database.
         let states = try commit.states.map { ($0.key, try json($0.value)) }
         let alerts = try commit.newAlerts.map { ($0, try json($0.labels), try json($0.annotations)) }
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let at = Milliseconds.from(commit.at)
             if let change = commit.rollout {
                 try await Self.applyTransition(change.next, expectedVersion: change.expectedVersion, at: commit.at, audit: change.audit,
@@ -195,7 +195,7 @@ extension PostgresStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let matchers = String(decoding: try encoder.encode(silence.matchers), as: UTF8.self)
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.query("""
                 INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at)
                 VALUES (\(silence.id), \(matchers), \(Milliseconds.from(silence.startsAt)), \(Milliseconds.from(silence.endsAt)),

@@ -21,7 +21,7 @@ extension PostgresStore {
 
     private func insert(_ key: StoredKey, audit: AuditEntry?) async throws {
         do {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 try await connection.query(Self.insertion(of: key, onConflict: ""), logger: logger)
                 if let audit { try await Self.insert(audit, connection, logger: logger) }
             }
@@ -35,7 +35,7 @@ extension PostgresStore {
     }
 
     public func revokeKey(_ id: String, at date: Date, audit: AuditEntry) async throws -> Bool {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let revoked = try await connection.query("""
                 UPDATE api_keys SET revoked_at = \(Milliseconds.from(date)) WHERE id = \(id) AND revoked_at IS NULL RETURNING id
                 """, logger: logger).collect()
@@ -81,8 +81,8 @@ extension PostgresStore {
         return Array(try row.decode(Data.self))
     }
 
-    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult {
-        try await transaction { connection in
+    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @escaping @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult {
+        try await transaction { [self] connection in
             var deleted = 0
             var redacted = 0
             if let eventsBefore {

@@ -46,7 +46,7 @@ extension PostgresStore {
     }
 
     public func startPhase(_ phase: String, at date: Date) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             let at = Milliseconds.from(date)
             try await connection.query("UPDATE phase_history SET ended_at = \(at) WHERE ended_at IS NULL", logger: logger)
             try await connection.query("INSERT INTO phase_history (phase, started_at) VALUES (\(phase), \(at))", logger: logger)

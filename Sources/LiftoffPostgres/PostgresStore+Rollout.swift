@@ -15,7 +15,7 @@ extension PostgresStore {
 
     public func createRollout(_ record: RolloutRecord, at date: Date) async throws {
         do {
-            try await transaction { connection in
+            try await transaction { [self] connection in
                 try await connection.query("""
                     INSERT INTO rollout_state (id, rollout, phase, status, version)
                     VALUES (1, \(record.rollout), \(record.phase), \(record.status.rawValue), \(record.version))
@@ -38,7 +38,7 @@ extension PostgresStore {
     }
 
     public func transition(to record: RolloutRecord, expectedVersion: Int, at date: Date, audit: AuditEntry, startsEpoch: Bool) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await Self.applyTransition(record, expectedVersion: expectedVersion, at: date, audit: audit, startsEpoch: startsEpoch,
                                            connection, logger: logger)
         }
@@ -82,7 +82,7 @@ extension PostgresStore {
     }
 
     public func sign(_ signOff: SignOff, audit: AuditEntry) async throws {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.query("""
                 INSERT INTO checklist_signoffs (phase, item, actor, note, signed_at)
                 VALUES (\(signOff.phase), \(signOff.item), \(signOff.actor), \(signOff.note), \(Milliseconds.from(signOff.at)))
@@ -100,7 +100,7 @@ extension PostgresStore {
     }
 
     public func invite(_ userIds: [String], phase: String, max: Int, at date: Date, audit: AuditEntry) async throws -> [String] {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // The cap holds across nodes: invitations to one phase are counted and added one transaction at a time.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('liftoff-invitations'))", logger: logger)
             var known = Set<String>()
@@ -134,7 +134,7 @@ extension PostgresStore {
     }
 
     public func joinWaitlist(_ userId: String, at date: Date) async throws -> WaitlistEntry {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.query("""
                 INSERT INTO waitlist (user_id, signed_up_at) VALUES (\(userId), \(Milliseconds.from(date))) ON CONFLICT (user_id) DO NOTHING
                 """, logger: logger)
@@ -147,7 +147,7 @@ extension PostgresStore {
     }
 
     public func admit(count: Int, cap: Int, phase: String, at date: Date, audit: AuditEntry) async throws -> [String] {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             // The cap holds across nodes: admissions are counted and made one transaction at a time.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('liftoff-admissions'))", logger: logger)
             var admitted = 0
@@ -184,7 +184,7 @@ extension PostgresStore {
     }
 
     public func appendAudit(_ entry: AuditEntry) async throws {
-        try await transaction { connection in try await Self.insert(entry, connection, logger: logger) }
+        try await transaction { [self] connection in try await Self.insert(entry, connection, logger: logger) }
     }
 
     static func insert(_ entry: AuditEntry, _ connection: PostgresConnection, logger: Logger) async throws {

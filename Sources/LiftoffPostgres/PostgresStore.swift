@@ -17,12 +17,18 @@ public final class PostgresStore: Store {
     /// aggregate row.
     public let node: String
     let logger: Logger
+    /// How long one operation may wait for a connection and run before the store says the database cannot be
+    /// reached (`StoreError.unavailable`, which the API answers with 503 and Retry-After).
+    let operationTimeout: Duration
+    let breaker = CircuitBreaker()
 
     /// A store over `client`, which must be running (`withStore` runs it). Call `migrate()` before anything else.
-    public init(client: PostgresClient, node: String = PostgresStore.makeNodeID(), logger: Logger) {
+    public init(client: PostgresClient, node: String = PostgresStore.makeNodeID(), logger: Logger,
+                operationTimeout: Duration = .seconds(5)) {
         self.client = client
         self.node = node
         self.logger = logger
+        self.operationTimeout = operationTimeout
     }
 
     /// A new node id: random, short enough to read in `/v1/cluster` and the logs.
@@ -55,31 +61,58 @@ public final class PostgresStore: Store {
     /// Runs `query` outside any transaction and returns its rows.
     @discardableResult
     func run(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        do {
-            return try await client.query(query, logger: logger).collect()
-        } catch {
-            throw Self.translate(error)
+        try await guarded { [client, logger] in
+            try await client.withConnection { connection in
+                try Self.checkOpen(connection)
+                return try await connection.query(query, logger: logger).collect()
+            }
         }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws.
     /// The store's own errors pass through unchanged; the database's are said as `StoreError`s.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in
+    ///
+    /// A transaction cut off by the timeout may still commit; what it wrote is then found by a retry (event
+    /// ids, versions), so callers that answered "unavailable" never lose what they were told was refused.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await guarded { [client, logger] in
+            try await client.withConnection { connection in
+                try Self.checkOpen(connection)
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let result = try await body(connection)
+                    try Self.checkOpen(connection)
                     try await connection.query("COMMIT", logger: logger)
                     return result
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    // A closed connection's transaction is rolled back by the server; a query written to it
+                    // could wait forever.
+                    if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
                     throw error
                 }
             }
-        } catch {
-            throw Self.translate(error)
         }
+    }
+
+    /// Runs `operation` under the timeout and the circuit breaker, saying failures as `StoreError`s.
+    private func guarded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        if let down = breaker.admit() {
+            throw StoreError(.unavailable, "the database cannot be reached (for \(down.components.seconds) s); retrying")
+        }
+        do {
+            let result = try await Deadline.run(operationTimeout, operation)
+            breaker.succeeded()
+            return result
+        } catch {
+            let translated = Self.translate(error)
+            if let failure = translated as? StoreError, failure.code == .unavailable { breaker.failed() }
+            throw translated
+        }
+    }
+
+    /// Refuses to write to a connection the server has closed (see `Deadline`).
+    static func checkOpen(_ connection: PostgresConnection) throws {
+        if connection.isClosed { throw StoreError(.unavailable, "the database closed the connection") }
     }
 
     /// PostgreSQL's conditions, as what they mean for the caller. Constraint violations and anything else stay

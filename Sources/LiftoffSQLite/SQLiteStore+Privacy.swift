@@ -15,7 +15,7 @@ extension SQLiteStore {
         }
     }
 
-    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult {
+    public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @escaping @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult {
         try await pool.write { db in
             var deleted = 0
             var redacted = 0

@@ -60,7 +60,7 @@ public protocol Store: RolloutStore, GuardrailStore {
     /// Deletes raw events received before `eventsBefore` and removes feedback suggestions received before
     /// `feedbackTextBefore`, with the audit entry `audit(deleted, redacted)` when anything changed, in one
     /// transaction; aggregates stay.
-    func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult
+    func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @escaping @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult
 
     /// Spend since `since` by model (every model, most expensive first) and by user (the top `limit` users),
     /// from the raw events: what retention deleted is no longer in it.

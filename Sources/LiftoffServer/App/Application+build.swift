@@ -85,7 +85,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     router.add(middleware: RequestMetrics(registry: registry))
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)
-    HealthController(store: store).addRoutes(to: &routes)
+    HealthController(store: store, state: rollout).addRoutes(to: &routes)
     ClusterController(cluster: cluster, state: rollout).addRoutes(to: &routes)
     routes.addOpen(.get, "/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -230,11 +230,13 @@ paths:
       responses: { "200": { description: Up., content: { application/json: { schema: { type: object, required: [status], properties: { status: { type: string } } } } } } }
   /readyz:
     get:
-      summary: Readiness (the store is reachable).
+      summary: Readiness. `ready`, or `degraded` while the store cannot be reached.
+      description: >-
+        A degraded node keeps answering /v1/evaluate from the last rollout state it read (stale is better than
+        down), while ingest and changes answer 503 with Retry-After; a load balancer should keep routing to it.
       security: []
       responses:
-        "200": { description: Ready., content: { application/json: { schema: { type: object, required: [status], properties: { status: { type: string } } } } } }
-        "503": { $ref: "#/components/responses/Unavailable" }
+        "200": { description: Ready or degraded., content: { application/json: { schema: { type: object, required: [status], properties: { status: { type: string, enum: [ready, degraded] }, detail: { type: string } } } } } }
   /openapi.yaml:
     get:
       summary: This document.

@@ -4,7 +4,7 @@
 The app's traffic (batched ingest and /v1/evaluate) goes through the proxy. The leader is killed with kill -9
 while traffic flows; the check measures how long until the survivor leads, how many app requests failed, then
 sends a critical security finding through the proxy: the rollback the new leader decides must reach the
-survivor's /v1/evaluate. Finally every acknowledged batch is sent again: all must come back as duplicates.
+survivor's /v1/evaluate. Before that, a pause made on one node must reach the other within 1 s. Finally every acknowledged batch is sent again: all must come back as duplicates.
 Bounded: about 20 seconds of traffic, loopback only.
 
     cluster-failover.py BINARY DATABASE_URL      (an empty database; nginx on PATH or in /usr/sbin)
@@ -132,6 +132,20 @@ try:
     leader = next(n for n, (me, _) in zip(nodes, selves) if me == leader_id)
     survivor = next(n for n in nodes if n is not leader)
     print(f"cluster: nodes {[me for me, _ in selves]}, leader {leader_id}")
+    # A change made on one node reaches the other's in-memory state (what /v1/evaluate answers from) within 1 s.
+    for origin, other, action, status in [(leader, survivor, "pause", "paused"), (survivor, leader, "resume", "running")]:
+        changed_at = time.time()
+        call(origin.base, "POST", f"/v1/rollout/{action}", {"reason": "cluster check"})
+        reached = None
+        while time.time() - changed_at < 5:
+            if call(other.base, "GET", "/v1/rollout")["status"] == status:
+                reached = time.time() - changed_at
+                break
+            time.sleep(0.01)
+        if reached is None or reached > 1:
+            failures.append(f"{action} on one node reached the other in {reached} s (promised within 1 s)")
+        else:
+            print(f"propagation: {action} on one node served by the other {reached * 1000:.0f} ms later")
     before = call(survivor.base, "POST", "/v1/evaluate", {"userId": "dev-1"})
     if before.get("variant") != "treatment":
         failures.append(f"dev-1 should be in treatment before the rollback, got {before}")

@@ -34,7 +34,10 @@ public final class PostgresCluster: Cluster {
     public var isShared: Bool { true }
     public var isLeader: Bool { leading.withLock { $0 } }
 
-    public func run(stateVersion: @escaping @Sendable () -> Int) async throws {
+    /// The channel the database notifies on every change of shared state (migration 6's triggers).
+    static let changes = "liftoff_state"
+
+    public func run(stateVersion: @escaping @Sendable () -> Int, onChange: @escaping @Sendable () async -> Void) async throws {
         let started = Milliseconds.from(Date())
         while !Task.isCancelled {
             do {
@@ -48,12 +51,26 @@ public final class PostgresCluster: Cluster {
                         return pid
                     }
                     do {
-                        while !Task.isCancelled {
-                            // A beat that does not come back in time ends the leadership: the lock may already be
-                            // gone with the connection, and two leaders would act twice.
-                            let version = stateVersion()
-                            try await Deadline.run(beat * 3) { try await self.heartbeat(connection, pid: pid, started: started, version: version) }
-                            try await Task.sleep(for: beat)
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                while !Task.isCancelled {
+                                    // A beat that does not come back in time ends the leadership: the lock may
+                                    // already be gone with the connection, and two leaders would act twice.
+                                    let version = stateVersion()
+                                    try await Deadline.run(self.beat * 3) {
+                                        try await self.heartbeat(connection, pid: pid, started: started, version: version)
+                                    }
+                                    try await Task.sleep(for: self.beat)
+                                }
+                            }
+                            group.addTask {
+                                // Another node's change reaches this one now, not at its next tick.
+                                try await connection.listen(on: Self.changes) { notifications in
+                                    for try await _ in notifications { await onChange() }
+                                }
+                            }
+                            defer { group.cancelAll() }
+                            try await group.next()
                         }
                     } catch {
                         leading.withLock { $0 = false }

@@ -238,5 +238,28 @@ enum PostgresMigrations {
             );
             CREATE INDEX cluster_nodes_by_last_seen ON cluster_nodes (last_seen);
             """),
+        Migration(number: 6, name: "notify-state-changes", sql: """
+            -- Every change of what /v1/evaluate and the key ring read is announced on liftoff_state, delivered at
+            -- commit: the nodes re-read at once instead of at their next tick. In the database, so no writer can
+            -- forget it.
+            CREATE FUNCTION liftoff_notify_state() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('liftoff_state', TG_TABLE_NAME); RETURN NULL; END $$;
+            CREATE TRIGGER rollout_state_changed AFTER INSERT OR UPDATE OR DELETE ON rollout_state
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER invitations_changed AFTER INSERT OR UPDATE OR DELETE ON invitations
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER waitlist_changed AFTER INSERT OR UPDATE OR DELETE ON waitlist
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER config_overrides_changed AFTER INSERT OR UPDATE OR DELETE ON config_overrides
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER admissions_changed AFTER INSERT OR UPDATE OR DELETE ON admissions
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER checklist_signoffs_changed AFTER INSERT OR UPDATE OR DELETE ON checklist_signoffs
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER rule_epoch_changed AFTER INSERT OR UPDATE OR DELETE ON rule_epoch
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            CREATE TRIGGER api_keys_changed AFTER INSERT OR UPDATE OR DELETE ON api_keys
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            """),
     ]
 }

@@ -11,9 +11,10 @@ public protocol Cluster: Sendable {
     var isShared: Bool { get }
     /// Whether this node leads now. May turn false at any moment (a lost connection ends a lease).
     var isLeader: Bool { get }
-    /// Runs until cancelled: takes the leadership when it is free, keeps it while it can, and tells the others
-    /// this node is alive and which rollout state version it serves (`stateVersion`, read on each beat).
-    func run(stateVersion: @escaping @Sendable () -> Int) async throws
+    /// Runs until cancelled: takes the leadership when it is free, keeps it while it can, tells the others this
+    /// node is alive and which rollout state version it serves (`stateVersion`, read on each beat), and calls
+    /// `onChange` as soon as another node changes shared state (rollout, audience, overrides, keys).
+    func run(stateVersion: @escaping @Sendable () -> Int, onChange: @escaping @Sendable () async -> Void) async throws
     /// The nodes seen lately, this one included, in id order.
     func members() async throws -> [ClusterMember]
 }
@@ -48,7 +49,7 @@ public final class SingleNode: Cluster {
     public var isLeader: Bool { true }
 
     /// Nothing to keep: returns at once.
-    public func run(stateVersion: @escaping @Sendable () -> Int) async throws {}
+    public func run(stateVersion: @escaping @Sendable () -> Int, onChange: @escaping @Sendable () async -> Void) async throws {}
 
     /// This node alone; its version is 0 here, and the server answers with the version it serves.
     public func members() async throws -> [ClusterMember] {

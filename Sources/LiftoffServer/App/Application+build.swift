@@ -115,7 +115,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
 
     let ticker = RolloutTicker(controller: controller, guardrails: guardrails, state: rollout, store: store, cluster: cluster, keys: keys,
                                interval: configuration.tickInterval)
-    let membership = ClusterService(cluster: cluster, state: rollout)
+    let membership = ClusterService(cluster: cluster, state: rollout, store: store, keys: keys)
     let services: [any Service] = configuration.deliversMessages
         ? [pipeline, notifier, retention, ticker, membership] : [pipeline, retention, ticker, membership]
     let application = Application(

@@ -17,16 +17,20 @@ extension PostgresStore {
             candidates.append(index)
         }
         guard !candidates.isEmpty else { return allDuplicates }
+        // Rows go in in event-id order, so two nodes inserting the same ids (a retry sent to both while the first
+        // is in flight) take the unique index's locks in the same order: one waits, neither deadlocks. Measured
+        // before: the same batches in different orders on two nodes deadlocked within seconds.
+        let insertionOrder = candidates.sorted { (events[$0].event.id ?? "", $0) < (events[$1].event.id ?? "", $1) }
         let received = Milliseconds.from(receivedAt)
-        return try await transaction { [self, candidates] connection in
+        return try await transaction { [self, candidates, insertionOrder] connection in
             var statuses = allDuplicates
             // One ingest transaction per node at a time: this node's aggregate rows are read, merged and written
             // back below, and two of its transactions must not interleave there. Other nodes do not wait.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("liftoff-aggregates:" + node)))", logger: logger)
             var inserted = Set<String>()
             var start = 0
-            while start < candidates.count {
-                let chunk = candidates[start..<min(start + Self.rowsPerInsert, candidates.count)]
+            while start < insertionOrder.count {
+                let chunk = insertionOrder[start..<min(start + Self.rowsPerInsert, insertionOrder.count)]
                 var sql = SQLBuilder("""
                     INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch)
                     VALUES

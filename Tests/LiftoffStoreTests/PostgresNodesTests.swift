@@ -65,6 +65,21 @@ struct PostgresNodesTests {
         }
     }
 
+    /// The benchmark's case: the same ids sent to two nodes in different orders deadlocked on the unique index.
+    @Test func theSameIdsInOppositeOrdersOnTwoNodesDoNotDeadlock() async throws {
+        try await withTwoNodes { a, b in
+            let ids = (0..<500).map { "order-\($0)" }
+            let results = try await withThrowingTaskGroup(of: [AppendStatus].self) { group in
+                for round in 0..<4 {
+                    group.addTask { try await a.append(ids.map { self.interaction("\(round)-\($0)") }, receivedAt: self.now) }
+                    group.addTask { try await b.append(ids.reversed().map { self.interaction("\(round)-\($0)") }, receivedAt: self.now) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.flatMap { $0 }.filter { $0 == .accepted }.count == 4 * ids.count)
+        }
+    }
+
     @Test func concurrentBatchesOnOneNodeLoseNoAggregate() async throws {
         try await withTwoNodes { a, _ in
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SQLite against PostgreSQL, and one node against two, side by side in one run on this machine:
+#   batched ingest (500 events a request, each with a unique id) on SQLite, on PostgreSQL with one node, the
+#   same without ids (what the database's unique index costs), on two PostgreSQL nodes at once; then
+#   /v1/evaluate on a follower node: full speed, and at a fixed offered rate with the server-side p99 from the
+#   node's own histogram. Release build; PostgreSQL 15 started by scripts/start-postgres.sh.
+# Needs wrk and hey (apt-get install wrk hey). Everything listens on 127.0.0.1 and every run is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+duration=${DURATION:-10s}
+key=benchmark-admin-key-0123456789
+work=$(mktemp -d)
+servers=()
+trap 'for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+swift build -c release --product liftoff > /dev/null
+liftoff=$root/.build/release/liftoff
+postgres=$(scripts/start-postgres.sh)
+
+# Each request is a fresh batch of 500 events with unique ids (WITH_IDS=0: without ids).
+cat > "$work/batch.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local with_ids = os.getenv("WITH_IDS") ~= "0"
+local counter = 0
+-- wrk seeds every thread's random numbers alike: the prefix keeps two load generators' ids apart.
+local thread_id = (os.getenv("PREFIX") or "") .. tostring(math.random(1, 1000000000))
+request = function()
+  counter = counter + 1
+  local events = {}
+  for i = 1, 500 do
+    local id = with_ids and ('"id":"' .. thread_id .. '-' .. counter .. '-' .. i .. '",') or ""
+    events[i] = '{' .. id .. '"type":"ai_interaction","userId":"u-' .. (i % 200) .. '","sessionId":"s-' .. (i % 50)
+      .. '","model":"gpt-4o-mini","latencyMs":' .. (300 + (i * 37) % 2500) .. ',"inputTokens":900,"outputTokens":250,"outcome":"ok"}'
+  end
+  return wrk.format(nil, nil, nil, '{"events":[' .. table.concat(events, ",") .. ']}')
+end
+LUA
+cat > "$work/evaluate.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $key"
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, '{"userId":"user-' .. (counter % 5000) .. '"}')
+end
+LUA
+
+start() { # port [--database-url URL]: starts a node, waits for it
+  local port=$1; shift
+  LIFTOFF_ADMIN_KEY=$key "$liftoff" serve --plan examples/learning-platform.yml --data-dir "$work/data-$port" --port "$port" "$@" \
+    > "$work/server-$port.log" 2>&1 &
+  servers+=($!)
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && return; sleep 0.1; done
+  echo "the node on $port did not start" >&2; cat "$work/server-$port.log" >&2; exit 1
+}
+stop_all() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; servers=(); }
+fresh_database() { # name -> URL of a new, empty database
+  psql "$postgres" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" > /dev/null 2>&1
+  echo "${postgres%/*}/$1"
+}
+rate() { # wrk output -> requests/s, failing on any non-2xx answer or socket error
+  if grep -qE "Non-2xx|Socket errors" <<<"$1"; then
+    echo "wrk reported errors:" >&2; echo "$1" >&2
+    grep -hiE "error|warning" "$work"/server-*.log | tail -20 >&2 || true
+    exit 1
+  fi
+  awk '/Requests\/sec/ {print $2}' <<<"$1"
+}
+batched() { # port [WITH_IDS] -> events/s over $duration
+  local out
+  out=$(WITH_IDS=${2:-1} wrk -t2 -c8 -d"$duration" -s "$work/batch.lua" "http://127.0.0.1:$1/v1/events")
+  python3 -c "print(round(float('$(rate "$out")') * 500))"
+}
+
+echo "SQLite, one node…"
+start 18201
+WITH_IDS=1 wrk -t1 -c2 -d2s -s "$work/batch.lua" "http://127.0.0.1:18201/v1/events" > /dev/null
+sqlite=$(batched 18201)
+stop_all
+
+echo "PostgreSQL, one node…"
+start 18202 --database-url "$(fresh_database liftoff_bench_one)"
+WITH_IDS=1 wrk -t1 -c2 -d2s -s "$work/batch.lua" "http://127.0.0.1:18202/v1/events" > /dev/null
+pg_one=$(batched 18202)
+pg_one_without_ids=$(batched 18202 0)
+stop_all
+
+echo "PostgreSQL, two nodes…"
+url=$(fresh_database liftoff_bench_two)
+start 18203 --database-url "$url"
+start 18204 --database-url "$url"
+PREFIX=warm WITH_IDS=1 wrk -t1 -c2 -d2s -s "$work/batch.lua" "http://127.0.0.1:18203/v1/events" > /dev/null
+PREFIX=a WITH_IDS=1 wrk -t1 -c4 -d"$duration" -s "$work/batch.lua" "http://127.0.0.1:18203/v1/events" > "$work/two-a.txt" &
+load_a=$!
+PREFIX=b WITH_IDS=1 wrk -t1 -c4 -d"$duration" -s "$work/batch.lua" "http://127.0.0.1:18204/v1/events" > "$work/two-b.txt" &
+load_b=$!
+wait "$load_a" "$load_b"
+pg_two=$(python3 -c "print(round((float('$(rate "$(cat "$work/two-a.txt")")') + float('$(rate "$(cat "$work/two-b.txt")")')) * 500))")
+
+# The follower: whichever node does not lead.
+follower=18203
+if curl -sf -H "Authorization: Bearer $key" http://127.0.0.1:18203/v1/cluster | python3 -c '
+import json, sys
+cluster = json.load(sys.stdin)
+sys.exit(0 if any(n["leader"] and n["id"] == cluster["self"] for n in cluster["nodes"]) else 1)'; then follower=18204; fi
+echo "/v1/evaluate on the follower (port $follower)…"
+evaluate_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/evaluate.lua" "http://127.0.0.1:$follower/v1/evaluate")
+evaluate=$(rate "$evaluate_out")
+evaluate_p99=$(awk '/ 99%/ {print $2}' <<<"$evaluate_out")
+scrape() { curl -sf -H "Authorization: Bearer $key" "http://127.0.0.1:$follower/v1/metrics/prometheus" | grep 'route="/v1/evaluate",method="POST",status="200"' || true; }
+scrape > "$work/metrics-before.txt"
+hey_out=$(hey -z "$duration" -c 20 -q 500 -m POST -T application/json -H "Authorization: Bearer $key" \
+  -d '{"userId":"dev-3"}' "http://127.0.0.1:$follower/v1/evaluate")
+scrape > "$work/metrics-after.txt"
+hey_rate=$(awk '/Requests\/sec/ {print $2}' <<<"$hey_out")
+server_p99=$(python3 - "$work/metrics-before.txt" "$work/metrics-after.txt" <<'PY'
+import re, sys
+def buckets(path):
+    counts = {}
+    for line in open(path):
+        match = re.search(r'_bucket\{.*le="([^"]+)"\} (\d+)', line)
+        if match:
+            counts[match.group(1)] = int(match.group(2))
+    return counts
+before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
+delta = sorted(((float("inf") if le == "+Inf" else float(le), after[le] - before.get(le, 0)) for le in after), key=lambda x: x[0])
+total = delta[-1][1]
+for le, count in delta:
+    if count >= 0.99 * total:
+        print(f"<= {le * 1000:g}ms of {total} requests")
+        break
+PY
+)
+stop_all
+
+python3 - "$sqlite" "$pg_one" "$pg_one_without_ids" "$pg_two" "$evaluate" "$evaluate_p99" "$hey_rate" "$server_p99" <<'PY'
+import sys
+sqlite, pg_one, pg_without_ids, pg_two = (float(x) for x in sys.argv[1:5])
+evaluate, evaluate_p99, hey_rate, server_p99 = sys.argv[5:9]
+print()
+print(f"{'measure':52} {'rate':>14}")
+print(f"{'batched ingest, SQLite, one node':52} {sqlite:>11,.0f} events/s")
+print(f"{'batched ingest, PostgreSQL, one node':52} {pg_one:>11,.0f} events/s")
+print(f"{'batched ingest, PostgreSQL, one node, no event ids':52} {pg_without_ids:>11,.0f} events/s")
+print(f"{'batched ingest, PostgreSQL, two nodes together':52} {pg_two:>11,.0f} events/s")
+print(f"{'/v1/evaluate on a follower, full speed (wrk -c64)':52} {float(evaluate):>11,.0f} req/s   p99 {evaluate_p99} (client-side)")
+print(f"{'/v1/evaluate on a follower, offered 10,000/s (hey)':52} {float(hey_rate):>11,.0f} req/s   server-side p99 {server_p99}")
+print()
+print(f"PostgreSQL one node / SQLite       = {pg_one / sqlite:.2f}   (target >= 0.50)")
+print(f"PostgreSQL with ids / without ids  = {pg_one / pg_without_ids:.2f}   (what the unique index on event ids costs)")
+print(f"PostgreSQL two nodes / one node    = {pg_two / pg_one:.2f}   (target >= 1.50 where the database is not the limit)")
+PY

@@ -4,7 +4,8 @@ import LiftoffStore
 import PostgresNIO
 
 extension PostgresStore {
-    /// Rows per multi-row INSERT: 11 values each stays far under PostgreSQL's 65,535 binds per statement.
+    /// Rows per multi-row INSERT of user days and aggregates: 4 to 12 values each stays far under PostgreSQL's
+    /// 65,535 binds per statement.
     static let rowsPerInsert = 1_000
 
     public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {
@@ -28,30 +29,9 @@ extension PostgresStore {
             // back below, and two of its transactions must not interleave there. Other nodes do not wait.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("liftoff-aggregates:" + node)))", logger: logger)
             var inserted = Set<String>()
-            var start = 0
-            while start < insertionOrder.count {
-                let chunk = insertionOrder[start..<min(start + Self.rowsPerInsert, insertionOrder.count)]
-                var sql = SQLBuilder("""
-                    INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch)
-                    VALUES
-                    """)
-                for (position, index) in chunk.enumerated() {
-                    let recorded = events[index]
-                    let event = recorded.event
-                    let values = [
-                        sql.bind(event.id), sql.bind(event.type.rawValue), sql.bind(Milliseconds.from(event.timestamp)),
-                        sql.bind(received), sql.bind(event.userId), sql.bind(event.sessionId),
-                        sql.bind(recorded.attribution.phase), sql.bind(recorded.attribution.variant.rawValue),
-                        sql.bind(recorded.costUsd), sql.bind(EventPayloadJSON.encode(event.payload)) + "::jsonb",
-                        sql.bind(recorded.attribution.epoch),
-                    ]
-                    sql.append((position == 0 ? " (" : ", (") + values.joined(separator: ", ") + ")")
-                }
-                sql.append(" ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING RETURNING event_id")
-                for try await id in try await connection.query(sql.query, logger: logger).decode(String?.self) {
-                    if let id { inserted.insert(id) }
-                }
-                start += Self.rowsPerInsert
+            for try await id in try await connection.query(Self.insertion(of: insertionOrder.map { events[$0] }, received: received),
+                                                            logger: logger).decode(String?.self) {
+                if let id { inserted.insert(id) }
             }
             var delta = AggregateTable()
             var seenDays = Set<UserDay>()
@@ -73,6 +53,40 @@ extension PostgresStore {
             try await mergeAggregates(delta, connection)
             return statuses
         }
+    }
+
+    /// One INSERT for the whole batch, its columns as arrays unnested in order: 12 binds instead of 11 per event,
+    /// which is most of what PostgreSQL spent per event here. Arrays cannot hold NULL through PostgresNIO, so
+    /// the nullable columns travel with a flag array saying which entries are present.
+    static func insertion(of rows: [RecordedEvent], received: Int64) -> PostgresQuery {
+        var ids: [String] = [], hasID: [Bool] = [], types: [String] = [], occurred: [Int64] = []
+        var users: [String] = [], hasUser: [Bool] = [], sessions: [String] = [], hasSession: [Bool] = []
+        var phases: [String] = [], variants: [String] = [], costs: [Double] = [], hasCost: [Bool] = []
+        var payloads: [String] = [], epochs: [Int64] = []
+        for recorded in rows {
+            let event = recorded.event
+            ids.append(event.id ?? ""); hasID.append(event.id != nil)
+            types.append(event.type.rawValue); occurred.append(Milliseconds.from(event.timestamp))
+            users.append(event.userId ?? ""); hasUser.append(event.userId != nil)
+            sessions.append(event.sessionId ?? ""); hasSession.append(event.sessionId != nil)
+            phases.append(recorded.attribution.phase); variants.append(recorded.attribution.variant.rawValue)
+            costs.append(recorded.costUsd ?? 0); hasCost.append(recorded.costUsd != nil)
+            payloads.append(EventPayloadJSON.encode(event.payload)); epochs.append(Int64(recorded.attribution.epoch))
+        }
+        return """
+            INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch)
+            SELECT CASE WHEN r.has_id THEN r.id END, r.type, r.occurred, \(received), CASE WHEN r.has_user THEN r.usr END,
+                   CASE WHEN r.has_session THEN r.sess END, r.phase, r.variant, CASE WHEN r.has_cost THEN r.cost END,
+                   r.payload::jsonb, r.epoch
+            FROM unnest(\(ids)::text[], \(hasID)::bool[], \(types)::text[], \(occurred)::int8[], \(users)::text[], \(hasUser)::bool[],
+                        \(sessions)::text[], \(hasSession)::bool[], \(phases)::text[], \(variants)::text[], \(costs)::float8[],
+                        \(hasCost)::bool[], \(payloads)::text[], \(epochs)::int8[])
+                 WITH ORDINALITY AS r(id, has_id, type, occurred, usr, has_user, sess, has_session, phase, variant, cost, has_cost,
+                                      payload, epoch, position)
+            ORDER BY r.position
+            ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
+            RETURNING event_id
+            """
     }
 
     /// Fills the values that depend on the user's history, and records what later events will need.
@@ -108,20 +122,19 @@ extension PostgresStore {
         }
     }
 
-    /// Records each user's active days; the first event of a day decides its phase and variant.
+    /// Records each user's active days; the first event of a day decides its phase and variant. One statement,
+    /// its columns as arrays, as for the events.
     private func markActive(_ days: [(user: String, day: DayIndex, attribution: Attribution)], _ connection: PostgresConnection) async throws {
-        var start = 0
-        while start < days.count {
-            var sql = SQLBuilder("INSERT INTO user_days (user_id, day, phase, variant) VALUES")
-            for (position, active) in days[start..<min(start + Self.rowsPerInsert, days.count)].enumerated() {
-                let values = [sql.bind(active.user), sql.bind(active.day.rawValue), sql.bind(active.attribution.phase),
-                              sql.bind(active.attribution.variant.rawValue)]
-                sql.append((position == 0 ? " (" : ", (") + values.joined(separator: ", ") + ")")
-            }
-            sql.append(" ON CONFLICT (user_id, day) DO NOTHING")
-            try await connection.query(sql.query, logger: logger)
-            start += Self.rowsPerInsert
-        }
+        guard !days.isEmpty else { return }
+        // In key order, for the reason the events are: nodes marking the same users take the locks alike.
+        let days = days.sorted { ($0.user, $0.day.rawValue) < ($1.user, $1.day.rawValue) }
+        let users = days.map(\.user), numbers = days.map(\.day.rawValue)
+        let phases = days.map(\.attribution.phase), variants = days.map(\.attribution.variant.rawValue)
+        try await connection.query("""
+            INSERT INTO user_days (user_id, day, phase, variant)
+            SELECT * FROM unnest(\(users)::text[], \(numbers)::int8[], \(phases)::text[], \(variants)::text[])
+            ON CONFLICT (user_id, day) DO NOTHING
+            """, logger: logger)
     }
 
     /// Adds `delta` to this node's rows: read them, merge, write them back, inside the ingest transaction so

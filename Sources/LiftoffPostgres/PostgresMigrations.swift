@@ -261,5 +261,18 @@ enum PostgresMigrations {
             CREATE TRIGGER api_keys_changed AFTER INSERT OR UPDATE OR DELETE ON api_keys
                 FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
             """),
+        Migration(number: 7, name: "create-plan-versions", sql: """
+            CREATE TABLE plan_versions (
+                number INTEGER PRIMARY KEY CHECK (number >= 1),
+                text TEXT NOT NULL,
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                actor TEXT NOT NULL,
+                reason TEXT,
+                applied_at BIGINT NOT NULL
+            );
+            -- A new version reaches every node at once, like any other change of shared state.
+            CREATE TRIGGER plan_versions_changed AFTER INSERT OR UPDATE OR DELETE ON plan_versions
+                FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
+            """),
     ]
 }

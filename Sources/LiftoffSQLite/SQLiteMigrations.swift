@@ -261,6 +261,18 @@ enum SQLiteMigrations {
             // variance is unknown, and a window holding them has no mean interval rather than a wrong one.
             try db.execute(sql: "ALTER TABLE minute_aggregates ADD COLUMN sum_squares REAL CHECK (sum_squares IS NULL OR sum_squares >= 0)")
         }
+        migrator.registerMigration("0011-create-plan-versions") { db in
+            try db.execute(sql: """
+                CREATE TABLE plan_versions (
+                    number INTEGER PRIMARY KEY CHECK (number >= 1),
+                    text TEXT NOT NULL,
+                    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                    actor TEXT NOT NULL,
+                    reason TEXT,
+                    applied_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

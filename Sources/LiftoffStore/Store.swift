@@ -12,7 +12,7 @@ import LiftoffCore
 ///   `corrupt`); a refusal because of what is stored is `StoreError.conflict`.
 /// - Times are stored to the millisecond. Minute indexes are whole minutes since 1970-01-01T00:00Z
 ///   (`MinuteIndex`); day indexes whole UTC days since then (`DayIndex`).
-public protocol Store: RolloutStore, GuardrailStore {
+public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     /// Records accepted events durably, in one transaction, with the aggregates they feed (so aggregates never
     /// disagree with raw events). Returns only after the commit, one status per event in the order given.
     ///

@@ -373,4 +373,28 @@ struct StoreConformanceTests {
             #expect(active.map(\.hash) == [Array(repeating: 2, count: 32)] && active.map(\.id) == ["k1"])
         }
     }
+
+    // MARK: Plan versions
+
+    @Test(arguments: StoreEngine.all)
+    func planVersionsAreNumberedAuditedAndGuardedAgainstRaces(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            #expect(try await store.livePlan() == nil)
+            let audit = AuditEntry(at: now, actor: "ops", action: "plan.apply", reason: "first")
+            let sha = String(repeating: "a", count: 64)
+            let first = try await store.applyPlan(text: "rollout: r", sha256: sha, expectedLive: nil, actor: "ops", reason: "first",
+                                                  at: now, audit: audit)
+            #expect(first.number == 1)
+            let second = try await store.applyPlan(text: "rollout: r2", sha256: String(repeating: "b", count: 64), expectedLive: 1,
+                                                   actor: "ops", reason: "second", at: now, audit: audit)
+            #expect(second.number == 2 && second.text == "rollout: r2")
+            // Applying against a version that is no longer live is a conflict and stores nothing.
+            await #expect(throws: StoreError.self) {
+                try await store.applyPlan(text: "stale", sha256: sha, expectedLive: 1, actor: "ops", reason: nil, at: now, audit: audit)
+            }
+            #expect(try await store.livePlan() == second)
+            #expect(try await store.planVersions(limit: 10).map(\.number) == [2, 1])
+            #expect(try await store.auditLog(limit: 10, before: nil, action: "plan.apply").count == 2)
+        }
+    }
 }

@@ -146,6 +146,22 @@ try:
             failures.append(f"{action} on one node reached the other in {reached} s (promised within 1 s)")
         else:
             print(f"propagation: {action} on one node served by the other {reached * 1000:.0f} ms later")
+    # A new plan version applied on one node is served by the other within 1 s.
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "examples", "learning-platform.yml")) as file:
+        economy = file.read().replace("promptProfile: standard", "promptProfile: economy")
+    applied_at = time.time()
+    answer = call(leader.base, "POST", "/v1/plan", {"yaml": economy, "reason": "cluster check: economy prompts"})
+    reached = None
+    while time.time() - applied_at < 5:
+        if call(survivor.base, "POST", "/v1/evaluate", {"userId": "dev-1"}).get("config", {}).get("promptProfile") == "economy":
+            reached = time.time() - applied_at
+            break
+        time.sleep(0.01)
+    if not answer.get("applied") or reached is None or reached > 1:
+        failures.append(f"plan version {answer.get('version')} applied on one node reached the other in {reached} s (promised within 1 s)")
+    else:
+        print(f"propagation: plan version {answer['version']} applied on one node served by the other {reached * 1000:.0f} ms later")
     before = call(survivor.base, "POST", "/v1/evaluate", {"userId": "dev-1"})
     if before.get("variant") != "treatment":
         failures.append(f"dev-1 should be in treatment before the rollback, got {before}")

@@ -1,11 +1,53 @@
 import ArgumentParser
 import Foundation
+import LiftoffAPI
 import LiftoffCore
 
-/// `liftoff plan check FILE`: validates a plan and summarises it.
+/// `liftoff plan check FILE`: validates a plan and summarises it. `liftoff plan apply FILE --reason …`: makes it
+/// the live plan of a running server (and every node sharing its store).
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "Work with plan files.", subcommands: [Check.self])
+        commandName: "plan", abstract: "Work with plan files.", subcommands: [Check.self, Apply.self])
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply a plan file to a running server as the next plan version: prints what changes, refuses a change that would strand the live rollout.")
+
+        @Argument(help: "The plan file (YAML).")
+        var file: String
+
+        @Option(help: "Why, for the audit log.")
+        var reason: String
+
+        @Flag(help: "Only print what would change.")
+        var dryRun = false
+
+        @OptionGroup var server: ServerOptions
+
+        func run() async throws {
+            // Checked here first, so a broken file is reported with its path, line and column.
+            let text: String
+            do {
+                text = try PlanLoading.loadWithText(file).text
+            } catch let error as PlanFileError {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+            try await runAgainstServer {
+                let answer = try await server.client.post("/v1/plan", PlanApplyRequest(yaml: text, reason: reason, dryRun: dryRun),
+                                                          as: PlanApplyAnswer.self)
+                Self.print(answer, dryRun: dryRun)
+            }
+        }
+
+        static func print(_ answer: PlanApplyAnswer, dryRun: Bool) {
+            let verb = answer.applied ? "Applied as plan version \(answer.version ?? 0)"
+                : dryRun ? "Would change (dry run; live version \(answer.version.map(String.init) ?? "none"))"
+                : "Unchanged: the file is live version \(answer.version ?? 0)"
+            Swift.print(verb + (answer.changes.isEmpty ? "." : ":"))
+            for change in answer.changes { Swift.print("  - \(change)") }
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

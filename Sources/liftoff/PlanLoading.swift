@@ -7,20 +7,30 @@ enum PlanLoading {
     static let examplePath = "examples/learning-platform.yml"
 
     static func load(_ path: String) throws -> Plan {
-        let text: String
+        try loadWithText(path).plan
+    }
+
+    /// The plan and the text it was decoded from (which the server stores as a plan version).
+    static func loadWithText(_ path: String) throws -> (plan: Plan, text: String) {
+        let text = try read(path)
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw PlanFileError("cannot read the plan file \(path): \(error.localizedDescription)")
-        }
-        do {
-            return try PlanDecoder.decode(yaml: text)
+            return (try PlanDecoder.decode(yaml: text), text)
         } catch {
             throw PlanFileError("\(path) has \(error.problems.count) problem(s):\n" + error.problems.map { problem in
                 let location = problem.line.map { "\($0):\(problem.column ?? 1): " } ?? " "
                 let field = problem.path.isEmpty ? "" : "\(problem.path): "
                 return "  \(path):\(location)\(field)\(problem.message)"
             }.joined(separator: "\n"))
+        }
+    }
+}
+
+extension PlanLoading {
+    static func read(_ path: String) throws -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw PlanFileError("cannot read the plan file \(path): \(error.localizedDescription)")
         }
     }
 }

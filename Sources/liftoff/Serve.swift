@@ -36,8 +36,13 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let planPath = plan ?? (FileManager.default.fileExists(atPath: PlanLoading.examplePath) ? PlanLoading.examplePath : nil)
         let rolloutPlan: LiftoffCore.Plan
+        var planText: String?
         do {
-            rolloutPlan = try planPath.map(PlanLoading.load) ?? .everyoneInControl
+            if let planPath {
+                (rolloutPlan, planText) = try PlanLoading.loadWithText(planPath)
+            } else {
+                rolloutPlan = .everyoneInControl
+            }
         } catch let error as PlanFileError {
             throw ValidationError(error.description)
         }
@@ -47,6 +52,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = LiftoffConfiguration(
             host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir),
             adminKey: environment["LIFTOFF_ADMIN_KEY"].flatMap { $0.isEmpty ? nil : $0 }, plan: rolloutPlan)
+        configuration.planText = planText
         if let database = databaseURL ?? environment["LIFTOFF_DATABASE_URL"], !database.isEmpty {
             configuration.store = .postgres(url: database)
         }

@@ -69,15 +69,20 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let generatedAdminKey = try await AdminKeyBootstrap.ensure(store: store, configured: configuration.adminKey, now: clock.now())
     let keys = KeyRing(store: store, clock: clock)
     try await keys.reload()
-    let rollout = try await RolloutState.load(store: store, plan: configuration.plan, now: clock.now())
+    let (plan, planVersion) = try await PlanVersions.resolve(configured: configuration.plan, text: configuration.planText, store: store,
+                                                             now: clock.now())
+    let rollout = try await RolloutState.load(store: store, plan: plan, planVersion: planVersion, now: clock.now())
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger, maxQueuedEvents: configuration.ingestLimits.maxQueuedEvents)
     let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)
     let controller = RolloutCoordinator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
     let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,
                                         externalURL: configuration.externalURL)
-    let notifier = Notifier(store: store, guardrails: configuration.plan.guardrails, clock: clock, logger: logger, cluster: cluster)
-    let retention = RetentionService(store: store, privacy: configuration.plan.privacy, clock: clock, logger: logger, cluster: cluster)
-    let pseudonymizer = configuration.plan.privacy.pseudonymizeUserIds
+    let notifier = Notifier(store: store, currentGuardrails: { rollout.snapshot.plan.guardrails }, clock: clock, logger: logger,
+                            cluster: cluster)
+    let retention = RetentionService(store: store, currentPrivacy: { rollout.snapshot.plan.privacy }, clock: clock, logger: logger,
+                                     cluster: cluster)
+    // A plan version cannot turn pseudonymisation on or off (`PlanChanges.strandReason`), so this holds for the run.
+    let pseudonymizer = plan.privacy.pseudonymizeUserIds
         ? Pseudonymizer(secret: try await store.secret(named: "pseudonym", make: Pseudonymizer.makeSecret)) : nil
 
     let router = Router(context: AppRequestContext.self)
@@ -87,6 +92,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     var routes = ScopedRoutes(router: router, keys: keys)
     HealthController(store: store, state: rollout).addRoutes(to: &routes)
     ClusterController(cluster: cluster, state: rollout).addRoutes(to: &routes)
+    PlanController(versions: PlanVersions(store: store, state: rollout, clock: clock), store: store, state: rollout).addRoutes(to: &routes)
     routes.addOpen(.get, "/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
@@ -95,8 +101,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
     }
-    let prices = configuration.plan.pricing
-    EventsController(pipeline: pipeline, rollout: rollout, prices: { prices }, clock: clock,
+    EventsController(pipeline: pipeline, rollout: rollout, prices: { rollout.snapshot.plan.pricing }, clock: clock,
                      validator: EventValidator(), limits: configuration.ingestLimits, pseudonymizer: pseudonymizer).addRoutes(to: &routes)
     MetricsController(query: metrics).addRoutes(to: &routes)
     EvaluateController(state: rollout).addRoutes(to: &routes)

@@ -20,6 +20,9 @@ public struct LiftoffConfiguration: Sendable {
     public var adminKey: String?
     /// The rollout plan; a server without one has one phase and everyone in control.
     public var plan: Plan
+    /// The YAML `plan` was decoded from (`serve --plan`). With it, the plan is stored as a version and applied
+    /// at start when it differs from the live one; without it (a plan built in code), a stored live version wins.
+    public var planText: String?
     /// How often the gate is looked at for automatic promotion.
     public var tickInterval: Duration
     public var ingestLimits: IngestLimits

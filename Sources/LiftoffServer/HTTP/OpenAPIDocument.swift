@@ -27,6 +27,15 @@ components:
     RateLimited: { description: The key's rate limit is exceeded; see Retry-After., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Unavailable: { description: Shutting down or the store is unreachable., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
   schemas:
+    PlanVersion:
+      type: object
+      required: [version, sha256, appliedAt, actor]
+      properties:
+        version: { type: integer, minimum: 1 }
+        sha256: { type: string, description: "SHA-256 of the YAML, hex" }
+        appliedAt: { type: string, format: date-time }
+        actor: { type: string }
+        reason: { type: string }
     Error:
       type: object
       required: [error]
@@ -442,6 +451,44 @@ paths:
       responses:
         "200": { description: A page., content: { application/json: { schema: { type: object, required: [entries], properties: { entries: { type: array, items: { $ref: "#/components/schemas/AuditEntry" } }, next: { type: integer } } } } } }
         "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/plan:
+    get:
+      summary: The plan this node serves, and the stored version it was decoded from.
+      x-liftoff-scope: read
+      responses:
+        "200": { description: The plan., content: { application/json: { schema: { type: object, required: [rollout, phases], properties: { rollout: { type: string }, phases: { type: array, items: { type: string } }, live: { $ref: "#/components/schemas/PlanVersion" } } } } } }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+    post:
+      summary: Apply a new version of the plan (YAML), or with dryRun only say what would change.
+      description: >-
+        Validated as a plan file is (problems with line and column, 400); refused with 409 when it would strand
+        the live rollout (another rollout, the current phase removed, the phases up to it changed, pseudonymisation
+        turned on or off). Stored as the next version with the key's name and the reason in the audit log; every
+        node switches to it. The same text as the live version changes nothing.
+      x-liftoff-scope: admin
+      requestBody:
+        required: true
+        content: { application/json: { schema: { type: object, required: [yaml, reason], properties: { yaml: { type: string }, reason: { type: string, minLength: 1 }, dryRun: { type: boolean } } } } }
+      responses:
+        "200": { description: What changed., content: { application/json: { schema: { type: object, required: [applied, changes], properties: { applied: { type: boolean }, version: { type: integer }, changes: { type: array, items: { type: string } } } } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "409": { $ref: "#/components/responses/Conflict" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "415": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/plan/versions:
+    get:
+      summary: The stored plan versions, newest first (at most 100).
+      x-liftoff-scope: read
+      responses:
+        "200": { description: The versions., content: { application/json: { schema: { type: object, required: [versions], properties: { versions: { type: array, items: { $ref: "#/components/schemas/PlanVersion" } } } } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
         "429": { $ref: "#/components/responses/RateLimited" }

@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// Only the cluster's leader purges; a node that becomes leader purges at once.
 struct RetentionService: Service {
     let store: any Store
-    let privacy: Privacy
+    /// The live plan's privacy settings, read at each purge.
+    let currentPrivacy: @Sendable () -> Privacy
     let clock: any WallClock
     let logger: Logger
     let cluster: any Cluster
@@ -18,11 +19,6 @@ struct RetentionService: Service {
     var followerCheck: Duration = .seconds(1)
 
     func run() async throws {
-        guard privacy.eventRetention != nil || privacy.feedbackTextRetention != nil else {
-            // Nothing to purge; a service that returned early would stop the whole server.
-            try await gracefulShutdown()
-            return
-        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 guard cluster.isLeader else {
@@ -38,6 +34,8 @@ struct RetentionService: Service {
     @discardableResult
     func purgeOnce() async -> PurgeResult {
         let now = clock.now()
+        let privacy = currentPrivacy()
+        guard privacy.eventRetention != nil || privacy.feedbackTextRetention != nil else { return PurgeResult(deleted: 0, redacted: 0) }
         do {
             let result = try await store.purge(
                 eventsBefore: privacy.eventRetention.map { now.addingTimeInterval(-$0) },

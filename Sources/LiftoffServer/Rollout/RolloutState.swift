@@ -8,6 +8,8 @@ import Synchronization
 final class RolloutState: Sendable {
     struct Snapshot: Sendable {
         var plan: Plan
+        /// The stored version `plan` was decoded from; nil while no version is stored (a plan given in code).
+        var planVersion: Int?
         var record: RolloutRecord
         var phaseIndex: Int
         var history: [PhaseRecord]
@@ -37,8 +39,9 @@ final class RolloutState: Sendable {
 
     var snapshot: Snapshot { current.withLock { $0 } }
 
-    /// Loads the rollout of `plan` from `store`, starting its first phase at `now` on a new data directory.
-    static func load(store: any Store, plan: Plan, now: Date) async throws -> RolloutState {
+    /// Loads the rollout of `plan` (stored as `planVersion`) from `store`, starting its first phase at `now` on a
+    /// new data directory.
+    static func load(store: any Store, plan: Plan, planVersion: Int? = nil, now: Date) async throws -> RolloutState {
         if let record = try await store.rolloutRecord() {
             guard record.rollout == plan.rollout else {
                 throw ConfigurationError("the data directory holds rollout '\(record.rollout)', but the plan is for '\(plan.rollout)'; use another --data-dir")
@@ -51,21 +54,37 @@ final class RolloutState: Sendable {
                 try await store.createRollout(RolloutRecord(rollout: plan.rollout, phase: plan.phases[0].name, status: .running, version: 1), at: now)
             } catch let error as StoreError where error.code == .conflict {
                 // Another node sharing the store created it first: read theirs.
-                return try await load(store: store, plan: plan, now: now)
+                return try await load(store: store, plan: plan, planVersion: planVersion, now: now)
             }
         }
-        return RolloutState(try await Self.read(store: store, plan: plan))
+        return RolloutState(try await Self.read(store: store, plan: plan, planVersion: planVersion))
     }
 
     /// Re-reads everything from the store after a change. A read that began before a newer transition was
     /// applied here (by a concurrent reload) does not take the state back to an older version.
+    ///
+    /// A newer plan version stored by any node replaces the plan here too. A version that cannot be decoded (written
+    /// by a newer build) or that lacks the rollout's phase is not taken: the node keeps serving the plan it has.
     func reload(from store: any Store) async throws {
-        let plan = snapshot.plan
-        let fresh = try await Self.read(store: store, plan: plan)
-        current.withLock { if fresh.record.version >= $0.record.version { $0 = fresh } }
+        let current = snapshot
+        var plan = current.plan
+        var planVersion = current.planVersion
+        if let live = try await store.livePlan(), live.number != planVersion, let decoded = try? PlanDecoder.decode(yaml: live.text) {
+            plan = decoded
+            planVersion = live.number
+        }
+        var fresh: Snapshot
+        do {
+            fresh = try await Self.read(store: store, plan: plan, planVersion: planVersion)
+        } catch let error as StoreError where error.code == .corrupt && planVersion != current.planVersion {
+            fresh = try await Self.read(store: store, plan: current.plan, planVersion: current.planVersion)
+        }
+        self.current.withLock {
+            if fresh.record.version >= $0.record.version && (fresh.planVersion ?? 0) >= ($0.planVersion ?? 0) { $0 = fresh }
+        }
     }
 
-    private static func read(store: any Store, plan: Plan) async throws -> Snapshot {
+    private static func read(store: any Store, plan: Plan, planVersion: Int?) async throws -> Snapshot {
         let record = try await store.rolloutRecord()!
         let invitations = try await store.invitations()
         let waitlist = try await store.waitlist()
@@ -74,7 +93,9 @@ final class RolloutState: Sendable {
         var membership = Membership()
         for invitation in invitations { membership.invited[invitation.userId] = index(invitation.phase) }
         for entry in waitlist { if let phase = entry.admittedPhase { membership.admitted[entry.userId] = index(phase) } }
-        let phaseIndex = plan.index(of: record.phase)!
+        guard let phaseIndex = plan.index(of: record.phase) else {
+            throw StoreError(.corrupt, "the rollout is in phase '\(record.phase)', which the plan does not have")
+        }
         var groupOf: [String: String] = [:]
         for phase in plan.phases[0...phaseIndex] {
             for group in phase.audience.groups { for member in group.members where groupOf[member] == nil { groupOf[member] = group.name } }
@@ -82,7 +103,7 @@ final class RolloutState: Sendable {
         let overrides = try await store.configOverrides()
         var config = plan.config
         for override in overrides { config.merge(override.values) { $1 } }
-        return Snapshot(plan: plan, record: record, phaseIndex: phaseIndex, history: try await store.phaseHistory(),
+        return Snapshot(plan: plan, planVersion: planVersion, record: record, phaseIndex: phaseIndex, history: try await store.phaseHistory(),
                         membership: membership, signOffs: try await store.signOffs(), invitations: invitations,
                         waitlist: waitlist, groupOf: groupOf, config: config, overrides: overrides,
                         admissionsStopped: try await store.admissionsStopped(), epoch: try await store.ruleEpoch()?.number ?? 0)

@@ -14,7 +14,8 @@ actor GuardrailEvaluator {
     let metrics: MetricsQuery
     let clock: any WallClock
     let logger: Logger
-    let guardrails: Guardrails
+    /// The live plan's guardrails: a new plan version takes effect at the next tick.
+    nonisolated var guardrails: Guardrails { state.snapshot.plan.guardrails }
     let externalURL: String
     private var states: [String: RuleState]?
     /// The last observation of each rule, for `/v1/guardrails`.
@@ -27,7 +28,6 @@ actor GuardrailEvaluator {
         self.metrics = metrics
         self.clock = clock
         self.logger = logger
-        self.guardrails = state.snapshot.plan.guardrails
         self.externalURL = externalURL
     }
 

@@ -14,7 +14,8 @@ import ServiceLifecycle
 /// cluster's leader delivers, so nodes never race for the same message.
 struct Notifier: Service {
     let store: any Store
-    let guardrails: Guardrails
+    /// The live plan's guardrails (route and action secrets), read at each delivery.
+    let currentGuardrails: @Sendable () -> Guardrails
     let clock: any WallClock
     let logger: Logger
     let cluster: any Cluster
@@ -76,6 +77,7 @@ struct Notifier: Service {
 
     private func secret(for signing: String?) -> String? {
         guard let signing else { return nil }
+        let guardrails = currentGuardrails()
         if signing.hasPrefix("action:"), case .webhook(_, let secret)? = guardrails.actions[String(signing.dropFirst(7))] {
             return secret
         }

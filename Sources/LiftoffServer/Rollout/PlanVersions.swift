@@ -1,0 +1,89 @@
+import Crypto
+import Foundation
+import LiftoffCore
+import LiftoffStore
+
+/// The plan as numbered versions in the store, so every node serves the same one and it can change while live.
+struct PlanVersions: Sendable {
+    let store: any Store
+    let state: RolloutState
+    let clock: any WallClock
+
+    /// What an application did, or would do (`dryRun`).
+    struct Outcome: Sendable {
+        var applied: Bool
+        /// The live version afterwards (nil: none stored).
+        var version: Int?
+        var changes: [String]
+    }
+
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The plan a starting server serves. A plan file (`text`) that differs from the live version is applied as
+    /// the next version — unless it would strand the live rollout, which fails the start with the reason; a
+    /// file equal to the live version changes nothing. Without a file (a plan given in code) the live version
+    /// wins when there is one, so a node started without `--plan` serves what the others serve.
+    static func resolve(configured: Plan, text: String?, store: any Store, now: Date) async throws -> (plan: Plan, version: Int?) {
+        let live = try await store.livePlan()
+        guard let text else {
+            guard let live else { return (configured, nil) }
+            return (try decode(live), live.number)
+        }
+        let sha = sha256(text)
+        if let live, live.sha256 == sha { return (configured, live.number) }
+        var changes = ["the first stored version"]
+        if let live, let record = try await store.rolloutRecord() {
+            let livePlan = try decode(live)
+            if let reason = PlanChanges.strandReason(live: livePlan, next: configured, currentPhase: record.phase) {
+                throw ConfigurationError("the plan file differs from live plan version \(live.number) but cannot replace it: \(reason)")
+            }
+            changes = PlanChanges.between(livePlan, configured)
+        }
+        let reason = live.map { "started with a plan file that differs from version \($0.number)" } ?? "started with a plan file"
+        let stored = try await store.applyPlan(
+            text: text, sha256: sha, expectedLive: live?.number, actor: SystemActor.name, reason: reason, at: now,
+            audit: AuditEntry(at: now, actor: SystemActor.name, action: "plan.apply", reason: reason,
+                              before: live.map { "{\"version\":\($0.number)}" }, after: Self.auditAfter(version: (live?.number ?? 0) + 1, changes: changes)))
+        return (configured, stored.number)
+    }
+
+    /// Validates `text`, says what it changes against the live plan, refuses a change that would strand the live
+    /// rollout (`DomainError.conflict`), and stores it as the next version with `actor` and `reason` in the audit
+    /// log; this node switches at once, the others on the change notification (PostgreSQL) or their next tick.
+    /// Errors: `PlanErrors` (with line and column) for a plan that does not decode.
+    func apply(text: String, actor: String, reason: String, dryRun: Bool) async throws -> Outcome {
+        let next = try PlanDecoder.decode(yaml: text)
+        let snapshot = state.snapshot
+        if let reason = PlanChanges.strandReason(live: snapshot.plan, next: next, currentPhase: snapshot.record.phase) {
+            throw DomainError.conflict("this plan cannot replace the live one: \(reason)")
+        }
+        let live = try await store.livePlan()
+        let sha = Self.sha256(text)
+        let changes = PlanChanges.between(snapshot.plan, next)
+        if live?.sha256 == sha || dryRun {
+            return Outcome(applied: false, version: live?.number, changes: live?.sha256 == sha ? [] : changes)
+        }
+        let now = clock.now()
+        let stored = try await store.applyPlan(
+            text: text, sha256: sha, expectedLive: live?.number, actor: actor, reason: reason, at: now,
+            audit: AuditEntry(at: now, actor: actor, action: "plan.apply", reason: reason,
+                              before: live.map { "{\"version\":\($0.number)}" }, after: Self.auditAfter(version: (live?.number ?? 0) + 1, changes: changes)))
+        try await state.reload(from: store)
+        return Outcome(applied: true, version: stored.number, changes: changes)
+    }
+
+    private static func decode(_ version: PlanVersionRecord) throws -> Plan {
+        do {
+            return try PlanDecoder.decode(yaml: version.text)
+        } catch {
+            throw ConfigurationError("stored plan version \(version.number) does not decode (written by another Liftoff?): \(error.problems.first?.description ?? "")")
+        }
+    }
+
+    private static func auditAfter(version: Int, changes: [String]) -> String {
+        let encoded = (try? JSONEncoder().encode(changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return "{\"version\":\(version),\"changes\":\(encoded)}"
+    }
+}

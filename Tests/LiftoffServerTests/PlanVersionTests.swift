@@ -55,6 +55,11 @@ struct PlanVersionTests {
             let again = try #require(try await client.request(.post, "/v1/plan", json: try Self.body(next, reason: "again")).decoded(PlanApplyAnswer.self))
             #expect(!again.applied && again.version == 2 && again.changes.isEmpty)
             #expect(try await client.request(.get, "/v1/plan/versions").decoded(PlanVersionList.self)?.versions.map(\.version) == [2, 1])
+            // The dashboard shows the live version and the history.
+            let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
+            let overview = try await DashboardTests.page(client, "/", cookie: cookie).1
+            #expect(overview.contains("This page shows plan version 2."))
+            #expect(overview.contains("<td>2 (live)</td>") && overview.contains("<td>economy prompts</td>"))
         }
     }
 

@@ -217,6 +217,25 @@ struct DashboardPages: Sendable {
              .text(DashboardLayout.time(entry.startedAt)), .text(DashboardLayout.time(entry.endedAt)),
              .text(entry.overrunDays.map { String(format: "%.1f d", $0) } ?? "–")]
         }))
+        html.append(try await planVersions(snapshot))
+        return html
+    }
+
+    /// The plan's stored versions, newest first, with the one this page was drawn from marked.
+    private func planVersions(_ snapshot: RolloutState.Snapshot) async throws -> HTML {
+        var html = HTML()
+        html.append(.element("h2", [], .text("Plan versions")))
+        let versions = try await store.planVersions(limit: 10)
+        guard !versions.isEmpty else {
+            html.append(.element("p", [("id", "plan-version")], .text("No plan version is stored: this server was given its plan in code.")))
+            return html
+        }
+        let served = snapshot.planVersion.map { "This page shows plan version \($0)." } ?? "This page shows a plan given in code."
+        html.append(.element("p", [("id", "plan-version")], .text(served + " Apply a new one with liftoff plan apply FILE --reason …")))
+        html.append(DashboardLayout.table(["version", "applied", "by", "reason", "SHA-256"], versions.map { version in
+            [.text(String(version.number) + (version.number == snapshot.planVersion ? " (live)" : "")), .text(DashboardLayout.time(version.appliedAt)),
+             .text(version.actor), .text(version.reason ?? ""), .text(String(version.sha256.prefix(12)))]
+        }))
         return html
     }
 

@@ -21,6 +21,20 @@ cat "$data/promote.txt"
 grep -q "checklist: 'staging deployment verified' is not signed" "$data/promote.txt" || fail "refusal does not list the unmet checklist item"
 
 "$binary" report --format md | grep -q "^# Phase report: ai-tutor / internal" || fail "report"
+# Plan versions: the file serve started with is version 1; a changed copy is diffed, applied as version 2, then
+# the unchanged file again is a no-op; a file that drops the current phase is refused with the reason.
+sed 's/promptProfile: standard/promptProfile: economy/' examples/learning-platform.yml > "$data/economy.yml"
+"$binary" plan apply "$data/economy.yml" --reason "cli check" --dry-run | tee "$data/plan.txt"
+grep -q "^Would change .*live version 1" "$data/plan.txt" && grep -q "config handed to treatment users changed" "$data/plan.txt" || fail "plan apply --dry-run"
+"$binary" plan apply "$data/economy.yml" --reason "cli check" | grep -q "^Applied as plan version 2" || fail "plan apply"
+"$binary" plan apply "$data/economy.yml" --reason "again" | grep -q "^Unchanged: the file is live version 2" || fail "plan apply again"
+python3 - "$data/economy.yml" "$data/stranding.yml" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(text[:text.index("  - name: internal")] + text[text.index("  # Phase 2"):])
+PY
+if "$binary" plan apply "$data/stranding.yml" --reason "skip" 2> "$data/strand.txt"; then fail "a stranding plan should be refused"; fi
+grep -q "removes phase 'internal', the phase the rollout is in" "$data/strand.txt" || fail "the refusal does not say why: $(cat "$data/strand.txt")"
 "$binary" pause --reason "cli check" | grep -q "(paused)" || fail "pause"
 "$binary" resume | grep -q "(running)" || fail "resume"
 "$binary" rollback --reason "cli check" | grep -q "(rolled_back)" || fail "rollback"

@@ -117,24 +117,7 @@ hey_out=$(hey -z "$duration" -c 20 -q 500 -m POST -T application/json -H "Author
   -d '{"userId":"dev-3"}' "http://127.0.0.1:$follower/v1/evaluate")
 scrape > "$work/metrics-after.txt"
 hey_rate=$(awk '/Requests\/sec/ {print $2}' <<<"$hey_out")
-server_p99=$(python3 - "$work/metrics-before.txt" "$work/metrics-after.txt" <<'PY'
-import re, sys
-def buckets(path):
-    counts = {}
-    for line in open(path):
-        match = re.search(r'_bucket\{.*le="([^"]+)"\} (\d+)', line)
-        if match:
-            counts[match.group(1)] = int(match.group(2))
-    return counts
-before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
-delta = sorted(((float("inf") if le == "+Inf" else float(le), after[le] - before.get(le, 0)) for le in after), key=lambda x: x[0])
-total = delta[-1][1]
-for le, count in delta:
-    if count >= 0.99 * total:
-        print(f"<= {le * 1000:g}ms of {total} requests")
-        break
-PY
-)
+server_p99=$(python3 Benchmarks/histogram_p99.py "$work/metrics-before.txt" "$work/metrics-after.txt")
 stop_all
 
 python3 - "$sqlite" "$pg_one" "$pg_one_without_ids" "$pg_two" "$evaluate" "$evaluate_p99" "$hey_rate" "$server_p99" <<'PY'

@@ -93,24 +93,7 @@ scrape > "$work/metrics-before.txt"
 hey_out=$(hey -z "$duration" -c 50 -q 600 -m POST -T application/json -H "Authorization: Bearer $key" \
   -d '{"userId":"dev-3"}' "http://127.0.0.1:$port/v1/evaluate")
 scrape > "$work/metrics-after.txt"
-server_p99=$(python3 - "$work/metrics-before.txt" "$work/metrics-after.txt" <<'PY'
-import re, sys
-def buckets(path):
-    counts = {}
-    for line in open(path):
-        match = re.search(r'_bucket\{.*le="([^"]+)"\} (\d+)', line)
-        if match:
-            counts[match.group(1)] = int(match.group(2))
-    return counts
-before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
-delta = sorted(((float("inf") if le == "+Inf" else float(le), after[le] - before.get(le, 0)) for le in after), key=lambda x: x[0])
-total = delta[-1][1]
-for le, count in delta:
-    if count >= 0.99 * total:
-        print(f"<= {le * 1000:g}ms of {total} requests")
-        break
-PY
-)
+server_p99=$(python3 Benchmarks/histogram_p99.py "$work/metrics-before.txt" "$work/metrics-after.txt")
 hey_rate=$(awk '/Requests\/sec/ {print $2}' <<<"$hey_out")
 hey_p99=$(awk '/ 99% in/ {print $3 * 1000}' <<<"$hey_out")
 hey_errors=$(awk '/Status code distribution/ {f=1; next} f && /\[/ && !/\[200\]/ {print}' <<<"$hey_out")

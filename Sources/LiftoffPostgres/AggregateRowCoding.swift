@@ -13,30 +13,14 @@ enum AggregateRowCoding {
         let (minute, phase, variantText, epoch, measureText, count, sum, sumOfSquares, min, max, blob) = try row.decode(
             (Int64, String, String, Int, String, Int, Double, Double?, Double?, Double?, Data?).self)
         guard let measure = Measure(rawValue: measureText), let variant = Variant(rawValue: variantText) else { return nil }
-        var sketch: QuantileSketch?
-        var distinct: DistinctCounter?
-        if let blob {
-            if measure == .users {
-                guard let counter = DistinctCounter(encoded: blob) else {
-                    throw StoreError(.corrupt, "unreadable distinct counter in minute_aggregates (\(measure.rawValue))")
-                }
-                distinct = counter
-            } else {
-                guard let decoded = QuantileSketch(encoded: blob) else {
-                    throw StoreError(.corrupt, "unreadable sketch in minute_aggregates (\(measure.rawValue))")
-                }
-                sketch = decoded
-            }
-        }
+        let (sketch, distinct) = try blob.map { try AggregateBlob.decode($0, measure: measure) } ?? (nil, nil)
         let key = AggregateKey(minute: MinuteIndex(rawValue: minute), phase: phase, variant: variant, epoch: epoch, measure: measure)
         return (key, Aggregate(count: count, sum: sum, sumOfSquares: sumOfSquares, min: min, max: max, sketch: sketch, distinct: distinct))
     }
 
     /// Binds count, sum, sum_squares, min, max and sketch, returning their placeholders.
     static func bind(_ aggregate: Aggregate, _ sql: inout SQLBuilder) -> [String] {
-        var blob: ByteBuffer?
-        if let sketch = aggregate.sketch { blob = ByteBuffer(bytes: sketch.encoded()) }
-        if let distinct = aggregate.distinct { blob = ByteBuffer(bytes: distinct.encoded()) }
+        let blob = AggregateBlob.encode(aggregate).map { ByteBuffer(bytes: $0) }
         return [sql.bind(aggregate.count), sql.bind(aggregate.sum), sql.bind(aggregate.sumOfSquares), sql.bind(aggregate.min),
                 sql.bind(aggregate.max), sql.bind(blob)]
     }

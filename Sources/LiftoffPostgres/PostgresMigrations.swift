@@ -25,7 +25,13 @@ enum PostgresMigrations {
                 variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
                 epoch INTEGER NOT NULL DEFAULT 0 CHECK (epoch >= 0),
                 cost_usd DOUBLE PRECISION CHECK (cost_usd IS NULL OR cost_usd >= 0),
-                payload JSONB NOT NULL
+                -- Copied from an AI interaction's payload at ingest, so the cost and failure reports read columns.
+                model TEXT,
+                tokens BIGINT CHECK (tokens IS NULL OR tokens >= 0),
+                outcome TEXT,
+                -- JSON as text: parsing it into jsonb was a fifth of PostgreSQL's insert work per event; the rare
+                -- queries into it (feedback filters, redaction) cast it.
+                payload TEXT NOT NULL
             );
             -- A retry is recognised by the database, whichever node it reaches, for as long as the event is kept.
             CREATE UNIQUE INDEX events_event_id ON events (event_id) WHERE event_id IS NOT NULL;

@@ -95,9 +95,9 @@ extension PostgresStore {
             if let feedbackTextBefore {
                 let rows = try await connection.query("""
                     WITH changed AS (
-                        UPDATE events SET payload = payload - 'suggestion'
+                        UPDATE events SET payload = (payload::jsonb - 'suggestion')::text
                         WHERE type = 'feedback' AND received_at < \(Milliseconds.from(feedbackTextBefore))
-                          AND payload ? 'suggestion' AND payload->'suggestion' <> 'null'::jsonb
+                          AND payload::jsonb ? 'suggestion' AND payload::jsonb->'suggestion' <> 'null'::jsonb
                         RETURNING 1)
                     SELECT COUNT(*)::bigint FROM changed
                     """, logger: logger).collect()

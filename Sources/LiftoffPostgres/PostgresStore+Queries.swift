@@ -56,8 +56,7 @@ extension PostgresStore {
     public func costBreakdown(since: Date, limit: Int) async throws -> CostBreakdown {
         func lines(_ key: String, _ extra: String) async throws -> [CostBreakdown.Line] {
             try await run("""
-                SELECT \(unescaped: key) AS name, COUNT(*)::bigint AS interactions,
-                       COALESCE(SUM(COALESCE((payload->>'inputTokens')::bigint, 0) + COALESCE((payload->>'outputTokens')::bigint, 0)), 0)::bigint AS tokens,
+                SELECT \(unescaped: key) AS name, COUNT(*)::bigint AS interactions, COALESCE(SUM(tokens), 0)::bigint AS tokens,
                        COALESCE(SUM(cost_usd), 0)::double precision AS cost, COUNT(*) FILTER (WHERE cost_usd IS NULL)::bigint AS unpriced
                 FROM events WHERE type = 'ai_interaction' AND occurred_at >= \(Milliseconds.from(since))
                 GROUP BY name ORDER BY cost DESC, interactions DESC \(unescaped: extra)
@@ -66,17 +65,17 @@ extension PostgresStore {
                 return CostBreakdown.Line(name: name ?? "(none)", interactions: interactions, tokens: tokens, costUsd: cost, unpriced: unpriced)
             }
         }
-        return CostBreakdown(byModel: try await lines("payload->>'model'", ""),
+        return CostBreakdown(byModel: try await lines("model", ""),
                              byUser: try await lines("user_id", "LIMIT \(max(1, limit))"))
     }
 
     public func feedback(_ filter: FeedbackFilter) async throws -> [FeedbackRecord] {
-        var sql = SQLBuilder("SELECT seq, occurred_at, user_id, session_id, phase, variant, payload::text FROM events WHERE type = 'feedback'")
+        var sql = SQLBuilder("SELECT seq, occurred_at, user_id, session_id, phase, variant, payload FROM events WHERE type = 'feedback'")
         if let phase = filter.phase { sql.append(" AND phase = \(sql.bind(phase))") }
         if let variant = filter.variant { sql.append(" AND variant = \(sql.bind(variant.rawValue))") }
-        if let rating = filter.rating { sql.append(" AND payload->'rating' = to_jsonb(\(sql.bind(rating)))") }
+        if let rating = filter.rating { sql.append(" AND payload::jsonb->'rating' = to_jsonb(\(sql.bind(rating)))") }
         if let text = filter.text {
-            sql.append(" AND strpos(lower(payload->>'suggestion'), lower(\(sql.bind(text)))) > 0")
+            sql.append(" AND strpos(lower(payload::jsonb->>'suggestion'), lower(\(sql.bind(text)))) > 0")
         }
         if let from = filter.from { sql.append(" AND occurred_at >= \(sql.bind(Milliseconds.from(from)))") }
         if let to = filter.to { sql.append(" AND occurred_at < \(sql.bind(Milliseconds.from(to)))") }
@@ -94,9 +93,9 @@ extension PostgresStore {
 
     public func failingInteractions(phase: String, since: Date, limit: Int) async throws -> [[String: JSONValue]] {
         try await run("""
-            SELECT occurred_at, user_id, session_id, payload::text FROM events
+            SELECT occurred_at, user_id, session_id, payload FROM events
             WHERE type = 'ai_interaction' AND phase = \(phase) AND variant = 'treatment' AND received_at >= \(Milliseconds.from(since))
-              AND payload->>'outcome' <> 'ok'
+              AND outcome <> 'ok'
             ORDER BY seq DESC LIMIT \(limit)
             """).map { row in
             let (occurred, user, session, payload) = try row.decode((Int64, String?, String?, String).self)

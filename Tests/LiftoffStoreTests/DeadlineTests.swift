@@ -16,9 +16,11 @@ struct DeadlineTests {
 
     /// The report's case: an operation that never comes back (a query written to a connection the server had
     /// just closed) held the ingest queue until the process was killed.
-    @Test func anOperationThatNeverAnswersIsCutOffAtTheDeadline() async throws {
+    /// Without the deadline it would never return: the time limit turns a hang into a failure, and no elapsed time
+    /// is asserted (these machines are shared and noisy).
+    @Test(.timeLimit(.minutes(1)))
+    func anOperationThatNeverAnswersIsCutOffAtTheDeadline() async throws {
         let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        let started = ContinuousClock.now
         let error = await #expect(throws: StoreError.self) {
             try await Deadline.run(.milliseconds(200)) { () async throws -> Int in
                 // Ignores cancellation, as the stuck query did, until the test lets it go.
@@ -27,7 +29,6 @@ struct DeadlineTests {
             }
         }
         #expect(error?.code == .unavailable)
-        #expect(ContinuousClock.now - started < .seconds(2))
         stuck.withLock { $0?.resume() }
     }
 }

@@ -25,7 +25,7 @@ grep -q "checklist: 'staging deployment verified' is not signed" "$data/promote.
 # the unchanged file again is a no-op; a file that drops the current phase is refused with the reason.
 sed 's/promptProfile: standard/promptProfile: economy/' examples/learning-platform.yml > "$data/economy.yml"
 "$binary" plan apply "$data/economy.yml" --reason "cli check" --dry-run | tee "$data/plan.txt"
-grep -q "^Would change .*live version 1" "$data/plan.txt" && grep -q "config handed to treatment users changed" "$data/plan.txt" || fail "plan apply --dry-run"
+grep -q "^Would change .*live version 1" "$data/plan.txt" && grep -q 'config handed to treatment users: promptProfile "standard" → "economy"' "$data/plan.txt" || fail "plan apply --dry-run"
 "$binary" plan apply "$data/economy.yml" --reason "cli check" | grep -q "^Applied as plan version 2" || fail "plan apply"
 "$binary" plan apply "$data/economy.yml" --reason "again" | grep -q "^Unchanged: the file is live version 2" || fail "plan apply again"
 python3 - "$data/economy.yml" "$data/stranding.yml" <<'PY'

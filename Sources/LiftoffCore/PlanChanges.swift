@@ -46,7 +46,10 @@ public enum PlanChanges {
             lines.append("alert routes changed (\(live.guardrails.routes.count) → \(next.guardrails.routes.count))")
         }
         if live.guardrails.repeatInterval != next.guardrails.repeatInterval { lines.append("alert repeat interval changed") }
-        if live.config != next.config { lines.append("config handed to treatment users changed") }
+        for key in Set(live.config.keys).union(next.config.keys).sorted() where live.config[key] != next.config[key] {
+            let old = live.config[key].map(\.compactText) ?? "(none)", new = next.config[key].map(\.compactText) ?? "(none)"
+            lines.append("config handed to treatment users: \(key) \(old) → \(new)")
+        }
         if live.pricing != next.pricing || live.pricePoint != next.pricePoint { lines.append("pricing changed") }
         if live.privacy != next.privacy { lines.append("privacy settings changed") }
         return lines

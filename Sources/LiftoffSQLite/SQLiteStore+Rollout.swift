@@ -17,6 +17,15 @@ extension SQLiteStore {
     }
 
     public func createRollout(_ record: RolloutRecord, at date: Date) async throws {
+        do {
+            try await create(record, at: date)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // Two servers starting on one store both found no rollout; the second to write loses, as on PostgreSQL.
+            throw StoreError(.conflict, "the rollout was created meanwhile; reload and try again")
+        }
+    }
+
+    private func create(_ record: RolloutRecord, at date: Date) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO rollout_state (id, rollout, phase, status, version) VALUES (1, ?, ?, ?, ?)",
                            arguments: [record.rollout, record.phase, record.status.rawValue, record.version])

@@ -43,7 +43,7 @@ struct PlanVersionTests {
             let applied = try #require(try await client.request(.post, "/v1/plan", json: try Self.body(next, reason: "economy prompts"))
                 .decoded(PlanApplyAnswer.self))
             #expect(applied.applied && applied.version == 2)
-            #expect(applied.changes == ["rule rollback[1] added: timeout_rate above 0.1 over 5m", "config handed to treatment users changed"])
+            #expect(applied.changes == ["rule rollback[1] added: timeout_rate above 0.1 over 5m", "config handed to treatment users: promptProfile \"standard\" → \"economy\""])
             // Served at once: the new config and the new rule.
             let answer = try #require(try await client.request(.post, "/v1/evaluate", json: #"{"userId":"dev-1"}"#).decoded(EvaluateAnswer.self))
             #expect(answer.config["promptProfile"] == .string("economy"))
@@ -96,6 +96,16 @@ struct PlanVersionTests {
         _ = try await server.build()
         #expect(try await server.store.planVersions(limit: 10).map(\.number) == [2, 1])
         #expect(try await server.store.livePlan()?.reason == "started with a plan file that differs from version 1")
+        // The new-user report: a node restarted with the file it was first given, after a newer version was applied,
+        // must not revert the cluster: the older file is recognised and the live version served.
+        server.configuration.plan = try PlanDecoder.decode(yaml: Self.base)
+        server.configuration.planText = Self.base
+        _ = try await server.build()
+        #expect(try await server.store.livePlan()?.number == 2)
+        let served = try await server.withClient { client in
+            try await client.request(.get, "/v1/plan").decoded(PlanView.self)?.live?.version
+        }
+        #expect(served == 2)
         // A node given no file (a plan in code) serves the live version, not its own.
         server.configuration.plan = .everyoneInControl
         server.configuration.planText = nil
@@ -107,6 +117,21 @@ struct PlanVersionTests {
         server.configuration.planText = "rollout: other\nphases: [ {name: a, audience: {percentage: 10}} ]"
         server.configuration.plan = try PlanDecoder.decode(yaml: server.configuration.planText!)
         await #expect(throws: ConfigurationError.self) { _ = try await server.build() }
+    }
+
+    /// The new-user report: two nodes started together with the same new file both came up only half the time (the
+    /// second stopped with "applied meanwhile"). Both must start, and the file be stored once.
+    @Test func nodesStartingTogetherWithTheSameFileStoreItOnce() async throws {
+        let server = try await Self.server(Self.base)
+        let configuration = server.configuration
+        let store = server.store
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { _ = try await buildApplication(configuration, store: store) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.planVersions(limit: 10).map(\.number) == [1])
     }
 
     static func body(_ yaml: String, reason: String, dryRun: Bool? = nil) throws -> String {

@@ -119,6 +119,19 @@ struct StoreConformanceTests {
         }
     }
 
+    /// Two servers starting on one store both find no rollout; the second to create it gets a conflict (and reads
+    /// the first one's), on every engine.
+    @Test(arguments: StoreEngine.all)
+    func creatingTheRolloutTwiceIsAConflict(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let record = RolloutRecord(rollout: "r", phase: "alpha", status: .running, version: 1)
+            try await store.createRollout(record, at: now)
+            let error = await #expect(throws: StoreError.self) { try await store.createRollout(record, at: now) }
+            #expect(error?.code == .conflict)
+            #expect(try await store.phaseHistory().count == 1)
+        }
+    }
+
     @Test(arguments: StoreEngine.all)
     func epochsStartOnResume(_ engine: StoreEngine) async throws {
         try await withStore(engine) { store in

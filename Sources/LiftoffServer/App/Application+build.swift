@@ -70,7 +70,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let keys = KeyRing(store: store, clock: clock)
     try await keys.reload()
     let (plan, planVersion) = try await PlanVersions.resolve(configured: configuration.plan, text: configuration.planText, store: store,
-                                                             now: clock.now())
+                                                             now: clock.now(), logger: logger)
     let rollout = try await RolloutState.load(store: store, plan: plan, planVersion: planVersion, now: clock.now())
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger, maxQueuedEvents: configuration.ingestLimits.maxQueuedEvents)
     let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import LiftoffCore
 import LiftoffStore
+import Logging
 
 /// The plan as numbered versions in the store, so every node serves the same one and it can change while live.
 struct PlanVersions: Sendable {
@@ -21,11 +22,15 @@ struct PlanVersions: Sendable {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The plan a starting server serves. A plan file (`text`) that differs from the live version is applied as
-    /// the next version — unless it would strand the live rollout, which fails the start with the reason; a
-    /// file equal to the live version changes nothing. Without a file (a plan given in code) the live version
-    /// wins when there is one, so a node started without `--plan` serves what the others serve.
-    static func resolve(configured: Plan, text: String?, store: any Store, now: Date) async throws -> (plan: Plan, version: Int?) {
+    /// The plan a starting server serves. A plan file (`text`) the store has never seen is applied as the next
+    /// version — unless it would strand the live rollout, which fails the start with the reason. A file equal to
+    /// the live version changes nothing, and so does one equal to an older version: that file is stale (a node
+    /// restarted with the file it was first given, after `liftoff plan apply`), and reapplying it would quietly
+    /// revert the whole cluster, so the live version is served and the log says so. Without a file (a plan given
+    /// in code) the live version wins when there is one. Nodes starting together with the same new file store it
+    /// once.
+    static func resolve(configured: Plan, text: String?, store: any Store, now: Date, logger: Logger,
+                        attempts: Int = 3) async throws -> (plan: Plan, version: Int?) {
         let live = try await store.livePlan()
         guard let text else {
             guard let live else { return (configured, nil) }
@@ -33,6 +38,10 @@ struct PlanVersions: Sendable {
         }
         let sha = sha256(text)
         if let live, live.sha256 == sha { return (configured, live.number) }
+        if let live, let earlier = try await store.planVersions(limit: 100).first(where: { $0.sha256 == sha }) {
+            logger.warning("the plan file is the older plan version \(earlier.number); serving the live version \(live.number) instead (applied by \(live.actor): \(live.reason ?? "no reason given")). To go back, apply the file with liftoff plan apply.")
+            return (try decode(live), live.number)
+        }
         var changes = ["the first stored version"]
         if let live, let record = try await store.rolloutRecord() {
             let livePlan = try decode(live)
@@ -42,11 +51,16 @@ struct PlanVersions: Sendable {
             changes = PlanChanges.between(livePlan, configured)
         }
         let reason = live.map { "started with a plan file that differs from version \($0.number)" } ?? "started with a plan file"
-        let stored = try await store.applyPlan(
-            text: text, sha256: sha, expectedLive: live?.number, actor: SystemActor.name, reason: reason, at: now,
-            audit: AuditEntry(at: now, actor: SystemActor.name, action: "plan.apply", reason: reason,
-                              before: live.map { "{\"version\":\($0.number)}" }, after: Self.auditAfter(version: (live?.number ?? 0) + 1, changes: changes)))
-        return (configured, stored.number)
+        do {
+            let stored = try await store.applyPlan(
+                text: text, sha256: sha, expectedLive: live?.number, actor: SystemActor.name, reason: reason, at: now,
+                audit: AuditEntry(at: now, actor: SystemActor.name, action: "plan.apply", reason: reason,
+                                  before: live.map { "{\"version\":\($0.number)}" }, after: Self.auditAfter(version: (live?.number ?? 0) + 1, changes: changes)))
+            return (configured, stored.number)
+        } catch let error as StoreError where error.code == .conflict && attempts > 1 {
+            // Another node stored a version meanwhile (most often the same file, started at the same moment): decide again.
+            return try await resolve(configured: configured, text: text, store: store, now: now, logger: logger, attempts: attempts - 1)
+        }
     }
 
     /// Validates `text`, says what it changes against the live plan, refuses a change that would strand the live

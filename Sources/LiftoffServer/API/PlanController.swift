@@ -30,11 +30,7 @@ struct PlanController {
                 outcome = try await versions.apply(text: body.yaml, actor: key.name, reason: reason, dryRun: body.dryRun ?? false)
             } catch let error as PlanErrors {
                 throw DomainError.invalid(
-                    "the plan has \(error.problems.count) problem(s): " + error.problems.map { problem in
-                        let place = problem.line.map { "line \($0), column \(problem.column ?? 1): " } ?? ""
-                        return place + (problem.path.isEmpty ? "" : "\(problem.path): ") + problem.message
-                    }.joined(separator: "; "),
-                    field: "yaml")
+                    "the plan has \(error.problems.count) problem(s): " + error.problems.map(\.description).joined(separator: "; "), field: "yaml")
             }
             return try JSONBody.response(PlanApplyAnswer(applied: outcome.applied, version: outcome.version, changes: outcome.changes))
         }

@@ -13,7 +13,7 @@ struct Pseudonymizer: Sendable {
 
     func pseudonym(_ userId: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data(userId.utf8), using: key)
-        return "p_" + code.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "p_" + code.prefix(16).hexText
     }
 
     static func makeSecret() -> [UInt8] {

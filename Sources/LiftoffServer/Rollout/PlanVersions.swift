@@ -19,7 +19,7 @@ struct PlanVersions: Sendable {
     }
 
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).hexText
     }
 
     /// The plan a starting server serves. A plan file (`text`) the store has never seen is applied as the next
@@ -52,10 +52,8 @@ struct PlanVersions: Sendable {
         }
         let reason = live.map { "started with a plan file that differs from version \($0.number)" } ?? "started with a plan file"
         do {
-            let stored = try await store.applyPlan(
-                text: text, sha256: sha, expectedLive: live?.number, actor: SystemActor.name, reason: reason, at: now,
-                audit: AuditEntry(at: now, actor: SystemActor.name, action: "plan.apply", reason: reason,
-                                  before: live.map { "{\"version\":\($0.number)}" }, after: Self.auditAfter(version: (live?.number ?? 0) + 1, changes: changes)))
+            let stored = try await Self.store(text, sha256: sha, after: live, changes: changes, actor: SystemActor.name, reason: reason,
+                                              at: now, in: store)
             return (configured, stored.number)
         } catch let error as StoreError where error.code == .conflict && attempts > 1 {
             // Another node stored a version meanwhile (most often the same file, started at the same moment): decide again.
@@ -80,10 +78,7 @@ struct PlanVersions: Sendable {
             return Outcome(applied: false, version: live?.number, changes: live?.sha256 == sha ? [] : changes)
         }
         let now = clock.now()
-        let stored = try await store.applyPlan(
-            text: text, sha256: sha, expectedLive: live?.number, actor: actor, reason: reason, at: now,
-            audit: AuditEntry(at: now, actor: actor, action: "plan.apply", reason: reason,
-                              before: live.map { "{\"version\":\($0.number)}" }, after: Self.auditAfter(version: (live?.number ?? 0) + 1, changes: changes)))
+        let stored = try await Self.store(text, sha256: sha, after: live, changes: changes, actor: actor, reason: reason, at: now, in: store)
         try await state.reload(from: store)
         return Outcome(applied: true, version: stored.number, changes: changes)
     }
@@ -96,8 +91,14 @@ struct PlanVersions: Sendable {
         }
     }
 
-    private static func auditAfter(version: Int, changes: [String]) -> String {
+    /// Stores `text` as the version after `live`, audited as `plan.apply` with the version numbers and the changes.
+    private static func store(_ text: String, sha256: String, after live: PlanVersionRecord?, changes: [String], actor: String,
+                              reason: String, at now: Date, in store: any Store) async throws -> PlanVersionRecord {
         let encoded = (try? JSONEncoder().encode(changes)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
-        return "{\"version\":\(version),\"changes\":\(encoded)}"
+        let audit = AuditEntry(at: now, actor: actor, action: "plan.apply", reason: reason,
+                               before: live.map { "{\"version\":\($0.number)}" },
+                               after: "{\"version\":\((live?.number ?? 0) + 1),\"changes\":\(encoded)}")
+        return try await store.applyPlan(text: text, sha256: sha256, expectedLive: live?.number, actor: actor, reason: reason, at: now,
+                                         audit: audit)
     }
 }

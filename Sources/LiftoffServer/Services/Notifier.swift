@@ -90,7 +90,7 @@ struct Notifier: Service {
     /// Hex HMAC-SHA256 of `"<timestamp>.<body>"`: what a receiver recomputes to trust a message.
     static func signature(secret: String, timestamp: String, body: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return code.map { String(format: "%02x", $0) }.joined()
+        return code.hexText
     }
 
     struct DeliveryError: Error, CustomStringConvertible {

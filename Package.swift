@@ -53,6 +53,8 @@ let package = Package(
                 "LiftoffCore",
                 "LiftoffStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The C API, to bind the rows of a batched insert without boxing each value.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ingest load benchmark, everything in one run on this machine, side by side:
 #   /healthz requests/s, single-event ingest requests/s, batched ingest (500 events a request) events/s,
-#   and the raw SQLite append rate of the same rows through the store with no HTTP; then the ratios,
+#   the store's append rate of the same rows with no HTTP, and the raw SQLite append rate of the same rows
+#   (Python's sqlite3, Liftoff's own events schema, WAL, synchronous=FULL); then the ratios,
 #   and resident memory sampled over 60 s of sustained batched load.
 #   Then flag evaluation: /v1/evaluate at full speed (wrk) and at a fixed 30k requests/s (hey), with p99.
 # Needs wrk and hey (apt-get install wrk hey). Everything listens on 127.0.0.1 and every loop is bounded in time.
@@ -111,27 +112,30 @@ wait $load
 kill $server; wait $server 2>/dev/null || true
 
 raw=$("$store_rate" "$work/batch.json" "$work/raw" "${duration%s}" | awk '{print $2}')
+sqlite_raw=$(python3 Benchmarks/raw_sqlite_append.py "$work/data/liftoff.sqlite" "$work/batch.json" "$work/sqlite" "${duration%s}" | awk '{print $2}')
 
-python3 - "$health" "$single" "$batch" "$raw" "$(latency99 "$single_out")" "$(latency99 "$batch_out")" \
+python3 - "$health" "$single" "$batch" "$raw" "$sqlite_raw" "$(latency99 "$single_out")" "$(latency99 "$batch_out")" \
   "$evaluate" "$(latency99 "$evaluate_out")" "$hey_rate" "$hey_p99" "$server_p99" "${samples[@]}" <<'PY'
 import sys
-health, single, batch, raw = (float(x) for x in sys.argv[1:5])
-p99_single, p99_batch = sys.argv[5:7]
-evaluate, p99_evaluate, fixed_rate, fixed_p99, server_p99 = sys.argv[7:12]
-rss = [int(x) for x in sys.argv[12:]]
+health, single, batch, raw, sqlite_raw = (float(x) for x in sys.argv[1:6])
+p99_single, p99_batch = sys.argv[6:8]
+evaluate, p99_evaluate, fixed_rate, fixed_p99, server_p99 = sys.argv[8:13]
+rss = [int(x) for x in sys.argv[13:]]
 batch_events = batch * 500
 print()
 print(f"{'measure':44} {'rate':>14}")
 print(f"{'/healthz':44} {health:>11,.0f} req/s")
 print(f"{'single-event ingest':44} {single:>11,.0f} req/s   p99 {p99_single}")
 print(f"{'batched ingest (500 events/request)':44} {batch_events:>11,.0f} events/s  ({batch:,.0f} req/s, p99 {p99_batch})")
-print(f"{'raw store append (same rows, no HTTP)':44} {raw:>11,.0f} events/s")
+print(f"{'store append (same rows, no HTTP)':44} {raw:>11,.0f} events/s")
+print(f"{'raw SQLite append (Python sqlite3, same rows)':44} {sqlite_raw:>11,.0f} rows/s")
 print(f"{'/v1/evaluate, full speed (wrk -c64)':44} {float(evaluate):>11,.0f} req/s   p99 {p99_evaluate}")
 print(f"{'/v1/evaluate, offered 30,000/s (hey)':44} {float(fixed_rate):>11,.0f} req/s   p99 {float(fixed_p99):.2f}ms (client-side, includes hey)")
 print(f"{'/v1/evaluate server-side p99 at 30,000/s':44} {server_p99:>14}  (histogram bucket holding the 99th percentile)")
 print()
-print(f"single-event ingest / healthz   = {single / health:.2f}   (target >= 0.50)")
-print(f"batched ingest / raw store      = {batch_events / raw:.2f}   (target >= 0.50)")
+print(f"single-event ingest / healthz   = {single / health:.2f}   (target >= 0.60)")
+print(f"batched ingest / raw SQLite     = {batch_events / sqlite_raw:.2f}   (target >= 0.50)")
+print(f"batched ingest / store append   = {batch_events / raw:.2f}   (what HTTP, parsing and validation cost)")
 if rss:
     half = rss[len(rss) // 2:]
     print(f"resident memory every 5 s (MiB) = {rss}")

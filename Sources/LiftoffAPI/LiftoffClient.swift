@@ -67,7 +67,7 @@ public struct LiftoffClient: Sendable {
     public func ingest(_ events: [JSONValue]) async throws -> IngestReport {
         // Written by JSONValue's own writer: the same JSON as EventBatch's, at a fraction of JSONEncoder's cost
         // on the simulator's hottest call.
-        let body = Data(JSONValue.object(["events": .array(events)]).compactText.utf8)
+        let body = Data(JSONValue.object(["events": .array(events)]).compactUTF8)
         return try decode(IngestReport.self, from: try await send(.POST, "/v1/events", body: body), path: "/v1/events")
     }
 

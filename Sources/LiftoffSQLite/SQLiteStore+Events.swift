@@ -9,6 +9,7 @@ extension SQLiteStore {
             var statuses: [AppendStatus] = []
             var fresh: [RecentEventIDs.Fingerprint] = []
             var written: [(AggregateKey, Aggregate)] = []
+            var newUserDays: Set<UserDay> = []
             try db.inTransaction {
                 statuses = []
                 fresh = []
@@ -16,10 +17,7 @@ extension SQLiteStore {
                 var delta = AggregateTable()
                 var userDays = Set<UserDay>()
                 let received = Milliseconds.from(receivedAt)
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                var rows = EventRows()
                 for var recorded in events {
                     let event = recorded.event
                     if let id = event.id {
@@ -32,21 +30,21 @@ extension SQLiteStore {
                         fresh.append(fingerprint)
                     }
                     try enrich(&recorded, db)
-                    try insert.execute(arguments: [
-                        event.id, event.type.rawValue, Milliseconds.from(event.timestamp), received,
-                        event.userId, event.sessionId, recorded.attribution.phase, recorded.attribution.variant.rawValue,
-                        recorded.costUsd, EventPayloadJSON.encode(event.payload), recorded.attribution.epoch,
-                    ])
+                    try rows.append(EventRows.Row(recorded, receivedAt: received), db)
                     if let user = event.userId {
                         userDays.insert(UserDay(user: user, day: DayIndex(containing: event.timestamp), attribution: recorded.attribution))
                     }
                     delta.fold(recorded)
                     statuses.append(.accepted)
                 }
+                try rows.flush(db)
                 let markActive = try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO user_days (user_id, day, phase, variant) VALUES (?, ?, ?, ?)
                     """)
-                for userDay in userDays {
+                newUserDays = recentUserDays.withLock { known in
+                    userDays.filter { !known.contains(user: $0.user, day: $0.day) }
+                }
+                for userDay in newUserDays {
                     try markActive.execute(arguments: [
                         userDay.user, userDay.day.rawValue, userDay.attribution.phase, userDay.attribution.variant.rawValue,
                     ])
@@ -58,6 +56,9 @@ extension SQLiteStore {
             // aggregates look stored. Still on the writer, so no other write comes between.
             recentIDs.withLock { ids in
                 for fingerprint in fresh { ids.insert(fingerprint, receivedAt: receivedAt) }
+            }
+            recentUserDays.withLock { known in
+                for userDay in newUserDays { known.insert(user: userDay.user, day: userDay.day) }
             }
             recent.withLock { mirror in
                 mirror.advance(to: MinuteIndex(containing: receivedAt))

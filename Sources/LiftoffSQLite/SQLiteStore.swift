@@ -11,6 +11,8 @@ public final class SQLiteStore: Store {
     let recentIDs: Mutex<RecentEventIDs>
     /// The latest minutes of aggregates, decoded (see `RecentAggregates`).
     let recent: Mutex<RecentAggregates>
+    /// Users already marked active on the latest days (see `RecentUserDays`).
+    let recentUserDays = Mutex(RecentUserDays())
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised;

@@ -6,7 +6,7 @@ import LiftoffCore
 public enum EventPayloadJSON {
     /// Compact JSON of the payload's fields, as the ingest API names them.
     public static func encode(_ payload: EventPayload) -> String {
-        JSONValue.object(payload.jsonObject).compactText
+        payload.compactJSONText
     }
 
     public static func decode(_ json: String, type: EventType) throws -> EventPayload {
@@ -23,5 +23,12 @@ public enum EventPayloadJSON {
         case .integrityViolation: return .integrityViolation(try decoder.decode(IntegrityViolation.self, from: data))
         case .resource: return .resource(try decoder.decode(ResourceSample.self, from: data))
         }
+    }
+}
+
+extension EventPayloadJSON {
+    /// `encode(_:)` as UTF-8 bytes, for an engine that binds them directly.
+    public static func encodeUTF8(_ payload: EventPayload) -> [UInt8] {
+        payload.compactJSONUTF8
     }
 }

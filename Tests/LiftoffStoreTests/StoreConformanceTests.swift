@@ -324,6 +324,58 @@ struct StoreConformanceTests {
         }
     }
 
+    /// A batch larger than one multi-row insert, with absent and empty values and text that needs escaping,
+    /// reads back whole. (The order of sequence numbers within one batch is not a contract: PostgreSQL inserts
+    /// in event-id order so that nodes take index locks in the same order.)
+    @Test(arguments: StoreEngine.all)
+    func aLargeBatchIsStoredWhole(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let texts = ["", "say \"why\"\n\u{01}\\", "🚀 naïve", "plain"]
+            let batch = (0..<137).map { (index: Int) -> RecordedEvent in
+                let id: String? = index % 3 == 0 ? nil : "e\(index)"
+                let suggestion: String? = index % 7 == 0 ? nil : texts[index % 4]
+                let user = index % 5 == 0 ? "" : "u\(index)"
+                let session: String? = index % 2 == 0 ? nil : "s\(index)"
+                let variant: Variant = index % 2 == 0 ? .treatment : .control
+                return event(id, .feedback(Feedback(rating: 1 + index % 5, suggestion: suggestion)), user: user, session: session,
+                             at: Double(index) / 1000, variant: variant)
+            }
+            #expect(try await store.append(batch, receivedAt: now).allSatisfy { $0 == .accepted })
+            let stored = try await store.feedback(FeedbackFilter(limit: 500)).sorted { $0.at < $1.at }
+            #expect(stored.count == 137)
+            let sent = batch.map { (recorded: RecordedEvent) -> Feedback? in
+                if case .feedback(let feedback) = recorded.event.payload { return feedback }
+                return nil
+            }
+            #expect(stored.map(\.feedback) == sent)
+            #expect(stored.map(\.userId) == batch.map(\.event.userId))
+            #expect(stored.map(\.sessionId) == batch.map(\.event.sessionId))
+            #expect(stored.map(\.variant) == batch.map(\.attribution.variant))
+            #expect(stored.map { ($0.at.timeIntervalSince1970 * 1000).rounded() } == batch.map { ($0.event.timestamp.timeIntervalSince1970 * 1000).rounded() })
+        }
+    }
+
+    /// A user's first event of each day marks them active, whichever batch it arrives in, and later ones
+    /// do not change the day's first attribution.
+    @Test(arguments: StoreEngine.all)
+    func usersAreMarkedActiveOncePerDayAcrossBatches(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let day: TimeInterval = 86_400
+            _ = try await store.append([event(nil, .sessionStart, user: "a"), event(nil, .sessionStart, user: "b")], receivedAt: now)
+            _ = try await store.append([event(nil, .sessionStart, user: "a", variant: .control)], receivedAt: now)
+            _ = try await store.append([event(nil, .sessionStart, user: "a", at: day), event(nil, .sessionStart, user: "c", at: day)],
+                                       receivedAt: now.addingTimeInterval(day))
+            _ = try await store.append([event(nil, .sessionStart, user: "b", at: 2 * day)], receivedAt: now.addingTimeInterval(2 * day))
+            let today = DayIndex(containing: now)
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: nil, variant: nil) == RetentionCounts(cohort: 2, returned: 1))
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: nil, variant: .treatment) == RetentionCounts(cohort: 2, returned: 1))
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: nil, variant: .control) == RetentionCounts(cohort: 0, returned: 0))
+            #expect(try await store.retention(afterDays: 2, firstDays: today...today, phase: nil, variant: nil) == RetentionCounts(cohort: 2, returned: 1))
+            let tomorrow = today.advanced(by: 1)
+            #expect(try await store.retention(afterDays: 1, firstDays: tomorrow...tomorrow, phase: nil, variant: nil) == RetentionCounts(cohort: 1, returned: 0))
+        }
+    }
+
     @Test(arguments: StoreEngine.all)
     func feedbackIsFilteredPagedAndItsTextPurged(_ engine: StoreEngine) async throws {
         try await withStore(engine) { store in

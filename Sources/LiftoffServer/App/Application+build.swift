@@ -75,8 +75,9 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let pipeline = IngestPipeline(store: store, clock: clock, logger: logger, maxQueuedEvents: configuration.ingestLimits.maxQueuedEvents)
     let metrics = MetricsQuery(store: store, rollout: rollout, clock: clock)
     let controller = RolloutCoordinator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger)
+    let registry = PrometheusCollectorRegistry()
     let guardrails = GuardrailEvaluator(store: store, state: rollout, metrics: metrics, clock: clock, logger: logger,
-                                        externalURL: configuration.externalURL)
+                                        externalURL: configuration.externalURL, tickDuration: GuardrailEvaluator.tickHistogram(in: registry))
     let notifier = Notifier(store: store, currentGuardrails: { rollout.snapshot.plan.guardrails }, clock: clock, logger: logger,
                             cluster: cluster)
     let retention = RetentionService(store: store, currentPrivacy: { rollout.snapshot.plan.privacy }, clock: clock, logger: logger,
@@ -86,7 +87,6 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
         ? Pseudonymizer(secret: try await store.secret(named: "pseudonym", make: Pseudonymizer.makeSecret)) : nil
 
     let router = Router(context: AppRequestContext.self)
-    let registry = PrometheusCollectorRegistry()
     router.add(middleware: RequestMetrics(registry: registry))
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)

@@ -3,6 +3,7 @@ import LiftoffAPI
 import LiftoffCore
 import LiftoffStore
 import Logging
+import Prometheus
 
 /// Advances every guardrail on each tick: reads the rule's metric over its window (current phase, treatment
 /// users, data since the last resume after a rollback), runs the state machine, and commits the new states
@@ -20,15 +21,29 @@ actor GuardrailEvaluator {
     private var states: [String: RuleState]?
     /// The last observation of each rule, for `/v1/guardrails`.
     private(set) var observations: [String: (value: MetricValue, judgement: RuleJudgement, at: Date, control: MetricValue?)] = [:]
+    /// How long each tick takes, reads included: `liftoff_guardrail_tick_duration_seconds`.
+    private let tickDuration: DurationHistogram?
 
-
-    init(store: any Store, state: RolloutState, metrics: MetricsQuery, clock: any WallClock, logger: Logger, externalURL: String) {
+    init(store: any Store, state: RolloutState, metrics: MetricsQuery, clock: any WallClock, logger: Logger, externalURL: String,
+         tickDuration: DurationHistogram? = nil) {
         self.store = store
         self.state = state
         self.metrics = metrics
         self.clock = clock
         self.logger = logger
         self.externalURL = externalURL
+        self.tickDuration = tickDuration
+    }
+
+    /// The histogram of tick durations, registered in `registry`. A tick reads every rule's windows, so its
+    /// cost is what to watch as traffic grows: it should follow rules × window minutes, not events or users.
+    static func tickHistogram(in registry: PrometheusCollectorRegistry) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "liftoff", subsystem: "guardrail", metricName: "tick_duration", unitName: "seconds",
+                                             helpText: "Time of one guardrail evaluation tick: every rule's windows read and judged, the outcome committed."),
+            buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+                      .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                      .seconds(1), .seconds(2.5), .seconds(5)])
     }
 
     func ruleStates() async throws -> [String: RuleState] {
@@ -40,6 +55,8 @@ actor GuardrailEvaluator {
 
     func tick() async {
         guard !guardrails.rules.isEmpty else { return }
+        let start = ContinuousClock.now
+        defer { tickDuration?.record(ContinuousClock.now - start) }
         do {
             try await evaluate()
         } catch let error as StoreError where error.code == .conflict {

@@ -97,9 +97,11 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
     }
+    let catalog = CatalogExposition(metrics: metrics, state: rollout, controller: controller, evaluator: guardrails, clock: clock)
     routes.add(.get, "/v1/metrics/prometheus", scope: .read) { _, _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        var body = ByteBuffer(bytes: registry.emitToBuffer())
+        body.writeString(try await catalog.text())
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: body))
     }
     EventsController(pipeline: pipeline, rollout: rollout, prices: { rollout.snapshot.plan.pricing }, clock: clock,
                      validator: EventValidator(), limits: configuration.ingestLimits, pseudonymizer: pseudonymizer).addRoutes(to: &routes)

@@ -121,3 +121,25 @@ public struct AlertmanagerMessage: Codable, Sendable {
         }
     }
 }
+
+/// One alert as an `alertmanager_api` route pushes it: an element of the array that Alertmanager's
+/// `POST /api/v2/alerts` takes (its `postableAlert`,
+/// https://github.com/prometheus/alertmanager/blob/main/api/v2/openapi.yaml). A firing alert's `endsAt` lies
+/// a few re-sends ahead, as Prometheus does, so an alert whose sender stopped resolves by itself.
+public struct AlertmanagerPostableAlert: Codable, Sendable, Equatable {
+    public var labels: [String: String]
+    public var annotations: [String: String]
+    /// RFC 3339.
+    public var startsAt: String
+    /// RFC 3339: when it ended (resolved), or until when it counts as firing without a re-send.
+    public var endsAt: String
+    public var generatorURL: String
+
+    public init(labels: [String: String], annotations: [String: String], startsAt: String, endsAt: String, generatorURL: String) {
+        self.labels = labels
+        self.annotations = annotations
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.generatorURL = generatorURL
+    }
+}

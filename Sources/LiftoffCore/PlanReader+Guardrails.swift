@@ -259,8 +259,12 @@ extension PlanReader {
         var format = AlertRoute.Format.json
         if let formatNode = fields["format"], let text = string(formatNode, "\(path).format") {
             if let parsed = AlertRoute.Format(rawValue: text) { format = parsed } else {
-                report(formatNode, "\(path).format", "'\(text)' is not one of json, slack, alertmanager")
+                report(formatNode, "\(path).format",
+                       "'\(text)' is not one of \(AlertRoute.Format.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+        }
+        if format == .alertmanagerAPI, let url, !(URL(string: url)?.path ?? "").hasSuffix("/api/v2/alerts") {
+            report(fields["url"], "\(path).url", "an alertmanager_api route posts to Alertmanager's /api/v2/alerts: '\(url)' does not end in it")
         }
         var severity = Rule.Severity.warning
         if let severityNode = fields["minSeverity"], let text = string(severityNode, "\(path).minSeverity") {

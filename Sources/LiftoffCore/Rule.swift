@@ -127,7 +127,13 @@ public enum ActionDefinition: Sendable, Equatable {
 
 /// Where alerts go.
 public struct AlertRoute: Sendable, Equatable {
-    public enum Format: String, Sendable, Equatable, CaseIterable { case json, slack, alertmanager }
+    /// `json`, `slack` and `alertmanager` (Alertmanager's webhook payload) are posted to a receiver;
+    /// `alertmanager_api` pushes to an Alertmanager itself (`url` ends in `/api/v2/alerts`), re-sending
+    /// what still fires every minute, as Alertmanager expects of its clients.
+    public enum Format: String, Sendable, Equatable, CaseIterable {
+        case json, slack, alertmanager
+        case alertmanagerAPI = "alertmanager_api"
+    }
     public var url: String
     public var format: Format
     public var minSeverity: Rule.Severity

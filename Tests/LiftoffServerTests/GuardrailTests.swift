@@ -230,7 +230,7 @@ struct GuardrailTests {
         let alert = AlertRecord(ruleId: "rollback[0]", firing: 1, fingerprint: "abc", severity: .critical,
                                 labels: ["alertname": "rollback[0]", "rollout": "ai-tutor"], annotations: ["summary": "error_rate above 0.05 over 5m"],
                                 startsAt: Date(timeIntervalSince1970: 0))
-        let body = try JSONParser.parse(AlertMessages.body([alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080"))
+        let body = try JSONParser.parse(AlertMessages.body([alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()))
         #expect(body["version"] == .string("4"))
         #expect(body["status"] == .string("firing"))
         #expect(body["receiver"] == .string("liftoff"))
@@ -242,15 +242,15 @@ struct GuardrailTests {
         }
         #expect(Set(first.keys) == ["status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint"])
         #expect(first["endsAt"] == .string("0001-01-01T00:00:00Z"))
-        let slack = try JSONParser.parse(AlertMessages.body([alert], format: .slack, rollout: "ai-tutor", externalURL: "http://liftoff:8080"))
+        let slack = try JSONParser.parse(AlertMessages.body([alert], format: .slack, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()))
         guard case .string(let text)? = slack["text"] else { Issue.record("no slack text"); return }
         #expect(text.contains("[FIRING] error_rate above 0.05 over 5m"))
         // Each format is its typed document: a receiver decodes it with the same types.
         let decoded = try APICoding.decoder.decode(AlertmanagerMessage.self, from: Data(try AlertMessages.body(
-            [alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080").utf8))
+            [alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()).utf8))
         #expect(decoded.alerts.first?.generatorURL == "http://liftoff:8080/v1/alerts")
         let group = try APICoding.decoder.decode(AlertGroupMessage.self, from: Data(try AlertMessages.body(
-            [alert], format: .json, rollout: "ai-tutor", externalURL: "http://liftoff:8080").utf8))
+            [alert], format: .json, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()).utf8))
         #expect(group.status == "firing" && group.alerts.first?.rule == "rollback[0]" && group.url == "http://liftoff:8080/v1/alerts")
     }
 

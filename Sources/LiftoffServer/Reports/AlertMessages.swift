@@ -7,11 +7,25 @@ import LiftoffStore
 /// receiver format as its typed document: `AlertGroupMessage` (plain JSON), `SlackMessage` (`text` and
 /// blocks) and `AlertmanagerMessage` (the Alertmanager webhook payload, version 4).
 enum AlertMessages {
-    static func body(_ alerts: [AlertRecord], format: AlertRoute.Format, rollout: String, externalURL: String) throws -> String {
+    static func body(_ alerts: [AlertRecord], format: AlertRoute.Format, rollout: String, externalURL: String, now: Date) throws -> String {
         switch format {
         case .json: try APICoding.text(group(alerts, rollout: rollout, externalURL: externalURL))
         case .slack: try APICoding.text(slack(alerts, rollout: rollout))
         case .alertmanager: try APICoding.text(alertmanager(alerts, rollout: rollout, externalURL: externalURL))
+        case .alertmanagerAPI: try APICoding.text(postable(alerts, externalURL: externalURL, now: now))
+        }
+    }
+
+    /// How often an `alertmanager_api` route gets the alerts still firing again.
+    static let alertmanagerResend: TimeInterval = 60
+
+    /// The body of Alertmanager's `POST /api/v2/alerts`. A firing alert ends four re-sends ahead (Prometheus
+    /// uses four times its resend delay the same way): if Liftoff stops sending, Alertmanager resolves it.
+    static func postable(_ alerts: [AlertRecord], externalURL: String, now: Date) -> [AlertmanagerPostableAlert] {
+        alerts.map { alert in
+            AlertmanagerPostableAlert(labels: alert.labels, annotations: alert.annotations, startsAt: Timestamp.format(alert.startsAt),
+                                      endsAt: Timestamp.format(alert.resolved ? (alert.endsAt ?? now) : now.addingTimeInterval(4 * alertmanagerResend)),
+                                      generatorURL: "\(externalURL)\(DashboardPath.alerts.rawValue)")
         }
     }
 

@@ -21,6 +21,9 @@ actor GuardrailEvaluator {
     private var states: [String: RuleState]?
     /// The last observation of each rule, for `/v1/guardrails`.
     private(set) var observations: [String: (value: MetricValue, judgement: RuleJudgement, at: Date, control: MetricValue?)] = [:]
+    /// When each `alertmanager_api` route (by URL) last got the alerts still firing. In memory: a new leader
+    /// pushes them at once, which Alertmanager takes as the same alerts (it keys them by labels).
+    private var alertmanagerPushes: [String: Date] = [:]
     /// How long each tick takes, reads included: `liftoff_guardrail_tick_duration_seconds`.
     private let tickDuration: DurationHistogram?
 
@@ -139,15 +142,17 @@ actor GuardrailEvaluator {
             }
         }
         // Alerts still firing are sent again after the repeat interval, with this tick's news.
+        var stillFiring: [AlertRecord] = []
         if !guardrails.routes.isEmpty {
             let resolvedNow = Set(commit.resolvedAlerts.map { "\($0.ruleId)#\($0.firing)" })
-            for alert in try await store.alerts(limit: 500) where !alert.resolved && !alert.silenced
-                && !resolvedNow.contains("\(alert.ruleId)#\(alert.firing)")
-                && now.timeIntervalSince(alert.lastNotifiedAt ?? alert.startsAt) >= guardrails.repeatInterval {
+            stillFiring = try await store.alerts(limit: 500).filter { alert in
+                !alert.resolved && !alert.silenced && !resolvedNow.contains("\(alert.ruleId)#\(alert.firing)")
+            }
+            for alert in stillFiring where now.timeIntervalSince(alert.lastNotifiedAt ?? alert.startsAt) >= guardrails.repeatInterval {
                 toNotify.append(alert)
             }
         }
-        try notify(toNotify, into: &commit)
+        try notify(toNotify, stillFiring: stillFiring, now: now, into: &commit)
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
             commit.rollout = RolloutChange(next: record, expectedVersion: snapshot.record.version, audit: AuditEntry(
@@ -202,15 +207,21 @@ actor GuardrailEvaluator {
     }
 
     /// One message per route for everything that changed in this evaluation (grouping), holding the alerts
-    /// of at least the route's severity.
-    private func notify(_ alerts: [AlertRecord], into commit: inout GuardrailCommit) throws {
-        guard !alerts.isEmpty else { return }
+    /// of at least the route's severity. An `alertmanager_api` route also gets every alert still firing once
+    /// a minute: Alertmanager resolves an alert its clients stop sending.
+    private func notify(_ alerts: [AlertRecord], stillFiring: [AlertRecord], now: Date, into commit: inout GuardrailCommit) throws {
         for (index, route) in guardrails.routes.enumerated() {
-            let group = alerts.filter { $0.severity >= route.minSeverity }
+            var group = alerts.filter { $0.severity >= route.minSeverity }
+            if route.format == .alertmanagerAPI,
+               now.timeIntervalSince(alertmanagerPushes[route.url] ?? .distantPast) >= AlertMessages.alertmanagerResend {
+                let included = Set(group.map { "\($0.ruleId)#\($0.firing)" })
+                group += stillFiring.filter { $0.severity >= route.minSeverity && !included.contains("\($0.ruleId)#\($0.firing)") }
+            }
             guard !group.isEmpty else { continue }
+            if route.format == .alertmanagerAPI { alertmanagerPushes[route.url] = now }
             commit.outbox.append(OutboxMessage(
                 kind: .alert, target: route.url, signing: route.secret == nil ? nil : "route:\(index)",
-                body: try AlertMessages.body(group, format: route.format, rollout: state.snapshot.plan.rollout, externalURL: externalURL),
+                body: try AlertMessages.body(group, format: route.format, rollout: state.snapshot.plan.rollout, externalURL: externalURL, now: now),
                 ruleId: group.map(\.ruleId).joined(separator: ","), nextAttemptAt: commit.at, createdAt: commit.at))
         }
         for alert in alerts where !alert.resolved { commit.notifiedAlerts.append(AlertFiring(ruleId: alert.ruleId, firing: alert.firing)) }

@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Runtime of the committed OTLP types (scripts/generate-otlp.sh); the plugin is not used in builds.
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     ],
     targets: [
         .target(
@@ -83,12 +85,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // OpenTelemetry in: OTLP's trace types (generated, committed) and the GenAI conventions mapped to events.
+        .target(
+            name: "LiftoffOTLP",
+            dependencies: [
+                "LiftoffCore",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "LiftoffServer",
             dependencies: [
                 "LiftoffCore",
                 "LiftoffStore",
                 "LiftoffAPI",
+                "LiftoffOTLP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -166,7 +178,9 @@ let package = Package(
                 "LiftoffServer",
                 "LiftoffSQLite",
                 "LiftoffAPI",
+                "LiftoffOTLP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

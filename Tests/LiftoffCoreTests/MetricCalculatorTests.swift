@@ -128,6 +128,16 @@ struct SmallPartsTests {
         #expect(Scope.ingest.covers(.ingest) && !Scope.ingest.covers(.read))
     }
 
+    @Test func datedModelSnapshotsArePricedAsTheirFamily() {
+        let mini = ModelPrice(input: 0.15, output: 0.60), full = ModelPrice(input: 2.5, output: 10)
+        let book = PriceBook(["gpt-4o": full, "gpt-4o-mini": mini])
+        #expect(book.price(of: "gpt-4o-mini") == mini)
+        #expect(book.price(of: "gpt-4o-mini-2024-07-18") == mini)
+        #expect(book.price(of: "gpt-4o-2024-08-06") == full)
+        #expect(book.price(of: "gpt-4") == nil)
+        #expect(book.price(of: "gpt-4omni") == nil)
+    }
+
     @Test func pricing() {
         let book = PriceBook(["gpt-4o-mini": ModelPrice(input: 0.15, output: 0.60)])
         let priced = AIInteraction(model: "gpt-4o-mini", latencyMs: 1, inputTokens: 1_000_000, outputTokens: 500_000)

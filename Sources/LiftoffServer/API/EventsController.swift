@@ -56,29 +56,10 @@ struct EventsController {
             throw APIError(.contentTooLarge, code: "too_many_events",
                            "events: \(batch.events.count) events in one request, the limit is \(limits.maxEventsPerRequest)")
         }
-        let now = clock.now()
-        let priceBook = prices()
-        var valid: [RecordedEvent] = []
-        var validIndices: [Int] = []
-        var rejected: [IngestRejection] = []
-        for (index, value) in batch.events.enumerated() {
-            do {
-                let event = try validator.validate(value, now: now)
-                var recorded = RecordedEvent(event: event, attribution: rollout.attribution(for: event.userId))
-                if let pseudonymizer, let user = event.userId { recorded.event.userId = pseudonymizer.pseudonym(user) }
-                if case .aiInteraction(let interaction) = event.payload { recorded.costUsd = priceBook.cost(of: interaction) }
-                valid.append(recorded)
-                validIndices.append(index)
-            } catch {
-                rejected.append(IngestRejection(index: index, error: error.description))
-            }
-        }
-        let statuses = try await pipeline.submit(valid)
-        let report = IngestReport(
-            accepted: statuses.filter { $0 == .accepted }.count,
-            duplicates: statuses.filter { $0 == .duplicate }.count,
-            rejected: rejected)
-        if valid.isEmpty && !rejected.isEmpty {
+        let report = try await record(batch.events)
+        let rejected = report.rejected
+        let valid = report.accepted + report.duplicates
+        if valid == 0 && !rejected.isEmpty {
             let first = rejected[0]
             var error = APIError.badRequest(
                 "no event in the batch is valid; event \(first.index): \(first.error)", code: "invalid_events")
@@ -86,6 +67,33 @@ struct EventsController {
             throw error
         }
         return try report.response()
+    }
+}
+
+extension EventsController {
+    /// Validates each event on its own and records the valid ones; a rejected event is reported by its index
+    /// and the field at fault, and never holds the others back. Also what OTLP's traces go through.
+    func record(_ events: [JSONValue]) async throws -> IngestReport {
+        let now = clock.now()
+        let priceBook = prices()
+        var valid: [RecordedEvent] = []
+        var rejected: [IngestRejection] = []
+        for (index, value) in events.enumerated() {
+            do {
+                let event = try validator.validate(value, now: now)
+                var recorded = RecordedEvent(event: event, attribution: rollout.attribution(for: event.userId))
+                if let pseudonymizer, let user = event.userId { recorded.event.userId = pseudonymizer.pseudonym(user) }
+                if case .aiInteraction(let interaction) = event.payload { recorded.costUsd = priceBook.cost(of: interaction) }
+                valid.append(recorded)
+            } catch {
+                rejected.append(IngestRejection(index: index, error: error.description))
+            }
+        }
+        let statuses = try await pipeline.submit(valid)
+        return IngestReport(
+            accepted: statuses.filter { $0 == .accepted }.count,
+            duplicates: statuses.filter { $0 == .duplicate }.count,
+            rejected: rejected)
     }
 }
 

@@ -103,8 +103,10 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
         body.writeString(try await catalog.text())
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: body))
     }
-    EventsController(pipeline: pipeline, rollout: rollout, prices: { rollout.snapshot.plan.pricing }, clock: clock,
-                     validator: EventValidator(), limits: configuration.ingestLimits, pseudonymizer: pseudonymizer).addRoutes(to: &routes)
+    let events = EventsController(pipeline: pipeline, rollout: rollout, prices: { rollout.snapshot.plan.pricing }, clock: clock,
+                                  validator: EventValidator(), limits: configuration.ingestLimits, pseudonymizer: pseudonymizer)
+    events.addRoutes(to: &routes)
+    OTLPController(events: events, limits: configuration.ingestLimits).addRoutes(to: &routes)
     MetricsController(query: metrics).addRoutes(to: &routes)
     EvaluateController(state: rollout).addRoutes(to: &routes)
     RolloutAPIController(controller: controller, state: rollout, clock: clock).addRoutes(to: &routes)

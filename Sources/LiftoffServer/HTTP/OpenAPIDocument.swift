@@ -253,12 +253,52 @@ paths:
       responses: { "200": { description: The OpenAPI description., content: { application/yaml: { schema: { type: string } } } } }
   /v1/metrics/prometheus:
     get:
-      summary: Prometheus exposition of server-side request timings.
+      summary: "Prometheus exposition: catalog metrics per variant and guardrail window, rollout state, guardrail states, exit-criterion verdicts, request and evaluation timings."
       x-liftoff-scope: read
       responses:
         "200": { description: Prometheus text format., content: { text/plain: { schema: { type: string } } } }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+  /otlp/v1/traces:
+    post:
+      summary: "OTLP/HTTP trace export (OpenTelemetry): model-call spans, by the GenAI semantic conventions, become ai_interaction events; other spans are ignored."
+      x-liftoff-scope: ingest
+      requestBody: { required: true, content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
+      responses:
+        "200": { description: "ExportTraceServiceResponse, in the request's encoding; partialSuccess counts and names the spans rejected.", content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "415": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+        "503": { $ref: "#/components/responses/Unavailable" }
+  /otlp/v1/metrics:
+    post:
+      summary: "OTLP/HTTP metrics export: acknowledged and not used, so an SDK exporting every signal logs no errors."
+      x-liftoff-scope: ingest
+      requestBody: { required: true, content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
+      responses:
+        "200": { description: "An empty ExportMetricsServiceResponse, in the request's encoding.", content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "415": { $ref: "#/components/responses/Unsupported" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+  /otlp/v1/logs:
+    post:
+      summary: "OTLP/HTTP logs export: acknowledged and not used, so an SDK exporting every signal logs no errors."
+      x-liftoff-scope: ingest
+      requestBody: { required: true, content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
+      responses:
+        "200": { description: "An empty ExportLogsServiceResponse, in the request's encoding.", content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "413": { $ref: "#/components/responses/TooLarge" }
+        "415": { $ref: "#/components/responses/Unsupported" }
         "429": { $ref: "#/components/responses/RateLimited" }
   /v1/events:
     post:

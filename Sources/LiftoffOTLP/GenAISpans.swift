@@ -1,0 +1,158 @@
+import Foundation
+import LiftoffCore
+
+/// OpenTelemetry's GenAI semantic conventions (https://opentelemetry.io/docs/specs/semconv/gen-ai/) mapped to
+/// Liftoff's `ai_interaction` events, written with the ingest API's field names so they go through the same
+/// validation, attribution, pricing and pipeline as `POST /v1/events`. The README's "OpenTelemetry" table
+/// is this mapping.
+public enum GenAISpans {
+    /// A span that became an event, with where it came from for messages about it.
+    public struct Mapped: Sendable {
+        public var event: JSONValue
+        /// "resourceSpans[0].scopeSpans[1].spans[2]"
+        public var path: String
+    }
+
+    /// What an export request held.
+    public struct Batch: Sendable {
+        public var events: [Mapped] = []
+        /// Spans that are not model calls (HTTP, database, the app's own): not Liftoff's business.
+        public var ignored = 0
+        /// Model-call spans that cannot become events, with why.
+        public var rejected: [(path: String, reason: String)] = []
+    }
+
+    /// The attribute that names the app's feature (`tutoring_chat`, `code_analysis`, …), on the span or its resource.
+    public static let featureAttribute = "liftoff.feature"
+    /// A cost the app computed itself (USD); without it the plan's prices apply.
+    public static let costAttribute = "liftoff.cost_usd"
+
+    public static func events(from request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest) -> Batch {
+        var batch = Batch()
+        for (r, resourceSpans) in request.resourceSpans.enumerated() {
+            let resource = Attributes(resourceSpans.resource.attributes)
+            for (s, scopeSpans) in resourceSpans.scopeSpans.enumerated() {
+                for (index, span) in scopeSpans.spans.enumerated() {
+                    let path = "resourceSpans[\(r)].scopeSpans[\(s)].spans[\(index)]"
+                    let attributes = Attributes(span.attributes)
+                    guard isModelCall(attributes) else {
+                        batch.ignored += 1
+                        continue
+                    }
+                    switch event(span, attributes, resource: resource) {
+                    case .success(let event): batch.events.append(Mapped(event: event, path: path))
+                    case .failure(let problem): batch.rejected.append((path, problem.reason))
+                    }
+                }
+            }
+        }
+        return batch
+    }
+
+    struct Problem: Error {
+        var reason: String
+    }
+
+    /// A model call has GenAI attributes: an operation, a provider or a requested model.
+    static func isModelCall(_ attributes: Attributes) -> Bool {
+        ["gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.system", "gen_ai.request.model"].contains { attributes[$0] != nil }
+    }
+
+    static func event(_ span: Opentelemetry_Proto_Trace_V1_Span, _ attributes: Attributes, resource: Attributes) -> Result<JSONValue, Problem> {
+        guard span.traceID.count == 16, span.spanID.count == 8 else {
+            return .failure(Problem(reason: "a span needs a 16-byte trace id and an 8-byte span id (they make retries idempotent)"))
+        }
+        guard span.startTimeUnixNano > 0, span.endTimeUnixNano >= span.startTimeUnixNano else {
+            return .failure(Problem(reason: "startTimeUnixNano and endTimeUnixNano must be set, the end not before the start"))
+        }
+        var fields: [String: JSONValue] = [
+            "id": .string("otlp-\(span.traceID.hexText)-\(span.spanID.hexText)"),
+            "type": .string("ai_interaction"),
+            "timestamp": .string(Timestamp.format(Date(timeIntervalSince1970: Double(span.endTimeUnixNano) / 1e9))),
+            "latencyMs": .number(Double(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6),
+            "outcome": .string(outcome(span, attributes)),
+        ]
+        func put(_ field: String, _ value: JSONValue?) { if let value { fields[field] = value } }
+        put("userId", attributes.string("user.id", "enduser.id") ?? resource.string("user.id", "enduser.id"))
+        put("sessionId", attributes.string("session.id", "gen_ai.conversation.id") ?? resource.string("session.id", "gen_ai.conversation.id"))
+        put("feature", attributes.string(featureAttribute) ?? resource.string(featureAttribute))
+        put("provider", attributes.string("gen_ai.provider.name", "gen_ai.system"))
+        put("model", attributes.string("gen_ai.response.model", "gen_ai.request.model"))
+        // The older names are what instrumentations built on earlier conventions still send.
+        put("inputTokens", attributes.number("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"))
+        put("outputTokens", attributes.number("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"))
+        put("costUsd", attributes.number(costAttribute))
+        for event in span.events where event.name == "gen_ai.evaluation.result" {
+            let result = Attributes(event.attributes)
+            guard let name = result.string("gen_ai.evaluation.name").flatMap({ if case .string(let text) = $0 { text.lowercased() } else { nil } }),
+                  let score = result.number("gen_ai.evaluation.score.value") else { continue }
+            if name.contains("relevan") { fields["relevance"] = score }
+            if name.contains("accura") || name.contains("correct") { fields["accuracy"] = score }
+        }
+        return .success(.object(fields))
+    }
+
+    /// ERROR status or an `error.type` is a failure; timeouts and rate limits are told apart by their type.
+    static func outcome(_ span: Opentelemetry_Proto_Trace_V1_Span, _ attributes: Attributes) -> String {
+        let errorType: String? = attributes.string("error.type").flatMap { if case .string(let text) = $0 { text } else { nil } }
+        guard span.status.code == .error || errorType != nil else { return "ok" }
+        let text = (errorType ?? "") + " " + span.status.message
+        let lowered = text.lowercased()
+        if lowered.contains("timeout") || lowered.contains("timed out") || lowered.contains("deadline") { return "timeout" }
+        if lowered.contains("ratelimit") || lowered.contains("rate_limit") || lowered.contains("rate limit") || lowered.contains("429") {
+            return "rate_limited"
+        }
+        if lowered.contains("invalid") || lowered.contains("validation") || lowered.contains("parse") { return "invalid_response" }
+        return "api_error"
+    }
+}
+
+/// A span's or resource's attributes by key.
+struct Attributes {
+    private var values: [String: Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value] = [:]
+
+    init(_ list: [Opentelemetry_Proto_Common_V1_KeyValue]) {
+        for pair in list { if let value = pair.value.value { values[pair.key] = value } }
+    }
+
+    subscript(key: String) -> Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value? { values[key] }
+
+    /// The first of `keys` present, as text (numbers and booleans written out: a numeric user id is an id).
+    func string(_ keys: String...) -> JSONValue? {
+        for key in keys {
+            switch values[key] {
+            case .stringValue(let text)?: return .string(text)
+            case .intValue(let number)?: return .string(String(number))
+            case .boolValue(let flag)?: return .string(String(flag))
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// The first of `keys` present, as a number (a numeric string too: some SDKs send tokens as text).
+    func number(_ keys: String...) -> JSONValue? {
+        for key in keys {
+            switch values[key] {
+            case .intValue(let number)?: return .number(Double(number))
+            case .doubleValue(let number)?: return .number(number)
+            case .stringValue(let text)?: if let number = Double(text) { return .number(number) }
+            default: continue
+            }
+        }
+        return nil
+    }
+}
+
+extension Data {
+    var hexText: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(count * 2)
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -113,3 +113,51 @@ public enum OTLPEncoding: Sendable, Equatable {
         return bytes
     }
 }
+
+extension OTLPEncoding {
+    /// The body OTLP/HTTP prescribes for a 4xx or 5xx answer: a `google.rpc.Status` (code, message) in the
+    /// request's encoding (https://opentelemetry.io/docs/specs/otlp/#failures-1). Written by hand: two fields.
+    public func status(httpStatus: Int, message: String) -> Data {
+        let code = Self.grpcCode(httpStatus: httpStatus)
+        switch self {
+        case .json:
+            return Data(JSONValue.object(["code": .number(Double(code)), "message": .string(message)]).compactUTF8)
+        case .protobuf:
+            var bytes: [UInt8] = []
+            if code != 0 {
+                bytes.append(0x08)  // field 1, varint
+                bytes.append(contentsOf: Self.varint(UInt64(code)))
+            }
+            let text = Array(message.utf8)
+            bytes.append(0x12)  // field 2, length-delimited
+            bytes.append(contentsOf: Self.varint(UInt64(text.count)))
+            bytes.append(contentsOf: text)
+            return Data(bytes)
+        }
+    }
+
+    /// gRPC's codes for HTTP statuses (https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md, reversed).
+    static func grpcCode(httpStatus: Int) -> Int {
+        switch httpStatus {
+        case 400, 413, 415: 3    // INVALID_ARGUMENT
+        case 401: 16             // UNAUTHENTICATED
+        case 403: 7              // PERMISSION_DENIED
+        case 404: 5              // NOT_FOUND
+        case 429, 507: 8         // RESOURCE_EXHAUSTED
+        case 503: 14             // UNAVAILABLE
+        default: 13              // INTERNAL
+        }
+    }
+
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var bytes: [UInt8] = []
+        repeat {
+            var byte = UInt8(value & 0x7F)
+            value >>= 7
+            if value != 0 { byte |= 0x80 }
+            bytes.append(byte)
+        } while value != 0
+        return bytes
+    }
+}

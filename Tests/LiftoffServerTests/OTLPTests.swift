@@ -103,6 +103,15 @@ struct OTLPTests {
             #expect(again.status == .ok)
             #expect(again.headers[.contentType] == "application/json")
             #expect(try await client.request(.get, "/v1/metrics?window=5m&names=interactions").metric("interactions")?.value == 2)
+
+            // deflate (zlib), as the Go and Java exporters can send.
+            var deflated = ByteBuffer(bytes: try Self.request().serializedData())
+            deflated = try deflated.compress(with: .zlib())
+            let third = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.ingest],
+                                                 headers: [.contentType: "application/x-protobuf", .contentEncoding: "deflate"], body: deflated)
+            #expect(third.status == .ok)
+            #expect(try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(serializedBytes: Data(third.body.readableBytesView))
+                .partialSuccess.rejectedSpans == 1)
         }
     }
 
@@ -123,20 +132,31 @@ struct OTLPTests {
         }
     }
 
+    /// Failures answer OTLP's `google.rpc.Status` in the request's encoding, with the HTTP status OTLP prescribes.
     @Test func badRequestsSayWhatIsWrong() async throws {
         let server = try await TestServer()
         try await server.withClient { client in
+            func status(_ response: TestResponse) -> (code: Int?, message: String?) {
+                guard case .object(let members)? = try? JSONParser.parse(Data(response.body.readableBytesView)) else { return (nil, nil) }
+                guard case .number(let code)? = members["code"], case .string(let message)? = members["message"] else { return (nil, nil) }
+                return (Int(code), message)
+            }
             let wrongType = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.ingest],
                                                      headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi"))
             #expect(wrongType.status == .unsupportedMediaType)
-            #expect(wrongType.errorMessage?.contains("send application/x-protobuf or application/json") == true)
+            #expect(status(wrongType).code == 3)
+            #expect(status(wrongType).message?.contains("send application/x-protobuf or application/json") == true)
             let garbage = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.ingest],
                                                    headers: [.contentType: "application/x-protobuf"], body: ByteBuffer(bytes: [0xFF, 0xFF, 0xFF]))
             #expect(garbage.status == .badRequest)
+            #expect(garbage.headers[.contentType] == "application/x-protobuf")
+            // google.rpc.Status: field 1 (code) = 3, then field 2 (message).
+            #expect(Array(garbage.body.readableBytesView.prefix(3)) == [0x08, 0x03, 0x12])
             let badHex = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.ingest], json: #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz"}]}]}]}"#)
             #expect(badHex.status == .badRequest)
-            #expect(badHex.errorMessage == "traceId: 'zz' is not hex (OTLP/JSON writes ids as hex strings)")
-            #expect(try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.read], json: "{}").status == .forbidden)
+            #expect(status(badHex).message == "traceId: 'zz' is not hex (OTLP/JSON writes ids as hex strings)")
+            let forbidden = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.read], json: "{}")
+            #expect(forbidden.status == .forbidden && status(forbidden).code == 7)
             for signal in ["metrics", "logs"] {
                 let acknowledged = try await client.request(.post, "/otlp/v1/\(signal)", key: TestServer.keys[.ingest], json: #"{"resourceMetrics":[]}"#)
                 #expect(acknowledged.status == .ok && String(buffer: acknowledged.body) == "{}")

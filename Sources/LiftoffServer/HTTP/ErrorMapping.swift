@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Hummingbird
 import LiftoffCore
+import LiftoffOTLP
 import LiftoffStore
 import Logging
 
@@ -14,7 +15,16 @@ struct ErrorMapping<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return try Self.response(for: Self.apiError(for: error, logger: logger))
+            let mapped = Self.apiError(for: error, logger: logger)
+            // OTLP exporters expect their own error body, in the encoding they sent.
+            if request.uri.path.hasPrefix("/otlp/") {
+                let encoding = OTLPEncoding(contentType: request.headers[.contentType]) ?? .json
+                var headers = mapped.headers
+                headers[.contentType] = encoding.contentType
+                return Response(status: mapped.status, headers: headers, body: .init(byteBuffer: ByteBuffer(
+                    bytes: encoding.status(httpStatus: Int(mapped.status.code), message: mapped.message))))
+            }
+            return try Self.response(for: mapped)
         }
     }
 

@@ -19,6 +19,7 @@ components:
   responses:
     BadRequest: { description: The request is wrong; the message says where., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Unauthorized: { description: No valid key., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
+    OTLPFailure: { description: "OTLP's failure body: a google.rpc.Status (code, message) in the request's encoding.", content: { application/json: { schema: { $ref: "#/components/schemas/OTLPStatus" } }, application/x-protobuf: { schema: { type: string, format: binary } } } }
     Forbidden: { description: The key's scope does not cover the route., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     NotFound: { description: No such thing., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Conflict: { description: Refused in the current state; the message lists why., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
@@ -27,6 +28,12 @@ components:
     RateLimited: { description: The key's rate limit is exceeded; see Retry-After., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
     Unavailable: { description: Shutting down or the store is unreachable., content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
   schemas:
+    OTLPStatus:
+      type: object
+      required: [code, message]
+      properties:
+        code: { type: integer, description: "gRPC status code: 3 invalid argument, 7 permission denied, 8 resource exhausted, 14 unavailable, 16 unauthenticated." }
+        message: { type: string }
     PlanVersion:
       type: object
       required: [version, sha256, appliedAt, actor]
@@ -267,13 +274,13 @@ paths:
       requestBody: { required: true, content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
       responses:
         "200": { description: "ExportTraceServiceResponse, in the request's encoding; partialSuccess counts and names the spans rejected.", content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
-        "400": { $ref: "#/components/responses/BadRequest" }
-        "401": { $ref: "#/components/responses/Unauthorized" }
-        "403": { $ref: "#/components/responses/Forbidden" }
-        "413": { $ref: "#/components/responses/TooLarge" }
-        "415": { $ref: "#/components/responses/Unsupported" }
-        "429": { $ref: "#/components/responses/RateLimited" }
-        "503": { $ref: "#/components/responses/Unavailable" }
+        "400": { $ref: "#/components/responses/OTLPFailure" }
+        "401": { $ref: "#/components/responses/OTLPFailure" }
+        "403": { $ref: "#/components/responses/OTLPFailure" }
+        "413": { $ref: "#/components/responses/OTLPFailure" }
+        "415": { $ref: "#/components/responses/OTLPFailure" }
+        "429": { $ref: "#/components/responses/OTLPFailure" }
+        "503": { $ref: "#/components/responses/OTLPFailure" }
   /otlp/v1/metrics:
     post:
       summary: "OTLP/HTTP metrics export: acknowledged and not used, so an SDK exporting every signal logs no errors."
@@ -281,12 +288,12 @@ paths:
       requestBody: { required: true, content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
       responses:
         "200": { description: "An empty ExportMetricsServiceResponse, in the request's encoding.", content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
-        "400": { $ref: "#/components/responses/BadRequest" }
-        "401": { $ref: "#/components/responses/Unauthorized" }
-        "403": { $ref: "#/components/responses/Forbidden" }
-        "413": { $ref: "#/components/responses/TooLarge" }
-        "415": { $ref: "#/components/responses/Unsupported" }
-        "429": { $ref: "#/components/responses/RateLimited" }
+        "400": { $ref: "#/components/responses/OTLPFailure" }
+        "401": { $ref: "#/components/responses/OTLPFailure" }
+        "403": { $ref: "#/components/responses/OTLPFailure" }
+        "413": { $ref: "#/components/responses/OTLPFailure" }
+        "415": { $ref: "#/components/responses/OTLPFailure" }
+        "429": { $ref: "#/components/responses/OTLPFailure" }
   /otlp/v1/logs:
     post:
       summary: "OTLP/HTTP logs export: acknowledged and not used, so an SDK exporting every signal logs no errors."
@@ -294,12 +301,12 @@ paths:
       requestBody: { required: true, content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
       responses:
         "200": { description: "An empty ExportLogsServiceResponse, in the request's encoding.", content: { application/x-protobuf: { schema: { type: string, format: binary } }, application/json: { schema: { type: object } } } }
-        "400": { $ref: "#/components/responses/BadRequest" }
-        "401": { $ref: "#/components/responses/Unauthorized" }
-        "403": { $ref: "#/components/responses/Forbidden" }
-        "413": { $ref: "#/components/responses/TooLarge" }
-        "415": { $ref: "#/components/responses/Unsupported" }
-        "429": { $ref: "#/components/responses/RateLimited" }
+        "400": { $ref: "#/components/responses/OTLPFailure" }
+        "401": { $ref: "#/components/responses/OTLPFailure" }
+        "403": { $ref: "#/components/responses/OTLPFailure" }
+        "413": { $ref: "#/components/responses/OTLPFailure" }
+        "415": { $ref: "#/components/responses/OTLPFailure" }
+        "429": { $ref: "#/components/responses/OTLPFailure" }
   /v1/events:
     post:
       summary: Ingest a batch of events; each is validated on its own.

@@ -62,6 +62,9 @@ public enum GenAISpans {
         guard span.traceID.count == 16, span.spanID.count == 8 else {
             return .failure(Problem(reason: "a span needs a 16-byte trace id and an 8-byte span id (they make retries idempotent)"))
         }
+        guard span.traceID.contains(where: { $0 != 0 }), span.spanID.contains(where: { $0 != 0 }) else {
+            return .failure(Problem(reason: "an all-zero trace id or span id is invalid (OTLP)"))
+        }
         guard span.startTimeUnixNano > 0, span.endTimeUnixNano >= span.startTimeUnixNano else {
             return .failure(Problem(reason: "startTimeUnixNano and endTimeUnixNano must be set, the end not before the start"))
         }

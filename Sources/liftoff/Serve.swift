@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port: Int = 8080
 
+    @Option(help: "How people reach this server, e.g. https://liftoff.example.com behind a proxy (or LIFTOFF_EXTERNAL_URL): alert links point there.")
+    var externalURL: String?
+
     @Option(help: "PEM certificate chain, to serve HTTPS directly (with --tls-key).")
     var tlsCert: String?
 
@@ -59,6 +62,12 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert, let tlsKey {
             configuration.tls = TLSFiles(certificateChain: tlsCert, privateKey: tlsKey)
             configuration.externalURL = "https://\(host):\(port)"
+        }
+        if let external = externalURL ?? environment["LIFTOFF_EXTERNAL_URL"], !external.isEmpty {
+            guard let url = URL(string: external), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--external-url: '\(external)' is not an http(s) URL such as https://liftoff.example.com")
+            }
+            configuration.externalURL = external.hasSuffix("/") ? String(external.dropLast()) : external
         }
         do {
             try await StoreOpening.withStore(configuration.store, logger: logger) { store, cluster in

@@ -76,6 +76,79 @@ struct AlertmanagerRouteTests {
         }
     }
 
+    /// Reported by a new user: after a rollback nothing was re-sent, so Alertmanager resolved alerts that
+    /// Liftoff still showed firing.
+    @Test func whatFiredIsResentWhileRolledBack() async throws {
+        let plan = try PlanDecoder.decode(yaml: """
+            rollout: ai-tutor
+            phases:
+              - name: internal
+                audience: { groups: { developers: [dev-1, dev-2] } }
+            rollback:
+              - { trigger: response_time.p95, threshold: 5000, minSamples: 10 }
+            alerts:
+              routes:
+                - { url: "\(Self.target)", format: alertmanager_api, minSeverity: info }
+            """)
+        var unconfigured = try await TestServer(plan: plan)
+        unconfigured.configuration.deliversMessages = false
+        let server = consume unconfigured
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: GuardrailTests.interactions(20, latency: 6000))
+            await guardrails.tick()
+            #expect(try await RolloutAPITests.rollout(client).status.rawValue == "rolled_back")
+            #expect(try await Self.pushes(server).count == 1)
+            server.clock.advance(by: 61)
+            await guardrails.tick()
+            let pushes = try await Self.pushes(server)
+            #expect(pushes.count == 2)
+            #expect(pushes.last?.first?.labels["rule"] == "rollback[0]")
+            #expect(pushes.last?.first?.endsAt == Timestamp.format(server.clock.now().addingTimeInterval(240)))
+        }
+    }
+
+    /// Reported by a new user: a push waited behind another receiver's timeouts. Receivers are served side by
+    /// side: with the first route's receiver hanging, the second still gets its message.
+    @Test func aHangingReceiverHoldsNoOtherBack() async throws {
+        let receiver = WebhookReceiver(failures: 0)
+        try await receiver.run { url in
+            let base = url.replacingOccurrences(of: "/hook", with: "")
+            var unconfigured = try await TestServer(plan: try PlanDecoder.decode(yaml: """
+                rollout: ai-tutor
+                phases:
+                  - name: internal
+                    audience: { groups: { developers: [dev-1, dev-2] } }
+                adjustments:
+                  - { trigger: token_usage, threshold: 5000, action: notify }
+                alerts:
+                  routes:
+                    - { url: "\(base)/stall", minSeverity: info }
+                    - { url: "\(base)/hook", minSeverity: info }
+                """))
+            unconfigured.configuration.deliversMessages = false
+            let server = consume unconfigured
+            let built = try await server.build()
+            let guardrails = built.guardrails
+            var configured = built.notifier
+            configured.timeout = .seconds(30)  // longer than the wait below: only side-by-side delivery passes
+            let notifier = configured
+            try await built.application.test(.router) { client in
+                _ = try await client.request(.post, "/v1/events", json: GuardrailTests.interactions(20, tokens: 400))
+                await guardrails.tick()
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    group.addTask { await notifier.deliverDue() }
+                    // Bounded wait for the second receiver's message while the first one hangs.
+                    for _ in 0..<200 where receiver.deliveries.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+                    #expect(receiver.deliveries.count == 1, "the second route waited behind the hanging one")
+                    receiver.releaseStalled()
+                    #expect(try await group.next() == 2)
+                }
+            }
+        }
+    }
+
     @Test func theRouteMustPointAtTheAlertsAPI() {
         do {
             _ = try PlanDecoder.decode(yaml: """

@@ -115,6 +115,27 @@ struct OTLPTests {
         }
     }
 
+    /// Reported by a new user: all-zero ids were taken, and a second span with them was dropped as a retry.
+    @Test func allZeroIdsAreRejected() async throws {
+        let server = try await TestServer(now: Self.start.addingTimeInterval(60))
+        try await server.withClient { client in
+            var request = Request()
+            var resourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans()
+            var scope = Opentelemetry_Proto_Trace_V1_ScopeSpans()
+            var zero = Self.span(1, latencyMs: 100, [("gen_ai.operation.name", "chat"), ("user.id", "dev-1")])
+            zero.traceID = Data(count: 16)
+            zero.spanID = Data(count: 8)
+            scope.spans = [zero]
+            resourceSpans.scopeSpans = [scope]
+            request.resourceSpans = [resourceSpans]
+            let response = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.ingest],
+                                                    headers: [.contentType: "application/x-protobuf"], body: ByteBuffer(bytes: try request.serializedData()))
+            let answer = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(serializedBytes: Data(response.body.readableBytesView))
+            #expect(answer.partialSuccess.rejectedSpans == 1)
+            #expect(answer.partialSuccess.errorMessage.contains("an all-zero trace id or span id is invalid"))
+        }
+    }
+
     /// swift-protobuf writes ids as base64; OTLP/JSON as hex.
     static func hexIdentifiers(_ value: JSONValue) -> JSONValue {
         switch value {

@@ -5,7 +5,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// A real HTTP server on 127.0.0.1 that records what it receives and fails the first `failures` requests:
-/// the outside world's edge for webhook tests.
+/// the outside world's edge for webhook tests. `/stall` holds its answer until `releaseStalled()`: a
+/// receiver that hangs.
 final class WebhookReceiver: Sendable {
     struct Received: Sendable {
         var headers: [String: String]
@@ -15,10 +16,15 @@ final class WebhookReceiver: Sendable {
     let failures: Int
     private let received = Mutex<[Received]>([])
     private let attempts = Mutex(0)
+    private let stalled: AsyncStream<Void>
+    private let release: AsyncStream<Void>.Continuation
 
     init(failures: Int) {
         self.failures = failures
+        (stalled, release) = AsyncStream.makeStream(of: Void.self)
     }
+
+    func releaseStalled() { release.finish() }
 
     var deliveries: [Received] { received.withLock { $0 } }
     var attemptCount: Int { attempts.withLock { $0 } }
@@ -36,6 +42,10 @@ final class WebhookReceiver: Sendable {
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             self.received.withLock { $0.append(Received(headers: headers, body: text)) }
             return attempt <= self.failures ? .internalServerError : .ok
+        }
+        router.post("/stall") { _, _ -> HTTPResponse.Status in
+            for await _ in self.stalled {}
+            return .ok
         }
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

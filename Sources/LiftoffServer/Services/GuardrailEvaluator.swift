@@ -73,10 +73,17 @@ actor GuardrailEvaluator {
 
     private func evaluate() async throws {
         let snapshot = state.snapshot
-        // A completed rollout is the release itself: its guardrails keep watching it.
-        guard snapshot.record.status != .rolledBack else { return }
-        var current = try await ruleStates()
         let now = clock.now()
+        // A completed rollout is the release itself: its guardrails keep watching it. A rolled-back one is not
+        // judged (nobody is on the new experience), but what fired stays firing until the resume, so receivers
+        // still get it again: Alertmanager would otherwise resolve it after its endsAt.
+        guard snapshot.record.status != .rolledBack else {
+            var commit = GuardrailCommit(at: now)
+            try await notify([], stillFiringFrom: [], now: now, into: &commit)
+            if !commit.isEmpty { try await store.commit(commit) }
+            return
+        }
+        var current = try await ruleStates()
         let epoch = snapshot.epoch
         let phase = snapshot.phase.name
         let silences = try await store.silences()
@@ -141,18 +148,7 @@ actor GuardrailEvaluator {
                 break
             }
         }
-        // Alerts still firing are sent again after the repeat interval, with this tick's news.
-        var stillFiring: [AlertRecord] = []
-        if !guardrails.routes.isEmpty {
-            let resolvedNow = Set(commit.resolvedAlerts.map { "\($0.ruleId)#\($0.firing)" })
-            stillFiring = try await store.alerts(limit: 500).filter { alert in
-                !alert.resolved && !alert.silenced && !resolvedNow.contains("\(alert.ruleId)#\(alert.firing)")
-            }
-            for alert in stillFiring where now.timeIntervalSince(alert.lastNotifiedAt ?? alert.startsAt) >= guardrails.repeatInterval {
-                toNotify.append(alert)
-            }
-        }
-        try notify(toNotify, stillFiring: stillFiring, now: now, into: &commit)
+        try await notify(toNotify, stillFiringFrom: commit.resolvedAlerts, now: now, into: &commit)
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
             commit.rollout = RolloutChange(next: record, expectedVersion: snapshot.record.version, audit: AuditEntry(
@@ -204,6 +200,24 @@ actor GuardrailEvaluator {
                                                ruleId: rule.id, nextAttemptAt: commit.at, createdAt: commit.at))
             return true
         }
+    }
+
+    /// Sends this tick's news with the alerts still firing that are due again (after the repeat interval, and
+    /// every minute to `alertmanager_api` routes); `resolvedNow` are the ones this tick resolves.
+    private func notify(_ news: [AlertRecord], stillFiringFrom resolvedNow: [AlertResolution], now: Date,
+                        into commit: inout GuardrailCommit) async throws {
+        var stillFiring: [AlertRecord] = []
+        var toNotify = news
+        if !guardrails.routes.isEmpty {
+            let resolved = Set(resolvedNow.map { "\($0.ruleId)#\($0.firing)" })
+            stillFiring = try await store.alerts(limit: 500).filter { alert in
+                !alert.resolved && !alert.silenced && !resolved.contains("\(alert.ruleId)#\(alert.firing)")
+            }
+            for alert in stillFiring where now.timeIntervalSince(alert.lastNotifiedAt ?? alert.startsAt) >= guardrails.repeatInterval {
+                toNotify.append(alert)
+            }
+        }
+        try notify(toNotify, stillFiring: stillFiring, now: now, into: &commit)
     }
 
     /// One message per route for everything that changed in this evaluation (grouping), holding the alerts

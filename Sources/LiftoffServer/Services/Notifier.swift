@@ -39,7 +39,16 @@ struct Notifier: Service {
     func deliverDue() async -> Int {
         do {
             let due = try await store.dueMessages(at: clock.now(), limit: 50)
-            for message in due { await deliver(message) }
+            // Receivers one beside the other, so a dead webhook's timeouts hold back no other receiver;
+            // each receiver's messages still in order (a resolution must not overtake its firing).
+            let byTarget = Dictionary(grouping: due, by: \.target)
+            await withTaskGroup(of: Void.self) { group in
+                for messages in byTarget.values {
+                    group.addTask {
+                        for message in messages { await deliver(message) }
+                    }
+                }
+            }
             return due.count
         } catch {
             logger.error("outbox read failed", metadata: ["error": "\(error)"])

@@ -76,18 +76,18 @@ public enum GenAISpans {
             "outcome": .string(outcome(span, attributes)),
         ]
         func put(_ field: String, _ value: JSONValue?) { if let value { fields[field] = value } }
-        put("userId", attributes.string("user.id", "enduser.id") ?? resource.string("user.id", "enduser.id"))
-        put("sessionId", attributes.string("session.id", "gen_ai.conversation.id") ?? resource.string("session.id", "gen_ai.conversation.id"))
-        put("feature", attributes.string(featureAttribute) ?? resource.string(featureAttribute))
-        put("provider", attributes.string("gen_ai.provider.name", "gen_ai.system"))
-        put("model", attributes.string("gen_ai.response.model", "gen_ai.request.model"))
+        put("userId", (attributes.text("user.id", "enduser.id") ?? resource.text("user.id", "enduser.id")).map(JSONValue.string))
+        put("sessionId", (attributes.text("session.id", "gen_ai.conversation.id") ?? resource.text("session.id", "gen_ai.conversation.id")).map(JSONValue.string))
+        put("feature", (attributes.text(featureAttribute) ?? resource.text(featureAttribute)).map(JSONValue.string))
+        put("provider", attributes.text("gen_ai.provider.name", "gen_ai.system").map(JSONValue.string))
+        put("model", attributes.text("gen_ai.response.model", "gen_ai.request.model").map(JSONValue.string))
         // The older names are what instrumentations built on earlier conventions still send.
         put("inputTokens", attributes.number("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"))
         put("outputTokens", attributes.number("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"))
         put("costUsd", attributes.number(costAttribute))
         for event in span.events where event.name == "gen_ai.evaluation.result" {
             let result = Attributes(event.attributes)
-            guard let name = result.string("gen_ai.evaluation.name").flatMap({ if case .string(let text) = $0 { text.lowercased() } else { nil } }),
+            guard let name = result.text("gen_ai.evaluation.name")?.lowercased(),
                   let score = result.number("gen_ai.evaluation.score.value") else { continue }
             if name.contains("relevan") { fields["relevance"] = score }
             if name.contains("accura") || name.contains("correct") { fields["accuracy"] = score }
@@ -97,7 +97,7 @@ public enum GenAISpans {
 
     /// ERROR status or an `error.type` is a failure; timeouts and rate limits are told apart by their type.
     static func outcome(_ span: Opentelemetry_Proto_Trace_V1_Span, _ attributes: Attributes) -> String {
-        let errorType: String? = attributes.string("error.type").flatMap { if case .string(let text) = $0 { text } else { nil } }
+        let errorType = attributes.text("error.type")
         guard span.status.code == .error || errorType != nil else { return "ok" }
         let text = (errorType ?? "") + " " + span.status.message
         let lowered = text.lowercased()
@@ -121,12 +121,12 @@ struct Attributes {
     subscript(key: String) -> Opentelemetry_Proto_Common_V1_AnyValue.OneOf_Value? { values[key] }
 
     /// The first of `keys` present, as text (numbers and booleans written out: a numeric user id is an id).
-    func string(_ keys: String...) -> JSONValue? {
+    func text(_ keys: String...) -> String? {
         for key in keys {
             switch values[key] {
-            case .stringValue(let text)?: return .string(text)
-            case .intValue(let number)?: return .string(String(number))
-            case .boolValue(let flag)?: return .string(String(flag))
+            case .stringValue(let text)?: return text
+            case .intValue(let number)?: return String(number)
+            case .boolValue(let flag)?: return String(flag)
             default: continue
             }
         }

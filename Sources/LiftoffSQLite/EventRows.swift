@@ -47,13 +47,16 @@ struct EventRows {
         if rows.count == Self.rowsPerStatement { try flush(db) }
     }
 
+    /// The statement for `count` rows. The full one is built once: it is on every batch's path.
+    static func sql(rows count: Int) -> String {
+        "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+    }
+    static let fullSQL = sql(rows: rowsPerStatement)
+
     mutating func flush(_ db: Database) throws {
         guard !rows.isEmpty else { return }
-        let placeholders = repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows.count).joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch)
-            VALUES \(placeholders)
-            """)
+        let statement = try db.cachedStatement(sql: rows.count == Self.rowsPerStatement ? Self.fullSQL : Self.sql(rows: rows.count))
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)

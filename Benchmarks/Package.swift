@@ -24,6 +24,15 @@ let package = Package(
             path: "Sources/store-rate"
         ),
         .executableTarget(
+            name: "simulator-step",
+            dependencies: [
+                .product(name: "LiftoffCore", package: liftoff),
+                .product(name: "LiftoffAPI", package: liftoff),
+                .product(name: "LiftoffSimulator", package: liftoff),
+            ],
+            path: "Sources/simulator-step"
+        ),
+        .executableTarget(
             name: "IngestBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import LiftoffCore
 import NIOCore
@@ -7,10 +6,12 @@ import NIOHTTP1
 /// Liftoff's HTTP API as the app, an operator and the simulator call it: typed requests and answers (the
 /// same types the server encodes), every refusal a `Failure` carrying the server's own message.
 public struct LiftoffClient: Sendable {
-    public let baseURL: String
     public let key: String
-    /// How long one request may take, connection included.
-    public let timeout: TimeAmount
+    /// How requests reach the server.
+    public let transport: any LiftoffTransport
+
+    /// Where requests go: the server's base URL over HTTP.
+    public var baseURL: String { transport.endpoint }
 
     /// A refusal (`status` the HTTP status, `message` the server's own words, `unmet` a refused
     /// promotion's conditions) or, with `status` nil, a server that could not be reached.
@@ -33,10 +34,14 @@ public struct LiftoffClient: Sendable {
         }
     }
 
+    /// Over HTTP to `baseURL`; `timeout` bounds one request, connection included.
     public init(baseURL: String, key: String, timeout: TimeAmount = .seconds(60)) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.init(transport: HTTPTransport(baseURL: baseURL, timeout: timeout), key: key)
+    }
+
+    public init(transport: any LiftoffTransport, key: String) {
+        self.transport = transport
         self.key = key
-        self.timeout = timeout
     }
 
     // MARK: - Rollout
@@ -116,21 +121,15 @@ public struct LiftoffClient: Sendable {
 
     /// The raw answer of a 2xx; a `Failure` otherwise.
     public func send(_ method: HTTPMethod, _ path: String, body: Data? = nil) async throws -> Data {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response: HTTPClientResponse
+        var headers = [(name: "Authorization", value: "Bearer \(key)")]
+        if body != nil { headers.append((name: "Content-Type", value: "application/json")) }
+        let response: TransportResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await transport.exchange(TransportRequest(method: method, path: path, headers: headers, body: body))
         } catch {
             throw Failure(status: nil, message: "cannot reach \(baseURL): \(error)")
         }
-        let data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
-        let status = Int(response.status.code)
+        let (status, data) = (response.status, response.body)
         guard (200..<300).contains(status) else {
             let problem = try? APICoding.decoder.decode(APIProblem.self, from: data)
             throw Failure(status: status, message: problem?.error.message ?? String(decoding: data, as: UTF8.self),

@@ -20,6 +20,11 @@ struct RecentAggregates: Sendable {
         var phase: String
         var variant: Variant
         var epoch: Int
+
+        /// Whether a read with these filters (nil: any) takes this slice.
+        func matches(phase: String?, variant: Variant?, fromEpoch: Int?) -> Bool {
+            (phase == nil || self.phase == phase) && (variant == nil || self.variant == variant) && (fromEpoch.map { epoch >= $0 } ?? true)
+        }
     }
 
     init(horizon: Int64, now: MinuteIndex) {
@@ -52,28 +57,44 @@ struct RecentAggregates: Sendable {
         minutes = minutes.filter { $0.key >= newStart }
     }
 
+    /// The rows in `range` (which must lie at or after `start`, within `window`) that match, merged per measure
+    /// into totals of `window`.
+    func totals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,
+                fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTotals {
+        var totals = AggregateTotals(minutes: window)
+        forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures) { minute, _, measure, aggregate in
+            totals.merge(aggregate, measure: measure, minute: minute)
+        }
+        return totals
+    }
+
     /// The rows in `range` (which must lie at or after `start`) that match, as `Store.aggregates` filters them.
     func table(_ range: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTable {
         var table = AggregateTable()
-        // Fewer minutes than the range spans are usually present: walk whichever is shorter.
-        let present = range.lowerBound.distance(to: range.upperBound) + 1 > Int64(minutes.count)
-            ? minutes.keys.filter { range.contains($0) } : range.filter { minutes[$0] != nil }
-        for minute in present {
+        forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures) { minute, slice, measure, aggregate in
+            table.merge(aggregate, at: AggregateKey(minute: minute, phase: slice.phase, variant: slice.variant, epoch: slice.epoch, measure: measure))
+        }
+        return table
+    }
+
+    private func forEachRow(_ range: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?,
+                            _ body: (MinuteIndex, Slice, Measure, Aggregate) -> Void) {
+        for minute in presentMinutes(range) {
             guard let slices = minutes[minute] else { continue }
-            for (slice, byMeasure) in slices {
-                if let phase, slice.phase != phase { continue }
-                if let variant, slice.variant != variant { continue }
-                if let fromEpoch, slice.epoch < fromEpoch { continue }
-                let key = { (measure: Measure) in
-                    AggregateKey(minute: minute, phase: slice.phase, variant: slice.variant, epoch: slice.epoch, measure: measure)
-                }
+            for (slice, byMeasure) in slices where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch) {
                 if let measures {
-                    for measure in measures { if let aggregate = byMeasure[measure] { table.merge(aggregate, at: key(measure)) } }
+                    for measure in measures { if let aggregate = byMeasure[measure] { body(minute, slice, measure, aggregate) } }
                 } else {
-                    for (measure, aggregate) in byMeasure { table.merge(aggregate, at: key(measure)) }
+                    for (measure, aggregate) in byMeasure { body(minute, slice, measure, aggregate) }
                 }
             }
         }
-        return table
+    }
+
+    /// The minutes of `range` with rows. Fewer minutes than the range spans are usually present: walks
+    /// whichever is shorter.
+    private func presentMinutes(_ range: ClosedRange<MinuteIndex>) -> [MinuteIndex] {
+        range.lowerBound.distance(to: range.upperBound) + 1 > Int64(minutes.count)
+            ? minutes.keys.filter { range.contains($0) } : range.filter { minutes[$0] != nil }
     }
 }

@@ -60,9 +60,16 @@ extension SQLiteStore {
             recentUserDays.withLock { known in
                 for userDay in newUserDays { known.insert(user: userDay.user, day: userDay.day) }
             }
-            recent.withLock { mirror in
+            let mirrorStart = recent.withLock { mirror in
+                let start = mirror.start
                 mirror.advance(to: MinuteIndex(containing: receivedAt))
                 for (key, aggregate) in written { mirror.record(aggregate, at: key) }
+                return start
+            }
+            // A late event changed an hour older than the mirror, which a read may have kept.
+            let older = written.lazy.map(\.0.minute).filter { $0 < mirrorStart }
+            if !older.isEmpty {
+                hourly.withLock { cache in for minute in older { cache.written(minute: minute) } }
             }
             return statuses
         }

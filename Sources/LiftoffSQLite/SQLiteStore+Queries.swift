@@ -23,6 +23,67 @@ extension SQLiteStore {
         return table
     }
 
+    public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                                measures: Set<Measure>?) async throws -> AggregateTotals {
+        if let measures, measures.isEmpty { return AggregateTotals(minutes: minutes) }
+        let (fromMemory, sqlRange) = recent.withLock { mirror -> (AggregateTotals?, ClosedRange<MinuteIndex>?) in
+            guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
+            let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
+            let totals = mirror.totals(covered, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+            return (totals, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
+        }
+        guard let sqlRange else { return fromMemory ?? AggregateTotals(minutes: minutes) }
+        var totals = try await olderTotals(sqlRange, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+        if let fromMemory { totals.merge(fromMemory) }
+        return totals
+    }
+
+    /// The totals of `range`, which lies before the in-memory minutes: its whole hours from `hourly` (read
+    /// from SQL and kept the first time), the minutes at either end from SQL.
+    private func olderTotals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,
+                             fromEpoch: Int?, measures: Set<Measure>?) async throws -> AggregateTotals {
+        let firstHour = HourlyAggregates.index(of: range.lowerBound.advanced(by: 59))
+        let lastHour = HourlyAggregates.index(of: range.upperBound.advanced(by: 1)) - 1
+        guard firstHour <= lastHour else {
+            return AggregateTotals(try await pool.read { db in
+                try Self.fetchAggregates(db, minutes: range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+            }, minutes: window)
+        }
+        var edges: [ClosedRange<MinuteIndex>] = []
+        if range.lowerBound.rawValue < firstHour * 60 {
+            edges.append(range.lowerBound...MinuteIndex(rawValue: firstHour * 60 - 1))
+        }
+        if (lastHour + 1) * 60 <= range.upperBound.rawValue {
+            edges.append(MinuteIndex(rawValue: (lastHour + 1) * 60)...range.upperBound)
+        }
+        let edgeRanges = edges
+        let (kept, generation) = hourly.withLock { cache in ((firstHour...lastHour).map { cache.hour($0) }, cache.generation) }
+        let missing = (firstHour...lastHour).filter { kept[Int($0 - firstHour)] == nil }
+        let (edgeRows, fetched) = try await pool.read { db -> (AggregateTable, [Int64: HourlyAggregates.Hour]) in
+            var rows = AggregateTable()
+            for edge in edgeRanges {
+                rows.merge(try Self.fetchAggregates(db, minutes: edge, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures))
+            }
+            guard let first = missing.first, let last = missing.last else { return (rows, [:]) }
+            let hours = try Self.fetchAggregates(db, minutes: MinuteIndex(rawValue: first * 60)...MinuteIndex(rawValue: last * 60 + 59))
+            return (rows, HourlyAggregates.merged(hours))
+        }
+        if !missing.isEmpty {
+            hourly.withLock { cache in for index in missing { cache.keep(fetched[index] ?? [:], at: index, readAt: generation) } }
+        }
+        var totals = AggregateTotals(edgeRows, minutes: window)
+        for index in firstHour...lastHour {
+            guard let hour = kept[Int(index - firstHour)] ?? fetched[index] else { continue }
+            let first = MinuteIndex(rawValue: index * 60)
+            for (slice, byMeasure) in hour where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch) {
+                for (measure, entry) in byMeasure where measures?.contains(measure) ?? true {
+                    totals.merge(entry.aggregate, measure: measure, minutesFrom: first, mask: entry.minutes)
+                }
+            }
+        }
+        return totals
+    }
+
     /// The stored rows of `minute_aggregates` that match, decoded.
     static func fetchAggregates(_ db: Database, minutes: ClosedRange<MinuteIndex>? = nil, from first: MinuteIndex? = nil,
                                 phase: String? = nil, variant: Variant? = nil, fromEpoch: Int? = nil,

@@ -7,10 +7,21 @@ import Synchronization
 /// The embedded store: one SQLite file in WAL mode behind one `DatabasePool`, migrated when opened.
 /// Commits are synchronous (`synchronous=FULL`): once `append` returns, the events survive a crash.
 public final class SQLiteStore: Store {
+    /// Whether a commit waits for the disk.
+    public enum Durability: Sendable {
+        /// `synchronous=FULL`: a commit survives a crash of the process or the machine. Every server's store.
+        case full
+        /// `synchronous=OFF`: a commit survives a crash of the process but not of the machine. Only for a
+        /// scratch database thrown away afterwards (a simulation run), where waiting for the disk buys nothing.
+        case scratch
+    }
+
     let pool: SQLitePool
     let recentIDs: Mutex<RecentEventIDs>
     /// The latest minutes of aggregates, decoded (see `RecentAggregates`).
     let recent: Mutex<RecentAggregates>
+    /// Whole hours before `recent`, kept once read (see `HourlyAggregates`).
+    let hourly = Mutex(HourlyAggregates(capacity: 8 * 24))
     /// Users already marked active on the latest days (see `RecentUserDays`).
     let recentUserDays = Mutex(RecentUserDays())
 
@@ -19,11 +30,11 @@ public final class SQLiteStore: Store {
     /// `recentMinutes` how many of the latest minutes of aggregates are kept decoded in memory (0: none), which
     /// assumes this process is the file's only writer of events, as `liftoff serve` is.
     public init(path: String, now: Date, dedupeHorizon: TimeInterval = 24 * 3600, dedupeCapacity: Int = 2_000_000,
-                recentMinutes: Int = 180) throws {
+                recentMinutes: Int = 180, durability: Durability = .full) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let databasePool: DatabasePool
@@ -57,10 +68,10 @@ public final class SQLiteStore: Store {
     }
 
     /// Opens the database at `path`, creating its folder first.
-    public static func open(at path: String, now: Date) throws -> SQLiteStore {
+    public static func open(at path: String, now: Date, durability: Durability = .full) throws -> SQLiteStore {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return try SQLiteStore(path: path, now: now)
+        return try SQLiteStore(path: path, now: now, durability: durability)
     }
 
     public func ping() async throws {

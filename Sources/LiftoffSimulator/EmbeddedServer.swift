@@ -43,7 +43,7 @@ public final class EmbeddedServer: SimulationTarget {
 
     /// Starts a server for the duration of `body`. With a `ManualClock` nothing evaluates unless `advance` is
     /// called; with another clock the server ticks every `tickInterval` of real time.
-    /// `directory` nil: a temporary one, removed afterwards.
+    /// `directory` nil: a temporary one, removed afterwards, whose commits do not wait for the disk.
     public static func run<Value: Sendable>(
         plan: Plan, clock: any WallClock, directory: URL? = nil, port: Int = 0, adminKey: String? = nil,
         tickInterval: Duration = .seconds(1), logger: Logger = EmbeddedServer.quietLogger,
@@ -58,7 +58,8 @@ public final class EmbeddedServer: SimulationTarget {
         configuration.deliversMessages = false
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         guard case .sqlite(let path) = configuration.store else { preconditionFailure("embedded runs use SQLite") }
-        let store = try SQLiteStore.open(at: path, now: clock.now())
+        // A temporary database is removed afterwards: its commits need not wait for the disk.
+        let store = try SQLiteStore.open(at: path, now: clock.now(), durability: temporary ? .scratch : .full)
         let built = try await buildApplication(configuration, store: store, logger: logger) { port in continuation.yield(port) }
         let (application, ticker) = (built.application, built.ticker)
         let services = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
@@ -73,7 +74,8 @@ public final class EmbeddedServer: SimulationTarget {
                 try await group.waitForAll()
                 throw CancellationError()
             }
-            let server = EmbeddedServer(client: LiftoffClient(baseURL: "http://127.0.0.1:\(bound)", key: key), directory: folder,
+            // The simulator's own calls skip the socket (the server still listens, for a person or a test).
+            let server = EmbeddedServer(client: LiftoffClient(transport: built.inProcess, key: key), directory: folder,
                                         port: bound, clock: clock, tick: ticker)
             // Shut down gracefully either way: the ingest pipeline drains what it accepted.
             let result: Result<Value, any Error>

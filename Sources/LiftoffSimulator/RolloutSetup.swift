@@ -4,14 +4,17 @@ import LiftoffCore
 
 /// Brings a rollout to the phase a scenario plays in, through the operator API: forced promotions (with a
 /// reason, audited), then the phase's audience (invitations or waitlist admissions).
-struct RolloutSetup: Sendable {
+public struct RolloutSetup: Sendable {
     let client: LiftoffClient
+
+    public init(client: LiftoffClient) { self.client = client }
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
-    func enter(phase: String, users: [String], reason: String) async throws {
+    /// Throws when the phase is not in the plan or the rollout is complete.
+    public func enter(phase: String, users: [String], reason: String) async throws {
         var rollout = try await client.rollout()
         for _ in 0..<16 {
             if rollout.status == .rolledBack || rollout.status == .paused {

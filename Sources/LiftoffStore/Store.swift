@@ -29,6 +29,11 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                     measures: Set<Measure>?) async throws -> AggregateTable
 
+    /// What `aggregates` answers, merged per measure: a window's totals. Same filters and cost bound; an
+    /// engine may answer it without building the per-minute rows.
+    func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                         measures: Set<Measure>?) async throws -> AggregateTotals
+
     /// How many users first seen on a day in `firstDays` (day indexes, inclusive) were active again exactly
     /// `afterDays` later, counting users by the phase and variant of their first day.
     func retention(afterDays: Int, firstDays: ClosedRange<DayIndex>, phase: String?, variant: Variant?) async throws -> RetentionCounts
@@ -172,5 +177,13 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         guard var components = URLComponents(string: url), components.password != nil else { return url }
         components.password = "***"
         return components.string ?? "(unreadable URL)"
+    }
+}
+
+extension Store {
+    public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                                measures: Set<Measure>?) async throws -> AggregateTotals {
+        AggregateTotals(try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures),
+                        minutes: minutes)
     }
 }

@@ -69,4 +69,61 @@ struct RecentAggregatesTests {
         let reopened = try SQLiteStore(path: first.databasePath, now: later, recentMinutes: 10)
         try await expectSameAnswers(reopened, plain, around: later)
     }
+
+    /// A window's totals as `aggregateTotals` answers them (the mirror, hours kept in memory, SQL at the edges)
+    /// hold the same samples as the per-minute rows SQL answers, merged: counts, extremes, distinct users,
+    /// quantiles and minutes with data exactly, sums to rounding (they are added in another order).
+    func expectSameTotals(_ store: SQLiteStore, _ plain: SQLiteStore, around date: Date) async throws {
+        let minute = MinuteIndex(containing: date)
+        let ranges = [minute.advanced(by: -300)...minute, minute.advanced(by: -250)...minute.advanced(by: -61),
+                      minute.advanced(by: -185)...minute.advanced(by: -5), minute.advanced(by: -120)...minute.advanced(by: -120),
+                      minute.advanced(by: -240)...minute.advanced(by: -180), minute.advanced(by: -8)...minute]
+        let filters: [(String?, Variant?, Int?, Set<Measure>?)] = [
+            (nil, nil, nil, nil), ("alpha", .treatment, nil, nil), ("beta", nil, 1, [.latency, .users]), (nil, .control, nil, [.rating]),
+        ]
+        for range in ranges {
+            for (phase, variant, epoch, measures) in filters {
+                let label = "\(range) \(phase ?? "-") \(variant?.rawValue ?? "-") \(epoch ?? -1)"
+                let fast = try await store.aggregateTotals(minutes: range, phase: phase, variant: variant, fromEpoch: epoch, measures: measures)
+                let rows = try await plain.aggregates(minutes: range, phase: phase, variant: variant, fromEpoch: epoch, measures: measures)
+                let slow = AggregateTotals(rows, minutes: range)
+                #expect(Set(fast.totals.keys) == Set(slow.totals.keys), "\(label)")
+                #expect(!rows.rows.isEmpty || range.count < 10 || measures == [.rating] || epoch != nil, "\(label): the test reads data")
+                for (measure, expected) in slow.totals {
+                    guard let actual = fast.totals[measure] else { continue }
+                    #expect(actual.count == expected.count && actual.min == expected.min && actual.max == expected.max, "\(label) \(measure)")
+                    #expect(abs(actual.sum - expected.sum) <= 1e-9 * max(1, abs(expected.sum)), "\(label) \(measure)")
+                    #expect(actual.distinct?.count == expected.distinct?.count, "\(label) \(measure)")
+                    #expect(actual.quantile(0.5) == expected.quantile(0.5) && actual.quantile(0.95) == expected.quantile(0.95), "\(label) \(measure)")
+                    #expect(fast.activeSeconds([measure]) == slow.activeSeconds([measure]), "\(label) \(measure)")
+                }
+            }
+        }
+    }
+
+    @Test func hoursKeptInMemoryAnswerWhatSQLAnswersAndForgetWhatALateEventChanged() async throws {
+        let first = try TemporaryDirectory()
+        let second = try TemporaryDirectory()
+        let store = try SQLiteStore(path: first.databasePath, now: now, recentMinutes: 10)
+        let plain = try SQLiteStore(path: second.databasePath, now: now, recentMinutes: 0)
+        // Six hours, an event every 30 s.
+        let events = (0..<720).map { index in event(index, at: now.addingTimeInterval(-Double(index) * 30)) }
+        for target in [store, plain] { _ = try await target.append(events, receivedAt: now) }
+        try await expectSameTotals(store, plain, around: now)
+        #expect(store.hourly.withLock { cache in (0..<1_000_000).contains(cache.generation) && cache.hour(HourlyAggregates.index(of: MinuteIndex(containing: now).advanced(by: -240))) != nil },
+                "an old whole hour is kept after a read")
+
+        // Late events for minutes in hours already kept: the next read sees them.
+        let late = [event(11, at: now.addingTimeInterval(-200 * 60)), event(12, at: now.addingTimeInterval(-131 * 60)),
+                    event(0, at: now.addingTimeInterval(-250 * 60))]
+        for target in [store, plain] { _ = try await target.append(late, receivedAt: now) }
+        try await expectSameTotals(store, plain, around: now)
+
+        // A store that keeps no minutes in memory reads every window through the hours.
+        let third = try TemporaryDirectory()
+        let hoursOnly = try SQLiteStore(path: third.databasePath, now: now, recentMinutes: 0)
+        _ = try await hoursOnly.append(events + late, receivedAt: now)
+        try await expectSameTotals(hoursOnly, plain, around: now)
+        try await expectSameTotals(hoursOnly, plain, around: now)
+    }
 }

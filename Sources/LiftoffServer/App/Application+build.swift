@@ -23,6 +23,8 @@ public struct LiftoffApplication {
     var guardrails: GuardrailEvaluator
     var notifier: Notifier
     var retention: RetentionService
+    /// The same routes without a socket: requests through it skip only the HTTP server.
+    public var inProcess: InProcessTransport
 
     /// One evaluation of everything that decides, as the ticker runs it each second: guardrails first, then
     /// the gate for automatic promotion. The simulator calls it after moving its injected clock.
@@ -136,5 +138,6 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
         logger: logger)
     return LiftoffApplication(application: application, generatedAdminKey: generatedAdminKey,
                               routes: routes.descriptors, store: store, controller: controller,
-                              guardrails: guardrails, notifier: notifier, retention: retention)
+                              guardrails: guardrails, notifier: notifier, retention: retention,
+                              inProcess: InProcessTransport(responder: router.buildResponder(), logger: logger))
 }

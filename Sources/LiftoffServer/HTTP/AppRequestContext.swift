@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import LiftoffCore
 
 /// The request context of every Liftoff route: Hummingbird's core plus the key that authenticated the call.
@@ -14,6 +15,12 @@ public struct AppRequestContext: RequestContext {
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
+    /// A request from this process (`InProcessTransport`): no channel, no peer.
+    init(inProcess source: InProcessSource) {
+        coreContext = .init(source: source)
+        remoteAddress = "in-process"
+    }
+
     /// Ingest bodies are collected with their own limit; this only caps what a route could collect by default.
     public var maxUploadSize: Int { 64 << 20 }
 }
@@ -23,4 +30,9 @@ public struct AuthenticatedKey: Sendable, Equatable {
     public var id: String
     public var name: String
     public var scope: Scope
+}
+
+/// Where an in-process request's context comes from: only its logger.
+struct InProcessSource: RequestContextSource {
+    let logger: Logger
 }

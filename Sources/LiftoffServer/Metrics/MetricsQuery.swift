@@ -39,18 +39,15 @@ struct MetricsQuery: Sendable {
                 fromEpoch: Int? = nil) async throws -> [Metric: MetricValue] {
         let minutes: ClosedRange<MinuteIndex> = windowMinutes(interval)
         let measures = metrics.reduce(into: Set<Measure>()) { $0.formUnion($1.measures) }
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+        let window = try await store.aggregateTotals(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
         var retention: [Int: RetentionCounts] = [:]
         for days in Set(metrics.compactMap(\.retentionDays)) {
             retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
         }
-        let calculator = MetricCalculator(totals: table.totals(), windowSeconds: interval.seconds, retention: retention)
-        var minutesWith: [Measure: Set<MinuteIndex>] = [:]
-        for key in table.rows.keys { minutesWith[key.measure, default: []].insert(key.minute) }
+        let calculator = MetricCalculator(totals: window.totals, windowSeconds: interval.seconds, retention: retention)
         return Dictionary(uniqueKeysWithValues: metrics.map { metric in
             var value = calculator.value(of: metric)
-            let active = metric.measures.reduce(into: Set<MinuteIndex>()) { $0.formUnion(minutesWith[$1] ?? []) }
-            value.activeSeconds = Double(active.count * 60)
+            value.activeSeconds = window.activeSeconds(metric.measures)
             return (metric, value)
         })
     }

@@ -86,7 +86,8 @@ actor GuardrailEvaluator {
         var current = try await ruleStates()
         let epoch = snapshot.epoch
         let phase = snapshot.phase.name
-        let silences = try await store.silences()
+        // Silences matter only to a rule that fires or resolves now: read once, when the first one does.
+        var silences: [SilenceRecord]?
         var commit = GuardrailCommit(at: now)
         var record = snapshot.record
         var toNotify: [AlertRecord] = []
@@ -117,8 +118,9 @@ actor GuardrailEvaluator {
             if next != previous { commit.states[rule.id] = next }
             switch transition {
             case .fired(let acted):
+                if silences == nil { silences = try await store.silences() }
                 let alert = makeAlert(rule, firing: next.firings, value: value, judgement: judgement, phase: phase, at: now,
-                                      silences: silences, control: control)
+                                      silences: silences ?? [], control: control)
                 commit.newAlerts.append(alert)
                 if !alert.silenced { toNotify.append(alert) }
                 var executed: [String] = []
@@ -134,8 +136,9 @@ actor GuardrailEvaluator {
                     commit.incidents.append(try await incident(rule, alert: alert, value: value, control: control, actions: executed, phase: phase, at: now))
                 }
             case .resolved:
+                if silences == nil { silences = try await store.silences() }
                 var resolved = makeAlert(rule, firing: previous.firings, value: value, judgement: judgement, phase: phase,
-                                         at: previous.since ?? now, silences: silences)
+                                         at: previous.since ?? now, silences: silences ?? [])
                 resolved.resolved = true
                 resolved.endsAt = now
                 commit.resolvedAlerts.append(AlertResolution(ruleId: rule.id, firing: previous.firings, at: now))
@@ -148,7 +151,8 @@ actor GuardrailEvaluator {
                 break
             }
         }
-        try await notify(toNotify, stillFiringFrom: commit.resolvedAlerts, now: now, into: &commit)
+        let anyFiring = guardrails.rules.contains { (commit.states[$0.id] ?? current[$0.id])?.phase == .firing }
+        try await notify(toNotify, stillFiringFrom: anyFiring ? commit.resolvedAlerts : nil, now: now, into: &commit)
         guard !commit.isEmpty else { return }
         if record != snapshot.record {
             commit.rollout = RolloutChange(next: record, expectedVersion: snapshot.record.version, audit: AuditEntry(
@@ -204,11 +208,13 @@ actor GuardrailEvaluator {
 
     /// Sends this tick's news with the alerts still firing that are due again (after the repeat interval, and
     /// every minute to `alertmanager_api` routes); `resolvedNow` are the ones this tick resolves.
-    private func notify(_ news: [AlertRecord], stillFiringFrom resolvedNow: [AlertResolution], now: Date,
+    /// `resolvedNow` nil: no rule is firing, so no stored alert is either (every alert is a rule's firing,
+    /// resolved when its rule resolves) and the alert log need not be read.
+    private func notify(_ news: [AlertRecord], stillFiringFrom resolvedNow: [AlertResolution]?, now: Date,
                         into commit: inout GuardrailCommit) async throws {
         var stillFiring: [AlertRecord] = []
         var toNotify = news
-        if !guardrails.routes.isEmpty {
+        if !guardrails.routes.isEmpty, let resolvedNow {
             let resolved = Set(resolvedNow.map { "\($0.ruleId)#\($0.firing)" })
             stillFiring = try await store.alerts(limit: 500).filter { alert in
                 !alert.resolved && !alert.silenced && !resolved.contains("\(alert.ruleId)#\(alert.firing)")

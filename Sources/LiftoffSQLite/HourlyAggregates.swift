@@ -45,21 +45,39 @@ struct HourlyAggregates: Sendable {
         minute.rawValue >= 0 ? minute.rawValue / 60 : (minute.rawValue - 59) / 60
     }
 
-    /// The hour's rows of `table`, merged.
+    /// The rows of `table`, merged per hour, slice and measure.
     static func merged(_ table: AggregateTable) -> [Int64: Hour] {
         var hours: [Int64: Hour] = [:]
         for (key, aggregate) in table.rows {
-            let index = index(of: key.minute)
-            let bit = UInt64(1) << UInt64(key.minute.rawValue - index * 60)
-            let slice = RecentAggregates.Slice(phase: key.phase, variant: key.variant, epoch: key.epoch)
-            if var entry = hours[index]?[slice]?[key.measure] {
-                entry.aggregate.merge(aggregate)
-                entry.minutes |= bit
-                hours[index]![slice]![key.measure] = entry
-            } else {
-                hours[index, default: [:]][slice, default: [:]][key.measure] = Entry(aggregate: aggregate, minutes: bit)
-            }
+            add(aggregate, minute: key.minute, slice: RecentAggregates.Slice(phase: key.phase, variant: key.variant, epoch: key.epoch),
+                measure: key.measure, to: &hours[index(of: key.minute), default: [:]])
         }
         return hours
+    }
+
+    /// Adds the row of `measure` in `slice` at `minute` to the merged `hour` that holds the minute.
+    static func add(_ aggregate: Aggregate, minute: MinuteIndex, slice: RecentAggregates.Slice, measure: Measure, to hour: inout Hour) {
+        let bit = UInt64(1) << UInt64(minute.rawValue - index(of: minute) * 60)
+        if var entry = hour[slice]?[measure] {
+            entry.aggregate.merge(aggregate)
+            entry.minutes |= bit
+            hour[slice]![measure] = entry
+        } else {
+            hour[slice, default: [:]][measure] = Entry(aggregate: aggregate, minutes: bit)
+        }
+    }
+
+    /// Merges the slices and measures of `hour` (starting at `first`) that a read with these filters takes.
+    static func merge(_ hour: Hour, startingAt first: MinuteIndex, into totals: inout AggregateTotals, phase: String?, variant: Variant?,
+                      fromEpoch: Int?, measures: Set<Measure>?) {
+        for (slice, byMeasure) in hour where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch) {
+            if let measures {
+                for measure in measures {
+                    if let entry = byMeasure[measure] { totals.merge(entry.aggregate, measure: measure, minutesFrom: first, mask: entry.minutes) }
+                }
+            } else {
+                for (measure, entry) in byMeasure { totals.merge(entry.aggregate, measure: measure, minutesFrom: first, mask: entry.minutes) }
+            }
+        }
     }
 }

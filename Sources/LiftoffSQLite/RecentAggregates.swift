@@ -5,8 +5,8 @@ import LiftoffCore
 /// every committed write also lands here (after its commit, under the same writer), so from `start` on the
 /// mirror holds exactly the stored rows and a read needs neither SQL nor decoding.
 ///
-/// Bounded: minutes older than `horizon` minutes before the latest arrival are dropped (and `start` moves
-/// on); reads reaching before `start` go to SQL for that part.
+/// Bounded: minutes of the hours before the one `horizon` minutes before the latest arrival are dropped (and
+/// `start` moves on, from hour to hour); reads reaching before `start` go to SQL for that part.
 struct RecentAggregates: Sendable {
     /// Every stored row of a minute from `start` on is here.
     private(set) var start: MinuteIndex
@@ -15,6 +15,8 @@ struct RecentAggregates: Sendable {
     /// Per minute, per slice (phase, variant, epoch), per measure: a read asks for a few measures of a few
     /// slices, so it looks them up instead of filtering every row.
     private var minutes: [MinuteIndex: [Slice: [Measure: Aggregate]]] = [:]
+    /// Whole hours merged by a read, until a write lands in them.
+    private var hours: [Int64: HourlyAggregates.Hour] = [:]
 
     struct Slice: Hashable, Sendable {
         var phase: String
@@ -30,7 +32,7 @@ struct RecentAggregates: Sendable {
     init(horizon: Int64, now: MinuteIndex) {
         self.horizon = max(0, horizon)
         // With nothing kept, the mirror starts at the end of time: it covers no minute.
-        start = horizon > 0 ? now.advanced(by: -horizon) : MinuteIndex(rawValue: .max)
+        start = horizon > 0 ? Self.hourStart(now.advanced(by: -horizon)) : MinuteIndex(rawValue: .max)
     }
 
     var isEnabled: Bool { horizon > 0 }
@@ -45,27 +47,66 @@ struct RecentAggregates: Sendable {
     mutating func record(_ aggregate: Aggregate, at key: AggregateKey) {
         guard key.minute >= start else { return }
         minutes[key.minute, default: [:]][Slice(phase: key.phase, variant: key.variant, epoch: key.epoch), default: [:]][key.measure] = aggregate
+        hours[HourlyAggregates.index(of: key.minute)] = nil
     }
 
-    /// Moves the window on to `horizon` minutes before `latest` (an arrival time, not an event's own time, so a
+    /// The start of the hour holding `minute`. The mirror starts on an hour, so what lies before it is whole
+    /// hours, which `HourlyAggregates` keeps merged: a long window then reads no minute of SQL.
+    static func hourStart(_ minute: MinuteIndex) -> MinuteIndex {
+        MinuteIndex(rawValue: HourlyAggregates.index(of: minute) * 60)
+    }
+
+    /// Moves the window on to the hour holding `horizon` minutes before `latest` (an arrival time, not an event's own time, so a
     /// wrong clock on a device cannot empty the mirror).
     mutating func advance(to latest: MinuteIndex) {
         guard isEnabled else { return }
-        let newStart = latest.advanced(by: -horizon)
+        let newStart = Self.hourStart(latest.advanced(by: -horizon))
         guard newStart > start else { return }
         start = newStart
         minutes = minutes.filter { $0.key >= newStart }
+        hours = hours.filter { $0.key * 60 >= newStart.rawValue }
     }
 
     /// The rows in `range` (which must lie at or after `start`, within `window`) that match, merged per measure
-    /// into totals of `window`.
-    func totals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,
-                fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTotals {
+    /// into totals of `window`. Whole hours of the range are merged once and kept until a write lands in them,
+    /// so a window of hours merges a few hours and the minutes at its ends instead of every minute.
+    mutating func totals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,
+                         fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTotals {
         var totals = AggregateTotals(minutes: window)
-        forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures) { minute, _, measure, aggregate in
+        let add = { (minute: MinuteIndex, _: Slice, measure: Measure, aggregate: Aggregate) in
             totals.merge(aggregate, measure: measure, minute: minute)
         }
+        let firstHour = HourlyAggregates.index(of: range.lowerBound.advanced(by: 59))
+        let lastHour = HourlyAggregates.index(of: range.upperBound.advanced(by: 1)) - 1
+        guard firstHour <= lastHour else {
+            forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, add)
+            return totals
+        }
+        if range.lowerBound.rawValue < firstHour * 60 {
+            forEachRow(range.lowerBound...MinuteIndex(rawValue: firstHour * 60 - 1), phase: phase, variant: variant, fromEpoch: fromEpoch,
+                       measures: measures, add)
+        }
+        if (lastHour + 1) * 60 <= range.upperBound.rawValue {
+            forEachRow(MinuteIndex(rawValue: (lastHour + 1) * 60)...range.upperBound, phase: phase, variant: variant, fromEpoch: fromEpoch,
+                       measures: measures, add)
+        }
+        for index in firstHour...lastHour {
+            let hour = hours[index] ?? mergedHour(index)
+            hours[index] = hour
+            HourlyAggregates.merge(hour, startingAt: MinuteIndex(rawValue: index * 60), into: &totals, phase: phase, variant: variant,
+                                   fromEpoch: fromEpoch, measures: measures)
+        }
         return totals
+    }
+
+    /// Every row of the hour starting at minute `60 × index`, merged per slice and measure.
+    private func mergedHour(_ index: Int64) -> HourlyAggregates.Hour {
+        var hour: HourlyAggregates.Hour = [:]
+        forEachRow(MinuteIndex(rawValue: index * 60)...MinuteIndex(rawValue: index * 60 + 59), phase: nil, variant: nil, fromEpoch: nil,
+                   measures: nil) { minute, slice, measure, aggregate in
+            HourlyAggregates.add(aggregate, minute: minute, slice: slice, measure: measure, to: &hour)
+        }
+        return hour
     }
 
     /// The rows in `range` (which must lie at or after `start`) that match, as `Store.aggregates` filters them.

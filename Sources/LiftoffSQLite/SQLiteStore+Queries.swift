@@ -74,12 +74,8 @@ extension SQLiteStore {
         var totals = AggregateTotals(edgeRows, minutes: window)
         for index in firstHour...lastHour {
             guard let hour = kept[Int(index - firstHour)] ?? fetched[index] else { continue }
-            let first = MinuteIndex(rawValue: index * 60)
-            for (slice, byMeasure) in hour where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch) {
-                for (measure, entry) in byMeasure where measures?.contains(measure) ?? true {
-                    totals.merge(entry.aggregate, measure: measure, minutesFrom: first, mask: entry.minutes)
-                }
-            }
+            HourlyAggregates.merge(hour, startingAt: MinuteIndex(rawValue: index * 60), into: &totals, phase: phase, variant: variant,
+                                   fromEpoch: fromEpoch, measures: measures)
         }
         return totals
     }

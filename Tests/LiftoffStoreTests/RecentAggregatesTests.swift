@@ -55,13 +55,13 @@ struct RecentAggregatesTests {
             _ = try await store.append(batch(endingAt: now, offset: 7), receivedAt: now)
             _ = try await store.append([event(3, at: now.addingTimeInterval(-3000))], receivedAt: now)
         }
-        #expect(mirrored.recent.withLock { $0.start } == MinuteIndex(containing: now).advanced(by: -10))
+        #expect(mirrored.recent.withLock { $0.start } == RecentAggregates.hourStart(MinuteIndex(containing: now).advanced(by: -10)))
         try await expectSameAnswers(mirrored, plain, around: now)
 
         // Twenty minutes later: the mirror moves on, dropping what is older than its ten minutes.
         let later = now.addingTimeInterval(20 * 60)
         for store in [mirrored, plain] { _ = try await store.append(batch(endingAt: later, offset: 3), receivedAt: later) }
-        #expect(mirrored.recent.withLock { $0.start } == MinuteIndex(containing: later).advanced(by: -10))
+        #expect(mirrored.recent.withLock { $0.start } == RecentAggregates.hourStart(MinuteIndex(containing: later).advanced(by: -10)))
         try await expectSameAnswers(mirrored, plain, around: later)
         try await expectSameAnswers(mirrored, plain, around: now)
 

@@ -175,7 +175,7 @@ actor RolloutCoordinator {
 
     func joinWaitlist(_ userId: String) async throws -> WaitlistEntry {
         let entry = try await store.joinWaitlist(userId, at: clock.now())
-        try await state.reload(from: store)
+        state.joined(entry)
         return entry
     }
 

@@ -60,6 +60,18 @@ final class RolloutState: Sendable {
         return RolloutState(try await Self.read(store: store, plan: plan, planVersion: planVersion))
     }
 
+    /// `entry` joined the waitlist (or was already on it): the only part of the rollout a join changes, applied
+    /// without re-reading the rest, so a waitlist of thousands does not make every join read all of it.
+    func joined(_ entry: WaitlistEntry) {
+        current.withLock { snapshot in
+            if let index = snapshot.waitlist.firstIndex(where: { $0.userId == entry.userId }) {
+                snapshot.waitlist[index] = entry
+            } else {
+                snapshot.waitlist.append(entry)
+            }
+        }
+    }
+
     /// Re-reads everything from the store after a change. A read that began before a newer transition was
     /// applied here (by a concurrent reload) does not take the state back to an older version.
     ///

@@ -91,26 +91,21 @@ actor GuardrailEvaluator {
         var commit = GuardrailCommit(at: now)
         var record = snapshot.record
         var toNotify: [AlertRecord] = []
-        for rule in guardrails.rules {
-            let start = max(now.addingTimeInterval(-rule.window), snapshot.phaseStartedAt)
-            let interval = MetricsQuery.Interval(start: min(start, now), end: now)
-            let value = try await metrics.values([rule.metric], over: interval, phase: phase, variant: .treatment, fromEpoch: epoch)[rule.metric]
-                ?? MetricValue(value: nil, samples: 0)
-            var baseline: MetricValue?
-            var baselineSeconds: TimeInterval?
-            if let reference = rule.baseline {
-                let end = now.addingTimeInterval(-rule.window)
-                let past = MetricsQuery.Interval(start: max(end.addingTimeInterval(-reference.window), snapshot.phaseStartedAt), end: end)
-                baseline = past.start < past.end
-                    ? try await metrics.values([rule.metric], over: past, phase: phase, variant: .treatment, fromEpoch: epoch)[rule.metric]
-                    : nil
-                baselineSeconds = past.end.timeIntervalSince(past.start)
-            }
-            var control: MetricValue?
-            if let versus = rule.versusControl {
-                let reference = MetricsQuery.Interval(start: min(max(now.addingTimeInterval(-versus.window), snapshot.phaseStartedAt), now), end: now)
-                control = try await metrics.values([rule.metric], over: reference, phase: phase, variant: .control, fromEpoch: epoch)[rule.metric]
-            }
+        // Rules over the same window and variant share one read (one merge of the window's minutes).
+        let windows = guardrails.rules.map { RuleWindows(rule: $0, now: now, phaseStartedAt: snapshot.phaseStartedAt) }
+        var reads: [RuleWindows.Read: [Metric]] = [:]
+        for (rule, window) in zip(guardrails.rules, windows) {
+            for read in window.reads where !(reads[read]?.contains(rule.metric) ?? false) { reads[read, default: []].append(rule.metric) }
+        }
+        var values: [RuleWindows.Read: [Metric: MetricValue]] = [:]
+        for (read, metricsRead) in reads {
+            values[read] = try await metrics.values(metricsRead, over: read.interval, phase: phase, variant: read.variant, fromEpoch: epoch)
+        }
+        for (rule, window) in zip(guardrails.rules, windows) {
+            let value = values[window.current]?[rule.metric] ?? MetricValue(value: nil, samples: 0)
+            let baseline = window.baseline.flatMap { values[$0]?[rule.metric] }
+            let baselineSeconds = window.baselineSeconds
+            let control = window.control.flatMap { values[$0]?[rule.metric] }
             let judgement = RuleEngine.judge(rule, value, baseline: baseline, baselineSeconds: baselineSeconds, control: control)
             observations[rule.id] = (value, judgement, now, control)
             let previous = current[rule.id] ?? RuleState()
@@ -295,4 +290,38 @@ actor GuardrailEvaluator {
             failingInteractions: failing)
         return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: try APICoding.text(report))
     }
+}
+
+/// The windows one rule reads at one tick: its own over the treatment, the past one its baseline compares
+/// with, the control's it is held against.
+struct RuleWindows {
+    struct Read: Hashable {
+        var start: Date
+        var end: Date
+        var variant: Variant
+
+        var interval: MetricsQuery.Interval { MetricsQuery.Interval(start: start, end: end) }
+    }
+
+    var current: Read
+    var baseline: Read?
+    /// The baseline's span, also when it is empty (the phase is younger than the rule's window).
+    var baselineSeconds: TimeInterval?
+    var control: Read?
+
+    init(rule: Rule, now: Date, phaseStartedAt: Date) {
+        let start = max(now.addingTimeInterval(-rule.window), phaseStartedAt)
+        current = Read(start: min(start, now), end: now, variant: .treatment)
+        if let reference = rule.baseline {
+            let end = now.addingTimeInterval(-rule.window)
+            let start = max(end.addingTimeInterval(-reference.window), phaseStartedAt)
+            baseline = start < end ? Read(start: start, end: end, variant: .treatment) : nil
+            baselineSeconds = end.timeIntervalSince(start)
+        }
+        if let versus = rule.versusControl {
+            control = Read(start: min(max(now.addingTimeInterval(-versus.window), phaseStartedAt), now), end: now, variant: .control)
+        }
+    }
+
+    var reads: [Read] { [current] + [baseline, control].compactMap { $0 } }
 }

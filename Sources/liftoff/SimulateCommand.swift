@@ -24,7 +24,9 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "The plan (embedded runs). Default: examples/learning-platform.yml.") var plan: String?
     @Option(help: "Run against this server instead of in process.") var server: String?
     @Option(help: "API key for --server (default: LIFTOFF_KEY).") var key: String?
-    @Option(help: "Embedded runs at once.") var parallel = ProcessInfo.processInfo.activeProcessorCount
+    // A run keeps a core about three-quarters busy (it waits on its store's writer and on task hand-offs), so two
+    // a core finish a scorecard sooner: measured on 2 cores, 4 at once took 0.75 of the time 2 did; 6 and 8 no less.
+    @Option(help: "Embedded runs at once (default: twice the cores).") var parallel = 2 * ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Simulated seconds between two evaluations (default 10; 1 with --server).") var step: Double?
     @Option(help: "Multiplies every scenario's traffic (sessions per user per hour), to score at your own volume.") var traffic: Double = 1
     @Flag(help: "Print the scorecard as JSON.") var json = false

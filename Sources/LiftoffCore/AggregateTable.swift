@@ -36,6 +36,10 @@ public struct AggregateTable: Sendable, Equatable {
             case .rateLimited: add(.rateLimited, 1)
             }
             if let tokens = interaction.totalTokens { add(.tokens, Double(tokens)) }
+            if let input = interaction.inputTokens {
+                add(.inputTokens, Double(input))
+                add(.cachedInputTokens, Double(interaction.cachedInputTokens ?? 0))
+            }
             if let cost = recorded.costUsd { add(.cost, cost) } else { add(.unpriced, 1) }
             if let relevance = interaction.relevance { add(.relevance, relevance) }
             if interaction.feature == AIInteraction.codeAnalysisFeature, let accuracy = interaction.accuracy {

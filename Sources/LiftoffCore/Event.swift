@@ -77,6 +77,10 @@ public struct AIInteraction: Sendable, Equatable, Codable {
     public var latencyMs: Double
     public var inputTokens: Int?
     public var outputTokens: Int?
+    /// The part of `inputTokens` the provider served from its prompt cache (never added to it).
+    public var cachedInputTokens: Int?
+    /// The part of `outputTokens` spent on reasoning (never added to it).
+    public var reasoningTokens: Int?
     public var costUsd: Double?
     public var outcome: Outcome
     public var relevance: Double?
@@ -85,8 +89,10 @@ public struct AIInteraction: Sendable, Equatable, Codable {
     public init(
         feature: String? = nil, model: String? = nil, provider: String? = nil, latencyMs: Double,
         inputTokens: Int? = nil, outputTokens: Int? = nil, costUsd: Double? = nil, outcome: Outcome = .ok,
-        relevance: Double? = nil, accuracy: Double? = nil
+        relevance: Double? = nil, accuracy: Double? = nil, cachedInputTokens: Int? = nil, reasoningTokens: Int? = nil
     ) {
+        self.cachedInputTokens = cachedInputTokens
+        self.reasoningTokens = reasoningTokens
         self.feature = feature
         self.model = model
         self.provider = provider

@@ -87,7 +87,7 @@ public struct EventValidator: Sendable {
     }
 
     private func interaction(_ fields: FieldReader) throws(EventValidationError) -> AIInteraction {
-        AIInteraction(
+        let interaction = AIInteraction(
             feature: try fields.string("feature"),
             model: try fields.string("model"),
             provider: try fields.string("provider"),
@@ -97,7 +97,24 @@ public struct EventValidator: Sendable {
             costUsd: try fields.number("costUsd", in: 0...1_000_000),
             outcome: try fields.requiredChoice("outcome", Outcome.self),
             relevance: try fields.number("relevance", in: 0...1),
-            accuracy: try fields.number("accuracy", in: 0...1))
+            accuracy: try fields.number("accuracy", in: 0...1),
+            cachedInputTokens: try fields.integer("cachedInputTokens", in: 0...100_000_000),
+            reasoningTokens: try fields.integer("reasoningTokens", in: 0...100_000_000))
+        try Self.part("cachedInputTokens", interaction.cachedInputTokens, of: "inputTokens", interaction.inputTokens)
+        try Self.part("reasoningTokens", interaction.reasoningTokens, of: "outputTokens", interaction.outputTokens)
+        return interaction
+    }
+
+    /// A count that is a part of another (cached input tokens of the input tokens) needs the whole and cannot
+    /// exceed it: an app that added the two would otherwise be counted twice.
+    private static func part(_ field: String, _ value: Int?, of whole: String, _ total: Int?) throws(EventValidationError) {
+        guard let value else { return }
+        guard let total else {
+            throw EventValidationError(field: field, reason: "needs \(whole): it is the part of \(whole) that \(field == "cachedInputTokens" ? "was served from the cache" : "went to reasoning")")
+        }
+        guard value <= total else {
+            throw EventValidationError(field: field, reason: "\(value) is more than \(whole) (\(total)); it is a part of \(whole), never added to it")
+        }
     }
 
     private func feedback(_ fields: FieldReader) throws(EventValidationError) -> Feedback {

@@ -117,6 +117,7 @@ extension EventPayload {
         case .aiInteraction(let value):
             put("feature", value.feature); put("model", value.model); put("provider", value.provider)
             put("latencyMs", value.latencyMs); put("inputTokens", value.inputTokens); put("outputTokens", value.outputTokens)
+            put("cachedInputTokens", value.cachedInputTokens); put("reasoningTokens", value.reasoningTokens)
             put("costUsd", value.costUsd); put("outcome", value.outcome.rawValue); put("relevance", value.relevance)
             put("accuracy", value.accuracy)
         case .feedback(let value):

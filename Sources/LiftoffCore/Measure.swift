@@ -9,6 +9,10 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
     case rateLimited = "outcome.rate_limited"
     /// Interactions that reported tokens; sum of input plus output tokens.
     case tokens
+    /// Interactions that reported input tokens; sum of input tokens.
+    case inputTokens = "tokens.input"
+    /// Interactions that reported input tokens; sum of those served from the prompt cache (0 when not said).
+    case cachedInputTokens = "tokens.input.cached"
     /// Interactions with a cost (sent, or priced from the plan); sum in USD.
     case cost
     /// Interactions with neither `costUsd` nor a known price for their model.

@@ -16,6 +16,7 @@ extension Metric {
         case .invalidResponseRate: [.latency, .invalidResponses]
         case .apiLimitRate: [.latency, .rateLimited]
         case .tokenUsage, .tokensPerInteraction: [.tokens]
+        case .cacheHitRate: [.inputTokens, .cachedInputTokens]
         case .aiResponseRelevance: [.relevance]
         case .codeAnalysisAccuracy: [.codeAnalysisAccuracy]
         case .userSatisfaction: [.rating]

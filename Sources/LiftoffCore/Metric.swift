@@ -16,6 +16,8 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case apiLimitRate = "api_limit_rate"
     case tokenUsage = "token_usage"
     case tokensPerInteraction = "tokens_per_interaction"
+    /// The share of input tokens served from the provider's prompt cache (Σ cached ÷ Σ input).
+    case cacheHitRate = "cache_hit_rate"
     case aiResponseRelevance = "ai_response_relevance"
     case codeAnalysisAccuracy = "code_analysis_accuracy"
     case userSatisfaction = "user_satisfaction"

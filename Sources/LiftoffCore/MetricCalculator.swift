@@ -35,6 +35,10 @@ public struct MetricCalculator: Sendable {
         case .apiLimitRate: return rate(count(.rateLimited), of: interactions)
         case .tokenUsage: return total(.tokens)
         case .tokensPerInteraction: return mean(.tokens)
+        case .cacheHitRate:
+            // A ratio of token sums, not a share of interactions: no interval over interactions would hold for it.
+            let input = aggregate(.inputTokens)
+            return MetricValue(value: input.sum > 0 ? aggregate(.cachedInputTokens).sum / input.sum : nil, samples: input.count)
         case .aiResponseRelevance: return mean(.relevance)
         case .codeAnalysisAccuracy: return mean(.codeAnalysisAccuracy)
         case .userSatisfaction: return mean(.rating)

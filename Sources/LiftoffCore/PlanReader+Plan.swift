@@ -64,14 +64,15 @@ extension PlanReader {
         var prices: [String: ModelPrice] = [:]
         for (model, priceNode) in models {
             let path = "pricing.\(model)"
-            guard let fields = mapping(priceNode, path, allowed: ["input", "output"]) else { continue }
+            guard let fields = mapping(priceNode, path, allowed: ["input", "output", "cachedInput"]) else { continue }
             let input = required(fields, "input", priceNode, path).flatMap { number($0, "\(path).input") }
             let output = required(fields, "output", priceNode, path).flatMap { number($0, "\(path).output") }
+            let cachedInput = fields["cachedInput"].flatMap { number($0, "\(path).cachedInput") }
             if let input, let output {
-                if input < 0 || output < 0 {
+                if input < 0 || output < 0 || (cachedInput ?? 0) < 0 {
                     report(priceNode, path, "prices must not be negative")
                 } else {
-                    prices[model] = ModelPrice(input: input, output: output)
+                    prices[model] = ModelPrice(input: input, output: output, cachedInput: cachedInput)
                 }
             }
         }

@@ -2,10 +2,13 @@
 public struct ModelPrice: Sendable, Equatable, Codable {
     public var input: Double
     public var output: Double
+    /// Input tokens served from the provider's prompt cache; nil: charged as any input token.
+    public var cachedInput: Double?
 
-    public init(input: Double, output: Double) {
+    public init(input: Double, output: Double, cachedInput: Double? = nil) {
         self.input = input
         self.output = output
+        self.cachedInput = cachedInput
     }
 }
 
@@ -26,13 +29,16 @@ public struct PriceBook: Sendable, Equatable {
     }
 
     /// The cost of `interaction` in USD, or nil when it can't be known (no cost, no tokens or no price):
-    /// such interactions are counted as unpriced, never as free.
+    /// such interactions are counted as unpriced, never as free. Uncached input × input price + cached input ×
+    /// cached-input price + output × output price, per million tokens (as providers bill).
     public func cost(of interaction: AIInteraction) -> Double? {
         if let sent = interaction.costUsd { return sent }
         guard let model = interaction.model, let price = price(of: model), interaction.totalTokens != nil else {
             return nil
         }
-        let input = Double(interaction.inputTokens ?? 0) * price.input
+        // Cached tokens are a part of the input (the validator holds them to it), charged at the cached price.
+        let cached = interaction.cachedInputTokens ?? 0
+        let input = Double((interaction.inputTokens ?? 0) - cached) * price.input + Double(cached) * (price.cachedInput ?? price.input)
         let output = Double(interaction.outputTokens ?? 0) * price.output
         return (input + output) / 1_000_000
     }

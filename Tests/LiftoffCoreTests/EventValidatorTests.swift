@@ -26,6 +26,26 @@ struct EventValidatorTests {
         }
     }
 
+    /// Cached input and reasoning tokens are parts of input and output tokens: kept, written back with the
+    /// payload, and refused with the field named when they exceed their whole or come without it.
+    @Test func cachedAndReasoningTokensArePartsOfTheirWhole() throws {
+        let event = try validate("""
+            {"type":"ai_interaction","timestamp":"2026-11-29T10:00:00Z","userId":"u","latencyMs":812,"outcome":"ok",
+             "inputTokens":1200,"cachedInputTokens":1024,"outputTokens":300,"reasoningTokens":120}
+            """)
+        guard case .aiInteraction(let interaction) = event.payload else { Issue.record("not an interaction"); return }
+        #expect(interaction.cachedInputTokens == 1024 && interaction.reasoningTokens == 120 && interaction.totalTokens == 1500)
+        #expect(String(decoding: event.payload.compactJSONUTF8, as: UTF8.self).contains(#""cachedInputTokens":1024"#))
+        let base = #""type":"ai_interaction","timestamp":"2026-11-29T10:00:00Z","userId":"u","latencyMs":8,"outcome":"ok""#
+        #expect(try rejection("{\(base),\"inputTokens\":1000,\"cachedInputTokens\":1200}")
+                == "cachedInputTokens: 1200 is more than inputTokens (1000); it is a part of inputTokens, never added to it")
+        #expect(try rejection("{\(base),\"cachedInputTokens\":10}")
+                == "cachedInputTokens: needs inputTokens: it is the part of inputTokens that was served from the cache")
+        #expect(try rejection("{\(base),\"outputTokens\":100,\"reasoningTokens\":101}")
+                == "reasoningTokens: 101 is more than outputTokens (100); it is a part of outputTokens, never added to it")
+        #expect(try rejection("{\(base),\"inputTokens\":10,\"cachedInputTokens\":-1}").hasPrefix("cachedInputTokens: "))
+    }
+
     @Test func interactionWithEveryField() throws {
         let event = try validate("""
             {"id":"e-1","type":"ai_interaction","timestamp":"2026-11-29T10:00:00Z","userId":"u-17","sessionId":"s-9",

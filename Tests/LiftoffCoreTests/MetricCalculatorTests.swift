@@ -17,7 +17,7 @@ struct MetricCalculatorTests {
 
     static var events: [RecordedEvent] {
         [
-            recorded("u1", .aiInteraction(AIInteraction(feature: "code_analysis", model: "m", latencyMs: 100, inputTokens: 1000, outputTokens: 500, outcome: .ok, relevance: 0.9, accuracy: 0.8))),
+            recorded("u1", .aiInteraction(AIInteraction(feature: "code_analysis", model: "m", latencyMs: 100, inputTokens: 1000, outputTokens: 500, outcome: .ok, relevance: 0.9, accuracy: 0.8, cachedInputTokens: 600))),
             recorded("u1", .aiInteraction(AIInteraction(latencyMs: 200, inputTokens: 100, outputTokens: 0, costUsd: 0.01, outcome: .apiError, relevance: 0.7))),
             recorded("u2", .aiInteraction(AIInteraction(latencyMs: 300, outcome: .timeout))),
             recorded("u2", .aiInteraction(AIInteraction(model: "unknown", latencyMs: 400, inputTokens: 10, outcome: .rateLimited))),
@@ -45,6 +45,7 @@ struct MetricCalculatorTests {
         (.responseTimeAvg, 400, 5), (.responseTimeMax, 1000, 5), (.requestsPerSecond, 5.0 / 60, 5),
         (.errorRate, 0.8, 5), (.apiFailureRate, 0.2, 5), (.timeoutRate, 0.2, 5), (.invalidResponseRate, 0.2, 5),
         (.apiLimitRate, 0.2, 5), (.tokenUsage, 1610, 3), (.tokensPerInteraction, 1610.0 / 3, 3),
+        (.cacheHitRate, 600.0 / 1110, 3),
         (.aiResponseRelevance, 0.65, 4), (.codeAnalysisAccuracy, 0.7, 2), (.userSatisfaction, 3, 2), (.usabilityScore, 3, 1),
         (.apiCosts, 0.017, 3), (.infrastructureCosts, 1.5, 1), (.costPerUser, 0.7585, 2), (.unpricedInteractions, 2, 5),
         (.interactions, 5, 5), (.activeUsers, 2, 2), (.sessions, 1, 1), (.sessionDuration, 450, 2),
@@ -136,6 +137,29 @@ struct SmallPartsTests {
         #expect(book.price(of: "gpt-4o-2024-08-06") == full)
         #expect(book.price(of: "gpt-4") == nil)
         #expect(book.price(of: "gpt-4omni") == nil)
+    }
+
+    /// Cached input tokens are charged at the cached price, the rest of the input at the input price; without a
+    /// cached price, as any input. `cache_hit_rate` is Σ cached ÷ Σ input over interactions that reported input.
+    @Test func cachedTokensArePricedAndCounted() {
+        let book = PriceBook(["gpt-4o": ModelPrice(input: 2.5, output: 10, cachedInput: 1.25), "plain": ModelPrice(input: 2.5, output: 10)])
+        let cached = AIInteraction(model: "gpt-4o", latencyMs: 1, inputTokens: 1000, outputTokens: 200, cachedInputTokens: 400)
+        // (600 × 2.5 + 400 × 1.25 + 200 × 10) / 1e6 = (1500 + 500 + 2000) / 1e6
+        #expect(abs(book.cost(of: cached)! - 0.004) < 1e-15)
+        var plain = cached
+        plain.model = "plain"
+        #expect(abs(book.cost(of: plain)! - 0.0045) < 1e-15)
+
+        var table = AggregateTable()
+        let at = Timestamp.parse("2026-11-29T10:00:00Z")!
+        for interaction in [cached, AIInteraction(latencyMs: 1, inputTokens: 500, outputTokens: 50), AIInteraction(latencyMs: 1)] {
+            table.fold(RecordedEvent(event: Event(timestamp: at, userId: "u", payload: .aiInteraction(interaction)),
+                                     attribution: Attribution(phase: "p", variant: .treatment)))
+        }
+        let value = MetricCalculator(totals: table.totals(), windowSeconds: 60).value(of: .cacheHitRate)
+        #expect(value.value == 400.0 / 1500.0)
+        #expect(value.samples == 2)
+        #expect(MetricCalculator(totals: [:], windowSeconds: 60).value(of: .cacheHitRate).value == nil)
     }
 
     @Test func pricing() {

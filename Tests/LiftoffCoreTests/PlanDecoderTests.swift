@@ -37,7 +37,7 @@ struct PlanDecoderTests {
         #expect(plan.phases[2].exit!.checklist == ["Performance optimization complete", "Cost optimization implemented",
                                                    "Security audit passed", "Documentation updated", "Support system in place"])
         #expect(plan.phases[3].audience.percentage == 100)
-        #expect(plan.pricing.prices["gpt-4o-mini"] == ModelPrice(input: 0.15, output: 0.60))
+        #expect(plan.pricing.prices["gpt-4o-mini"] == ModelPrice(input: 0.15, output: 0.60, cachedInput: 0.075))
         #expect(plan.config["maxTokens"] == .number(1024))
         let rules = plan.guardrails.rules
         #expect(rules.map(\.id) == ["adjustments[0]", "adjustments[1]", "rollback[0]", "rollback[1]", "rollback[2]", "rollback[3]",

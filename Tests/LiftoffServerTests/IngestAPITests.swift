@@ -35,6 +35,34 @@ struct IngestAPITests {
         }
     }
 
+    /// Cached input tokens over HTTP: a batch where one event claims more cached tokens than input tokens
+    /// loses only that event (its index and field named); the rest feed `cache_hit_rate` and a cost priced at
+    /// the cached rate.
+    @Test func cachedInputTokensAreCheckedCountedAndPriced() async throws {
+        var plan = Plan.everyoneInControl
+        plan.pricing = PriceBook(["gpt-4o-mini": ModelPrice(input: 0.15, output: 0.60, cachedInput: 0.075)])
+        let server = try await TestServer(plan: plan)
+        let body = #"""
+            {"events":[
+             {"type":"ai_interaction","userId":"u1","latencyMs":800,"outcome":"ok","model":"gpt-4o-mini","inputTokens":1000,"cachedInputTokens":800,"outputTokens":100},
+             {"type":"ai_interaction","userId":"u2","latencyMs":900,"outcome":"ok","model":"gpt-4o-mini","inputTokens":1000,"cachedInputTokens":1200,"outputTokens":100},
+             {"type":"ai_interaction","userId":"u3","latencyMs":700,"outcome":"ok","model":"gpt-4o-mini","inputTokens":600,"outputTokens":100,"reasoningTokens":40}
+            ]}
+            """#
+        try await server.withClient { client in
+            let report = try #require(try await client.request(.post, "/v1/events", json: body).decoded(IngestReport.self))
+            #expect(report.accepted == 2)
+            #expect(report.rejected.map(\.index) == [1])
+            #expect(report.rejected.first?.error == "cachedInputTokens: 1200 is more than inputTokens (1000); it is a part of inputTokens, never added to it")
+            let metrics = try await client.request(.get, "/v1/metrics?names=cache_hit_rate,api_costs&variant=control")
+            #expect(metrics.metric("cache_hit_rate")?.value == 800.0 / 1600)
+            #expect(metrics.metric("cache_hit_rate")?.samples == 2)
+            // (200 × 0.15 + 800 × 0.075 + 100 × 0.60 + 600 × 0.15 + 100 × 0.60) / 1e6
+            let cost = try #require(metrics.metric("api_costs")?.value)
+            #expect(abs(cost - 0.0003) < 1e-12)
+        }
+    }
+
     @Test func keysAndScopes() async throws {
         let server = try await TestServer()
         let body = #"{"events":[\#(Self.interaction)]}"#

@@ -22,11 +22,7 @@ public struct AggregateTotals: Sendable, Equatable {
     /// Adds one row: `aggregate` of `measure` in `minute` (ignored outside the window).
     public mutating func merge(_ aggregate: Aggregate, measure: Measure, minute: MinuteIndex) {
         guard minutes.contains(minute) else { return }
-        if let index = totals.index(forKey: measure) {
-            totals.values[index].merge(aggregate)
-        } else {
-            totals[measure] = aggregate
-        }
+        addTotal(aggregate, measure)
         mark(measure, minute)
     }
 
@@ -44,6 +40,10 @@ public struct AggregateTotals: Sendable, Equatable {
             }
         }
         guard inside else { return }
+        addTotal(aggregate, measure)
+    }
+
+    private mutating func addTotal(_ aggregate: Aggregate, _ measure: Measure) {
         if let index = totals.index(forKey: measure) {
             totals.values[index].merge(aggregate)
         } else {
@@ -65,13 +65,7 @@ public struct AggregateTotals: Sendable, Equatable {
     /// Adds every row of `other`, which must cover the same window.
     public mutating func merge(_ other: AggregateTotals) {
         precondition(other.minutes == minutes, "totals of different windows")
-        for (measure, aggregate) in other.totals {
-            if let index = totals.index(forKey: measure) {
-                totals.values[index].merge(aggregate)
-            } else {
-                totals[measure] = aggregate
-            }
-        }
+        for (measure, aggregate) in other.totals { addTotal(aggregate, measure) }
         for (measure, bits) in other.present {
             if let index = present.index(forKey: measure) {
                 for word in bits.indices { present.values[index][word] |= bits[word] }

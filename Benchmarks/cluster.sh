@@ -12,7 +12,8 @@ duration=${DURATION:-10s}
 key=benchmark-admin-key-0123456789
 work=$(mktemp -d)
 servers=()
-trap 'for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"
+  rmdir /sys/fs/cgroup/cpu/liftoff-bench-* /sys/fs/cgroup/liftoff-bench-* 2>/dev/null || true' EXIT
 
 swift build -c release --product liftoff > /dev/null
 liftoff=$root/.build/release/liftoff
@@ -57,6 +58,22 @@ start() { # port [--database-url URL]: starts a node, waits for it
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && return; sleep 0.1; done
   echo "the node on $port did not start" >&2; cat "$work/server-$port.log" >&2; exit 1
 }
+# Caps a node's CPU with a cgroup (v1 cpu controller or v2 cpu.max; needs root), so that the nodes, not the
+# 2 cores PostgreSQL and the load generator share with them, are what limits a run.
+cap_cpu() { # pid cores
+  local quota period=100000
+  quota=$(python3 -c "print(int($2 * $period))")
+  if [ -w /sys/fs/cgroup/cpu ]; then
+    mkdir -p "/sys/fs/cgroup/cpu/liftoff-bench-$1"
+    echo "$quota" > "/sys/fs/cgroup/cpu/liftoff-bench-$1/cpu.cfs_quota_us"
+    echo "$1" > "/sys/fs/cgroup/cpu/liftoff-bench-$1/cgroup.procs"
+  else
+    mkdir -p "/sys/fs/cgroup/liftoff-bench-$1"
+    echo "$quota $period" > "/sys/fs/cgroup/liftoff-bench-$1/cpu.max"
+    echo "$1" > "/sys/fs/cgroup/liftoff-bench-$1/cgroup.procs"
+  fi
+}
+can_cap() { [ "$(id -u)" = 0 ] && { [ -w /sys/fs/cgroup/cpu ] || grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; }; }
 stop_all() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; servers=(); }
 fresh_database() { # name -> URL of a new, empty database
   psql "$postgres" -qc "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" > /dev/null 2>&1
@@ -120,10 +137,46 @@ hey_rate=$(awk '/Requests\/sec/ {print $2}' <<<"$hey_out")
 server_p99=$(python3 Benchmarks/histogram_p99.py "$work/metrics-before.txt" "$work/metrics-after.txt")
 stop_all
 
-python3 - "$sqlite" "$pg_one" "$pg_one_without_ids" "$pg_two" "$evaluate" "$evaluate_p99" "$hey_rate" "$server_p99" <<'PY'
+# Where the database is not the limit: each node capped at $CAP of a core, one node against two.
+cap=${CAP:-0.35}
+capped_one=0 capped_two=0 capped_eval_one=0 capped_eval_two=0
+if can_cap; then
+  echo "PostgreSQL, nodes capped at $cap of a core each: one node…"
+  url=$(fresh_database liftoff_bench_capped)
+  start 18205 --database-url "$url"
+  cap_cpu "${servers[-1]}" "$cap"
+  PREFIX=warm WITH_IDS=1 wrk -t1 -c2 -d2s -s "$work/batch.lua" "http://127.0.0.1:18205/v1/events" > /dev/null
+  capped_one=$(python3 -c "print(round(float('$(rate "$(PREFIX=one WITH_IDS=1 wrk -t1 -c8 -d"$duration" -s "$work/batch.lua" \
+    "http://127.0.0.1:18205/v1/events")")') * 500))")
+  capped_eval_one=$(rate "$(wrk -t1 -c32 -d"$duration" -s "$work/evaluate.lua" "http://127.0.0.1:18205/v1/evaluate")")
+  echo "… and two nodes"
+  start 18206 --database-url "$url"
+  cap_cpu "${servers[-1]}" "$cap"
+  loads=()
+  for port in 18205 18206; do
+    PREFIX=c$port WITH_IDS=1 wrk -t1 -c4 -d"$duration" -s "$work/batch.lua" "http://127.0.0.1:$port/v1/events" > "$work/capped-$port.txt" &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  capped_two=$(python3 -c "print(round((float('$(rate "$(cat "$work/capped-18205.txt")")') + float('$(rate "$(cat "$work/capped-18206.txt")")')) * 500))")
+  loads=()
+  for port in 18205 18206; do
+    wrk -t1 -c16 -d"$duration" -s "$work/evaluate.lua" "http://127.0.0.1:$port/v1/evaluate" > "$work/capped-eval-$port.txt" &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  capped_eval_two=$(python3 -c "print(float('$(rate "$(cat "$work/capped-eval-18205.txt")")') + float('$(rate "$(cat "$work/capped-eval-18206.txt")")'))")
+  stop_all
+else
+  echo "(not root or no cgroup cpu controller: the capped one-against-two run is skipped)"
+fi
+
+python3 - "$sqlite" "$pg_one" "$pg_one_without_ids" "$pg_two" "$evaluate" "$evaluate_p99" "$hey_rate" "$server_p99" \
+  "$cap" "$capped_one" "$capped_two" "$capped_eval_one" "$capped_eval_two" <<'PY'
 import sys
 sqlite, pg_one, pg_without_ids, pg_two = (float(x) for x in sys.argv[1:5])
 evaluate, evaluate_p99, hey_rate, server_p99 = sys.argv[5:9]
+cap, capped_one, capped_two, capped_eval_one, capped_eval_two = (float(x) for x in sys.argv[9:14])
 print()
 print(f"{'measure':52} {'rate':>14}")
 print(f"{'batched ingest, SQLite, one node':52} {sqlite:>11,.0f} events/s")
@@ -135,5 +188,14 @@ print(f"{'/v1/evaluate on a follower, offered 10,000/s (hey)':52} {float(hey_rat
 print()
 print(f"PostgreSQL one node / SQLite       = {pg_one / sqlite:.2f}   (target >= 0.50)")
 print(f"PostgreSQL with ids / without ids  = {pg_one / pg_without_ids:.2f}   (what the unique index on event ids costs)")
-print(f"PostgreSQL two nodes / one node    = {pg_two / pg_one:.2f}   (target >= 1.50 where the database is not the limit)")
+print(f"PostgreSQL two nodes / one node    = {pg_two / pg_one:.2f}   (uncapped: PostgreSQL, both nodes and the load share the cores)")
+if capped_one:
+    print()
+    print(f"each node capped at {cap:g} of a core, so the nodes are the limit, not the database:")
+    print(f"{'  batched ingest, one node':52} {capped_one:>11,.0f} events/s")
+    print(f"{'  batched ingest, two nodes together':52} {capped_two:>11,.0f} events/s")
+    print(f"{'  /v1/evaluate, one node':52} {capped_eval_one:>11,.0f} req/s")
+    print(f"{'  /v1/evaluate, two nodes together':52} {capped_eval_two:>11,.0f} req/s")
+    print(f"two nodes / one node, ingest       = {capped_two / capped_one:.2f}   (target >= 1.50)")
+    print(f"two nodes / one node, evaluate     = {capped_eval_two / capped_eval_one:.2f}   (target >= 1.50)")
 PY

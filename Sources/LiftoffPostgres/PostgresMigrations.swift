@@ -280,5 +280,18 @@ enum PostgresMigrations {
             CREATE TRIGGER plan_versions_changed AFTER INSERT OR UPDATE OR DELETE ON plan_versions
                 FOR EACH STATEMENT EXECUTE FUNCTION liftoff_notify_state();
             """),
+        Migration(number: 8, name: "identifier-keys-collate-c", sql: """
+            -- The keys ingest looks up and inserts into on every event compare bytes, not the database's
+            -- language rules: ids are only ever tested for equality, and a B-tree under a locale collation
+            -- spent a tenth of PostgreSQL's insert work in strcoll. Equality is the same under both (each is
+            -- deterministic). A collation-only change keeps the rows and rebuilds the indexes.
+            ALTER TABLE events ALTER COLUMN event_id TYPE TEXT COLLATE "C";
+            ALTER TABLE minute_aggregates ALTER COLUMN phase TYPE TEXT COLLATE "C",
+                ALTER COLUMN variant TYPE TEXT COLLATE "C", ALTER COLUMN measure TYPE TEXT COLLATE "C",
+                ALTER COLUMN node TYPE TEXT COLLATE "C";
+            ALTER TABLE user_days ALTER COLUMN user_id TYPE TEXT COLLATE "C";
+            ALTER TABLE sessions ALTER COLUMN session_id TYPE TEXT COLLATE "C";
+            ALTER TABLE skill_scores ALTER COLUMN user_id TYPE TEXT COLLATE "C", ALTER COLUMN skill TYPE TEXT COLLATE "C";
+            """),
     ]
 }

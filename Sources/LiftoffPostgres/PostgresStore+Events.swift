@@ -8,6 +8,9 @@ extension PostgresStore {
     /// 65,535 binds per statement.
     static let rowsPerInsert = 1_000
 
+    /// Two: while one transaction merges its aggregates and commits, the next inserts its events.
+    public var concurrentAppends: Int { 3 }
+
     public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {
         // Retries within the batch are found here; retries of stored events by the unique index.
         let allDuplicates = [AppendStatus](repeating: .duplicate, count: events.count)
@@ -25,14 +28,17 @@ extension PostgresStore {
         let received = Milliseconds.from(receivedAt)
         return try await transaction { [self, candidates, insertionOrder] connection in
             var statuses = allDuplicates
-            // One ingest transaction per node at a time: this node's aggregate rows are read, merged and written
-            // back below, and two of its transactions must not interleave there. Other nodes do not wait.
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("liftoff-aggregates:" + node)))", logger: logger)
             var inserted = Set<String>()
             for try await id in try await connection.query(Self.insertion(of: insertionOrder.map { events[$0] }, received: received),
                                                             logger: logger).decode(String?.self) {
                 if let id { inserted.insert(id) }
             }
+            // From here to the commit, one ingest transaction of this node at a time: its aggregate rows are read,
+            // merged and written back below, and the users' histories read, so two of its transactions must not
+            // interleave there. The events' insert above runs beside the previous transaction's merge and commit.
+            // No deadlock: a transaction waiting here holds only its new events' index entries, which the
+            // holder, past its own insert, never waits for. Other nodes do not wait.
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("liftoff-aggregates:" + node)))", logger: logger)
             var delta = AggregateTable()
             var seenDays = Set<UserDay>()
             var activeDays: [(user: String, day: DayIndex, attribution: Attribution)] = []
@@ -55,48 +61,59 @@ extension PostgresStore {
         }
     }
 
-    /// One INSERT for the whole batch, its columns as arrays unnested in order: 20 binds instead of 14 per event,
+    /// One INSERT for the whole batch, its columns as arrays unnested in order: 14 binds instead of 14 per event,
     /// which is most of what PostgreSQL spent per event here. Arrays cannot hold NULL through PostgresNIO, so
-    /// the nullable columns travel with a flag array saying which entries are present.
+    /// which of the nullable values are present travels as one bit set per event (`Present`); a flag array per
+    /// nullable column cost a tenth of the insert.
     static func insertion(of rows: [RecordedEvent], received: Int64) -> PostgresQuery {
-        var ids: [String] = [], hasID: [Bool] = [], types: [String] = [], occurred: [Int64] = []
-        var users: [String] = [], hasUser: [Bool] = [], sessions: [String] = [], hasSession: [Bool] = []
-        var phases: [String] = [], variants: [String] = [], costs: [Double] = [], hasCost: [Bool] = []
-        var payloads: [String] = [], epochs: [Int64] = []
-        var models: [String] = [], hasModel: [Bool] = [], tokens: [Int64] = [], hasTokens: [Bool] = []
-        var outcomes: [String] = [], hasOutcome: [Bool] = []
+        var ids: [String] = [], types: [String] = [], occurred: [Int64] = [], users: [String] = [], sessions: [String] = []
+        var phases: [String] = [], variants: [String] = [], costs: [Double] = [], payloads: [String] = [], epochs: [Int64] = []
+        var models: [String] = [], tokens: [Int64] = [], outcomes: [String] = [], present: [Int32] = []
         for recorded in rows {
             let event = recorded.event
-            ids.append(event.id ?? ""); hasID.append(event.id != nil)
-            types.append(event.type.rawValue); occurred.append(Milliseconds.from(event.timestamp))
-            users.append(event.userId ?? ""); hasUser.append(event.userId != nil)
-            sessions.append(event.sessionId ?? ""); hasSession.append(event.sessionId != nil)
-            phases.append(recorded.attribution.phase); variants.append(recorded.attribution.variant.rawValue)
-            costs.append(recorded.costUsd ?? 0); hasCost.append(recorded.costUsd != nil)
-            payloads.append(EventPayloadJSON.encode(event.payload)); epochs.append(Int64(recorded.attribution.epoch))
             var interaction: AIInteraction?
             if case .aiInteraction(let call) = event.payload { interaction = call }
-            models.append(interaction?.model ?? ""); hasModel.append(interaction?.model != nil)
-            tokens.append(Int64(interaction?.totalTokens ?? 0)); hasTokens.append(interaction?.totalTokens != nil)
-            outcomes.append(interaction?.outcome.rawValue ?? ""); hasOutcome.append(interaction != nil)
+            var flags = Present()
+            if event.id != nil { flags.insert(.id) }
+            if event.userId != nil { flags.insert(.user) }
+            if event.sessionId != nil { flags.insert(.session) }
+            if recorded.costUsd != nil { flags.insert(.cost) }
+            if interaction?.model != nil { flags.insert(.model) }
+            if interaction?.totalTokens != nil { flags.insert(.tokens) }
+            if interaction != nil { flags.insert(.outcome) }
+            present.append(flags.rawValue)
+            ids.append(event.id ?? "")
+            types.append(event.type.rawValue); occurred.append(Milliseconds.from(event.timestamp))
+            users.append(event.userId ?? ""); sessions.append(event.sessionId ?? "")
+            phases.append(recorded.attribution.phase); variants.append(recorded.attribution.variant.rawValue)
+            costs.append(recorded.costUsd ?? 0)
+            payloads.append(EventPayloadJSON.encode(event.payload)); epochs.append(Int64(recorded.attribution.epoch))
+            models.append(interaction?.model ?? ""); tokens.append(Int64(interaction?.totalTokens ?? 0))
+            outcomes.append(interaction?.outcome.rawValue ?? "")
         }
         return """
             INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch,
                                 model, tokens, outcome)
-            SELECT CASE WHEN r.has_id THEN r.id END, r.type, r.occurred, \(received), CASE WHEN r.has_user THEN r.usr END,
-                   CASE WHEN r.has_session THEN r.sess END, r.phase, r.variant, CASE WHEN r.has_cost THEN r.cost END,
-                   r.payload, r.epoch, CASE WHEN r.has_model THEN r.model END, CASE WHEN r.has_tokens THEN r.tokens END,
-                   CASE WHEN r.has_outcome THEN r.outcome END
-            FROM unnest(\(ids)::text[], \(hasID)::bool[], \(types)::text[], \(occurred)::int8[], \(users)::text[], \(hasUser)::bool[],
-                        \(sessions)::text[], \(hasSession)::bool[], \(phases)::text[], \(variants)::text[], \(costs)::float8[],
-                        \(hasCost)::bool[], \(payloads)::text[], \(epochs)::int8[], \(models)::text[], \(hasModel)::bool[],
-                        \(tokens)::int8[], \(hasTokens)::bool[], \(outcomes)::text[], \(hasOutcome)::bool[])
-                 WITH ORDINALITY AS r(id, has_id, type, occurred, usr, has_user, sess, has_session, phase, variant, cost, has_cost,
-                                      payload, epoch, model, has_model, tokens, has_tokens, outcome, has_outcome, position)
+            SELECT CASE WHEN r.present & 1 <> 0 THEN r.id END, r.type, r.occurred, \(received),
+                   CASE WHEN r.present & 2 <> 0 THEN r.usr END, CASE WHEN r.present & 4 <> 0 THEN r.sess END, r.phase, r.variant,
+                   CASE WHEN r.present & 8 <> 0 THEN r.cost END, r.payload, r.epoch, CASE WHEN r.present & 16 <> 0 THEN r.model END,
+                   CASE WHEN r.present & 32 <> 0 THEN r.tokens END, CASE WHEN r.present & 64 <> 0 THEN r.outcome END
+            FROM unnest(\(present)::int4[], \(ids)::text[], \(types)::text[], \(occurred)::int8[], \(users)::text[], \(sessions)::text[],
+                        \(phases)::text[], \(variants)::text[], \(costs)::float8[], \(payloads)::text[], \(epochs)::int8[],
+                        \(models)::text[], \(tokens)::int8[], \(outcomes)::text[])
+                 WITH ORDINALITY AS r(present, id, type, occurred, usr, sess, phase, variant, cost, payload, epoch, model, tokens, outcome,
+                                      position)
             ORDER BY r.position
             ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
             RETURNING event_id
             """
+    }
+
+    /// Which of an event's nullable columns have a value; the bits are the ones the insertion's SQL tests.
+    struct Present: OptionSet {
+        var rawValue: Int32
+        static let id = Present(rawValue: 1), user = Present(rawValue: 2), session = Present(rawValue: 4), cost = Present(rawValue: 8)
+        static let model = Present(rawValue: 16), tokens = Present(rawValue: 32), outcome = Present(rawValue: 64)
     }
 
     /// Fills the values that depend on the user's history, and records what later events will need.

@@ -23,6 +23,11 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     /// `receivedAt` is the server time of arrival, which retention counts from.
     func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus]
 
+    /// How many `append` calls the engine runs well at once. An embedded file has one writer, so 1; a
+    /// database server runs one call's statements while it commits another's, so its callers keep more in
+    /// flight. Whatever the number, each call stays one transaction with its aggregates.
+    var concurrentAppends: Int { get }
+
     /// The per-minute aggregates of the minute indexes in `minutes` (inclusive), optionally narrowed to one
     /// phase, one variant, the guardrail epochs from `fromEpoch` on, and some measures (nil: all). Costs
     /// O(minutes × phases × variants × measures), never a scan of raw events.
@@ -181,6 +186,8 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Store {
+    public var concurrentAppends: Int { 1 }
+
     public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                                 measures: Set<Measure>?) async throws -> AggregateTotals {
         AggregateTotals(try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures),

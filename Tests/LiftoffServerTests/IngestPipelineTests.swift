@@ -9,10 +9,12 @@ import Testing
 
 @Suite("Ingest pipeline")
 struct IngestPipelineTests {
-    @Test func gracefulShutdownCommitsEverythingItAccepted() async throws {
+    /// One writer, as for SQLite, and several in flight at once, as for PostgreSQL.
+    @Test(arguments: [1, 3])
+    func gracefulShutdownCommitsEverythingItAccepted(writers: Int) async throws {
         let server = try await TestServer()
         let store = try SQLiteStore(path: server.configuration.databasePath, now: server.clock.now())
-        let pipeline = IngestPipeline(store: store, clock: server.clock, logger: Logger(label: "test"))
+        let pipeline = IngestPipeline(store: store, clock: server.clock, logger: Logger(label: "test"), writers: writers)
         let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
         let now = server.clock.now()
         let event = { @Sendable (index: Int) in

@@ -5,10 +5,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Group commit for ingest: requests hand their validated events here and wait; one writer takes everything
+/// Group commit for ingest: requests hand their validated events here and wait; a writer takes everything
 /// that queued up while the previous transaction was committing and records it in one transaction. Each
 /// request is answered only after its events are committed, so acknowledged means durable, and concurrent
 /// small requests share one commit instead of paying one each.
+///
+/// As many writers run at once as the store says it runs well (`Store.concurrentAppends`): one for an
+/// embedded file; more for a database server, whose writer would otherwise wait idle while the database
+/// works on the previous transaction (measured on PostgreSQL: one writer kept 1.1 of 2 cores busy).
 ///
 /// Bounded: past `maxQueuedEvents` waiting events a request is refused at once (503, Retry-After 1) rather
 /// than queued, so memory stays bounded when the store cannot keep up and the app backs off.
@@ -26,6 +30,8 @@ public final class IngestPipeline: Service {
         /// Events in `pending`.
         var queued = 0
         var closed = false
+        /// Writers started and not yet finished.
+        var writing = 0
     }
 
     private let store: any Store
@@ -34,16 +40,20 @@ public final class IngestPipeline: Service {
     /// The most events one transaction takes; more wait for the next one.
     private let maxEventsPerCommit: Int
     private let maxQueuedEvents: Int
+    private let writers: Int
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    public init(store: any Store, clock: any WallClock, logger: Logger, maxEventsPerCommit: Int = 20_000, maxQueuedEvents: Int = 200_000) {
+    /// `writers`: transactions in flight at once; nil takes the store's `concurrentAppends`.
+    public init(store: any Store, clock: any WallClock, logger: Logger, maxEventsPerCommit: Int = 20_000, maxQueuedEvents: Int = 200_000,
+                writers: Int? = nil) {
         self.store = store
         self.clock = clock
         self.logger = logger
         self.maxEventsPerCommit = maxEventsPerCommit
         self.maxQueuedEvents = maxQueuedEvents
+        self.writers = max(1, writers ?? store.concurrentAppends)
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -73,41 +83,63 @@ public final class IngestPipeline: Service {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            for await _ in wakeups {
-                await commitPending()
-            }
-            // The stream ends on shutdown: whatever was queued before it closed is still committed.
-            await commitPending()
-        } onGracefulShutdown: {
-            self.state.withLock { $0.closed = true }
-            self.wake.finish()
-        }
-    }
-
-    private func commitPending() async {
-        while let jobs = takeJobs() {
-            let events = jobs.flatMap(\.events)
-            do {
-                let statuses = try await store.append(events, receivedAt: clock.now())
-                var offset = 0
-                for job in jobs {
-                    job.continuation.resume(returning: Array(statuses[offset..<offset + job.events.count]))
-                    offset += job.events.count
+        await withTaskGroup(of: Void.self) { writing in
+            await withGracefulShutdownHandler {
+                for await _ in wakeups {
+                    if startsWriter() { writing.addTask { await self.write() } }
                 }
-            } catch {
-                logger.error("ingest commit failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
-                // The store's own words (busy, disk full, read-only) reach the caller through the one mapping.
-                let failure: any Error = error is StoreError ? error : DomainError.unavailable("events were not recorded: the store failed; retry")
-                for job in jobs { job.continuation.resume(throwing: failure) }
+                // The stream ends on shutdown: whatever was queued before it closed is still committed.
+                if startsWriter() { writing.addTask { await self.write() } }
+            } onGracefulShutdown: {
+                self.state.withLock { $0.closed = true }
+                self.wake.finish()
             }
+            await writing.waitForAll()
         }
     }
 
-    /// The queued jobs up to the per-commit limit (always at least one job), or nil when none are queued.
+    /// Whether another writer is wanted (work is waiting and fewer than `writers` run); counts it as started.
+    private func startsWriter() -> Bool {
+        state.withLock { state in
+            guard !state.pending.isEmpty, state.writing < writers else { return false }
+            state.writing += 1
+            return true
+        }
+    }
+
+    /// Commits queued jobs until none are left. A writer stops only when it finds the queue empty, in the same
+    /// lock that counts it out, so a job queued meanwhile is either taken by it or wakes a new writer.
+    private func write() async {
+        while let jobs = takeJobs() {
+            await commit(jobs)
+        }
+    }
+
+    private func commit(_ jobs: [Job]) async {
+        let events = jobs.flatMap(\.events)
+        do {
+            let statuses = try await store.append(events, receivedAt: clock.now())
+            var offset = 0
+            for job in jobs {
+                job.continuation.resume(returning: Array(statuses[offset..<offset + job.events.count]))
+                offset += job.events.count
+            }
+        } catch {
+            logger.error("ingest commit failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
+            // The store's own words (busy, disk full, read-only) reach the caller through the one mapping.
+            let failure: any Error = error is StoreError ? error : DomainError.unavailable("events were not recorded: the store failed; retry")
+            for job in jobs { job.continuation.resume(throwing: failure) }
+        }
+    }
+
+    /// The queued jobs up to the per-commit limit (always at least one job), or nil when none are queued, in
+    /// which case the calling writer is counted out.
     private func takeJobs() -> [Job]? {
         state.withLock { state in
-            guard !state.pending.isEmpty else { return nil }
+            guard !state.pending.isEmpty else {
+                state.writing -= 1
+                return nil
+            }
             var taken = 0
             var count = 0
             while taken < state.pending.count && (taken == 0 || count + state.pending[taken].events.count <= maxEventsPerCommit) {

@@ -41,9 +41,10 @@ extension PhaseReport {
             costPerUserPerMonth.map { cost in String(format: "%.2f (%.0f%%)", price - cost, (price - cost) / price * 100) }
         }
         tables.append(ReportTable(
-            title: "Price point", header: ["cost per user per month (treatment, projected)", "from days observed", "price point", "margin"],
+            title: "Price point", header: ["cost per user per month (treatment, projected)", "from days observed", "price point", "margin",
+                                           "revenue per paying user (treatment, phase)"],
             rows: [[ReportText.number(costPerUserPerMonth), ReportText.number(costObservedDays), ReportText.number(pricePoint),
-                    margin ?? ReportText.absent]]))
+                    margin ?? ReportText.absent, ReportText.number(revenuePerPayingUser)]]))
         tables.append(ReportTable(title: "Incidents", header: ["id", "opened", "rule", "trigger"],
                                   rows: incidents.map { [String($0.id), ReportText.time($0.openedAt), $0.rule, ReportText.text($0.trigger)] }))
         tables.append(ReportTable(title: "Checklist sign-offs", header: ["item", "by", "at", "note"],

@@ -25,11 +25,15 @@ public struct PhaseReport: Codable, Sendable {
     @ExplicitNull public var costPerUserPerMonth: Double?
     /// How many days of data the projection rests on.
     @ExplicitNull public var costObservedDays: Double?
+    /// Treatment's revenue per paying user over the phase (`revenue` ÷ `paying_users`), to set beside the price
+    /// point: with monthly subscriptions and a phase of a month it is the price users actually paid. Null
+    /// without payments.
+    @ExplicitNull public var revenuePerPayingUser: Double?
 
     public init(rollout: String, phase: String, startedAt: Date, endedAt: Date?, generatedAt: Date, criteria: [CriterionRow],
                 kpis: [KPISection], comparison: ComparisonMethod, dailyActiveUsers: Double?, feedback: FeedbackSummary,
                 incidents: [IncidentSummary], checklist: [SignOff], pricePoint: Double?, costPerUserPerMonth: Double?,
-                costObservedDays: Double?) {
+                costObservedDays: Double?, revenuePerPayingUser: Double? = nil) {
         self.rollout = rollout
         self.phase = phase
         self.startedAt = startedAt
@@ -45,6 +49,7 @@ public struct PhaseReport: Codable, Sendable {
         self.pricePoint = pricePoint
         self.costPerUserPerMonth = costPerUserPerMonth
         self.costObservedDays = costObservedDays
+        self.revenuePerPayingUser = revenuePerPayingUser
     }
 
     /// One exit criterion judged over its window, for treatment.

@@ -27,7 +27,7 @@ public struct Aggregate: Sendable, Equatable {
     /// An empty aggregate shaped for `measure`.
     public init(for measure: Measure) {
         if measure.keepsSketch { sketch = QuantileSketch() }
-        if measure == .users { distinct = DistinctCounter() }
+        if measure.keepsDistinct { distinct = DistinctCounter() }
     }
 
     /// Records one sample of `value`.

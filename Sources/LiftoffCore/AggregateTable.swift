@@ -66,6 +66,12 @@ public struct AggregateTable: Sendable, Equatable {
         case .resource(let sample):
             if let usage = sample.utilisation { add(.resourceUsage, usage) }
             if let cost = sample.infraCostUsd { add(.infraCost, cost) }
+        case .payment(let payment):
+            add(.revenue, payment.amountUsd)
+            if payment.kind != .refund, payment.amountUsd > 0, let user = event.userId {
+                let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: .payingUsers)
+                rows[key, default: Aggregate(for: .payingUsers)].add(member: user)
+            }
         }
     }
 

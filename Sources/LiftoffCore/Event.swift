@@ -31,6 +31,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case securityIssue = "security_issue"
     case integrityViolation = "integrity_violation"
     case resource
+    case payment
 }
 
 /// The type-specific fields of an event.
@@ -44,6 +45,7 @@ public enum EventPayload: Sendable, Equatable {
     case securityIssue(SecurityIssue)
     case integrityViolation(IntegrityViolation)
     case resource(ResourceSample)
+    case payment(Payment)
 
     public var type: EventType {
         switch self {
@@ -56,6 +58,7 @@ public enum EventPayload: Sendable, Equatable {
         case .securityIssue: .securityIssue
         case .integrityViolation: .integrityViolation
         case .resource: .resource
+        case .payment: .payment
         }
     }
 }
@@ -216,5 +219,25 @@ public struct ResourceSample: Sendable, Equatable, Codable {
         case let (nil, m?): m
         case (nil, nil): nil
         }
+    }
+}
+
+/// What a payment was for. A refund gives money back and is the only kind with a negative amount.
+public enum PaymentKind: String, Sendable, CaseIterable, Codable {
+    case subscription, renewal
+    case oneTime = "one_time"
+    case refund
+}
+
+/// Money a user paid (or got back: a refund's `amountUsd` is negative), in USD, for revenue and margin.
+public struct Payment: Sendable, Equatable, Codable {
+    public var amountUsd: Double
+    public var kind: PaymentKind
+    /// The app's name for what was bought (a plan or tier), free text.
+    public var plan: String?
+    public init(amountUsd: Double, kind: PaymentKind, plan: String? = nil) {
+        self.amountUsd = amountUsd
+        self.kind = kind
+        self.plan = plan
     }
 }

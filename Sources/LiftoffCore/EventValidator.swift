@@ -83,8 +83,29 @@ public struct EventValidator: Sendable {
                 check: try fields.requiredString("check"),
                 detail: try fields.string("detail", maxLength: Self.maxTextLength)))
         case .resource: return .resource(try resource(fields))
+        case .payment: return .payment(try payment(fields))
         }
     }
+
+    /// A refund is the money given back, so it is negative and only a refund is: an app that sent refunds as
+    /// positive amounts would have them counted as revenue.
+    private func payment(_ fields: FieldReader) throws(EventValidationError) -> Payment {
+        let payment = Payment(
+            amountUsd: try fields.requiredNumber("amountUsd", in: -1_000_000...1_000_000),
+            kind: try fields.requiredChoice("kind", PaymentKind.self),
+            plan: try fields.string("plan"))
+        if payment.kind == .refund && payment.amountUsd > 0 {
+            throw EventValidationError(field: "amountUsd", reason: "a refund is negative: the money given back, e.g. "
+                + "-\(Self.usd(payment.amountUsd)) for a refund of \(Self.usd(payment.amountUsd))")
+        }
+        if payment.kind != .refund && payment.amountUsd < 0 {
+            throw EventValidationError(field: "amountUsd", reason: "\(Self.usd(payment.amountUsd)) is negative; only kind refund "
+                + "gives money back")
+        }
+        return payment
+    }
+
+    private static func usd(_ amount: Double) -> String { String(format: "%.2f", amount) }
 
     private func interaction(_ fields: FieldReader) throws(EventValidationError) -> AIInteraction {
         let interaction = AIInteraction(

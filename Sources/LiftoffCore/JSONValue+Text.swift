@@ -137,6 +137,8 @@ extension EventPayload {
             put("check", value.check); put("detail", value.detail)
         case .resource(let value):
             put("cpu", value.cpu); put("memory", value.memory); put("infraCostUsd", value.infraCostUsd)
+        case .payment(let value):
+            put("amountUsd", value.amountUsd); put("kind", value.kind.rawValue); put("plan", value.plan)
         }
         return object
     }

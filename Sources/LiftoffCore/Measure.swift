@@ -46,6 +46,10 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
     case infraCost = "resource.cost"
     /// Distinct users with any event (distinct counter).
     case users
+    /// Payments, refunds included; sum of their amounts in USD (refunds negative).
+    case revenue
+    /// Distinct users with a payment of a positive amount that is not a refund (distinct counter).
+    case payingUsers = "revenue.payers"
 
     /// The measures fed by events about the system rather than a person, which may come without a user.
     public static let fromSystemEvents: Set<Measure> = [
@@ -54,6 +58,9 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
 
     /// Whether this measure keeps a quantile sketch of its values.
     public var keepsSketch: Bool { self == .latency || self == .sessionDuration }
+
+    /// Whether this measure keeps a distinct counter of members (users) instead of values.
+    public var keepsDistinct: Bool { self == .users || self == .payingUsers }
 
     /// The measure that counts security findings of `severity`.
     public static func security(_ severity: Severity) -> Measure {

@@ -40,6 +40,10 @@ extension Metric {
         case .securityIssues: [.securityCritical, .securityHigh, .securityMedium, .securityLow]
         case .dataInconsistencies: [.integrityViolations]
         case .resourceUsage: [.resourceUsage]
+        case .revenue: [.revenue]
+        case .revenuePerUser: [.revenue, .users]
+        case .payingUsers: [.payingUsers]
+        case .grossMargin: [.revenue, .cost, .infraCost]
         }
     }
 }

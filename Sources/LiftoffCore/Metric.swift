@@ -43,6 +43,14 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case lowSecurityIssues = "low_security_issues"
     case dataInconsistencies = "data_inconsistencies"
     case resourceUsage = "resource_usage"
+    /// Net revenue in USD: Σ payment amounts, refunds negative.
+    case revenue
+    /// Revenue per active user (ARPU): revenue ÷ distinct users with any event, like `cost_per_user`.
+    case revenuePerUser = "revenue_per_user"
+    /// Distinct users who paid a positive amount (refunds do not count).
+    case payingUsers = "paying_users"
+    /// (revenue − API cost − infrastructure cost) ÷ revenue; none while revenue is not positive.
+    case grossMargin = "gross_margin"
 
     /// What kind of number the metric is, which decides how criteria and rules compare it.
     public enum Kind: String, Sendable, Codable {
@@ -61,7 +69,7 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
             .rate
         case .tokenUsage, .apiCosts, .infrastructureCosts, .unpricedInteractions, .interactions, .activeUsers,
              .sessions, .criticalSecurityIssues, .securityIssues, .highSecurityIssues, .mediumSecurityIssues,
-             .lowSecurityIssues, .dataInconsistencies:
+             .lowSecurityIssues, .dataInconsistencies, .revenue, .payingUsers:
             .total
         default:
             .statistic
@@ -74,11 +82,11 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         case .responseTime, .responseTimeP50, .responseTimeP95, .responseTimeP99, .responseTimeAvg, .responseTimeMax: "ms"
         case .requestsPerSecond: "1/s"
         case .tokenUsage, .tokensPerInteraction: "tokens"
-        case .apiCosts, .infrastructureCosts, .costPerUser: "USD"
+        case .apiCosts, .infrastructureCosts, .costPerUser, .revenue, .revenuePerUser: "USD"
         case .sessionDuration: "s"
         case .userSatisfaction, .usabilityScore: "1–5"
         case .unpricedInteractions, .interactions, .activeUsers, .sessions, .criticalSecurityIssues,
-             .securityIssues, .highSecurityIssues, .mediumSecurityIssues, .lowSecurityIssues, .dataInconsistencies: "count"
+             .securityIssues, .highSecurityIssues, .mediumSecurityIssues, .lowSecurityIssues, .dataInconsistencies, .payingUsers: "count"
         default: "ratio"
         }
     }

@@ -69,6 +69,18 @@ public struct MetricCalculator: Sendable {
             return occurrences(Severity.allCases.reduce(0) { $0 + count(.security($1)) })
         case .dataInconsistencies: return occurrences(count(.integrityViolations))
         case .resourceUsage: return mean(.resourceUsage)
+        case .revenue: return total(.revenue)
+        case .revenuePerUser:
+            let users = activeUsers
+            return MetricValue(value: users > 0 ? aggregate(.revenue).sum / Double(users) : nil, samples: users)
+        case .payingUsers:
+            let payers = aggregate(.payingUsers).distinct?.count ?? 0
+            return MetricValue(value: Double(payers), samples: payers)
+        case .grossMargin:
+            // Costs without revenue have no margin to speak of: none, not minus infinity.
+            let revenue = aggregate(.revenue).sum
+            let spend = aggregate(.cost).sum + aggregate(.infraCost).sum
+            return MetricValue(value: revenue > 0 ? (revenue - spend) / revenue : nil, samples: count(.revenue))
         }
     }
 

@@ -293,5 +293,10 @@ enum PostgresMigrations {
             ALTER TABLE sessions ALTER COLUMN session_id TYPE TEXT COLLATE "C";
             ALTER TABLE skill_scores ALTER COLUMN user_id TYPE TEXT COLLATE "C", ALTER COLUMN skill TYPE TEXT COLLATE "C";
             """),
+        Migration(number: 9, name: "payment-events", sql: """
+            ALTER TABLE events DROP CONSTRAINT events_type_check;
+            ALTER TABLE events ADD CONSTRAINT events_type_check CHECK (type IN ('ai_interaction','feedback','session_start',
+                'session_end','assessment','completion','security_issue','integrity_violation','resource','payment'));
+            """),
     ]
 }

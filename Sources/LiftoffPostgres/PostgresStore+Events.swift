@@ -8,7 +8,8 @@ extension PostgresStore {
     /// 65,535 binds per statement.
     static let rowsPerInsert = 1_000
 
-    /// Two: while one transaction merges its aggregates and commits, the next inserts its events.
+    /// Three: while one transaction merges its aggregates and commits, the next inserts its events and a third
+    /// is being sent (measured: 2 gave 1.25x one writer, 3 gave 1.4x; the cores were then full).
     public var concurrentAppends: Int { 3 }
 
     public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {

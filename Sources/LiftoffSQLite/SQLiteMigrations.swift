@@ -273,6 +273,35 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("0012-payment-events") { db in
+            // SQLite cannot change a CHECK constraint in place: the table is rebuilt with the new type allowed,
+            // rows and their seq kept, and its indexes created again.
+            try db.execute(sql: """
+                CREATE TABLE events_with_payments (
+                    seq INTEGER PRIMARY KEY,
+                    event_id TEXT CHECK (event_id IS NULL OR length(event_id) BETWEEN 1 AND 128),
+                    type TEXT NOT NULL CHECK (type IN ('ai_interaction','feedback','session_start','session_end',
+                        'assessment','completion','security_issue','integrity_violation','resource','payment')),
+                    occurred_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    user_id TEXT,
+                    session_id TEXT,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    cost_usd REAL CHECK (cost_usd IS NULL OR cost_usd >= 0),
+                    payload TEXT NOT NULL,
+                    epoch INTEGER NOT NULL DEFAULT 0
+                );
+                INSERT INTO events_with_payments (seq, event_id, type, occurred_at, received_at, user_id, session_id, phase, variant,
+                                                  cost_usd, payload, epoch)
+                    SELECT seq, event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch
+                    FROM events;
+                DROP TABLE events;
+                ALTER TABLE events_with_payments RENAME TO events;
+                CREATE INDEX events_by_received_at ON events(received_at);
+                CREATE INDEX events_feedback ON events(seq) WHERE type = 'feedback';
+                """)
+        }
         return migrator
     }
 }

@@ -27,6 +27,14 @@ public struct Learner: Sendable, Equatable {
         self.dailyActivity = dailyActivity
     }
 
+    /// Whether this learner is among the `rate` share who subscribe: a stable hash of the id (FNV-1a), the same
+    /// in every run and independent of the run's random numbers.
+    func subscribes(atRate rate: Double) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 10_000) < rate * 10_000
+    }
+
     /// A cohort of `count` learners with a mix of levels and habits.
     public static func cohort(_ count: Int, prefix: String, random: inout SeededRandom) -> [Learner] {
         (0..<count).map { index in

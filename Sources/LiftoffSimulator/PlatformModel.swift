@@ -41,6 +41,11 @@ public struct PlatformModel: Sendable, Equatable {
     public var learningRate = 0.02
     public var lessonCompletion = 0.8
     public var projectCompletion = 0.55
+    /// The monthly subscription a converting learner buys at their first session (the demo plan's price point).
+    public var subscriptionUsd = 12.0
+    /// The share of learners who subscribe; which ones is a stable function of their id, not a draw from the
+    /// run's random numbers, so adding payments left every other simulated value of a seed as it was.
+    public var subscriptionConversion = 0.3
 
     public init() {}
 

@@ -25,6 +25,12 @@ public struct SessionGenerator: Sendable {
         let minutes = random.logNormal(median: model.sessionMinutesMedian, sigma: 0.5)
         let count = max(1, random.poisson(mean: model.interactionsPerSession))
         var events: [JSONValue] = [event("session_start", learner, sessionId, start, [:])]
+        if learner.sessions == 1 && learner.subscribes(atRate: model.subscriptionConversion) {
+            events.append(event("payment", learner, sessionId, start, [
+                "id": .string("\(learner.id)-subscription"), "amountUsd": .number(model.subscriptionUsd),
+                "kind": .string("subscription"), "plan": .string("monthly"),
+            ]))
+        }
         for index in 0..<count {
             let at = start.addingTimeInterval(minutes * 60 * Double(index + 1) / Double(count + 1))
             let model = modelAt(at)

@@ -1,8 +1,8 @@
 import Foundation
 import LiftoffCore
 
-/// The `sketch` column of a minute aggregate, as every engine stores it: a quantile sketch, or for the `users`
-/// measure a distinct counter, in LiftoffCore's own encodings, so the bytes are the same in SQLite and PostgreSQL.
+/// The `sketch` column of a minute aggregate, as every engine stores it: a quantile sketch, or for a measure of
+/// users (`Measure.keepsDistinct`) a distinct counter, in LiftoffCore's own encodings, so the bytes are the same in SQLite and PostgreSQL.
 public enum AggregateBlob {
     /// The bytes of `aggregate`'s sketch or distinct counter; nil when it has neither.
     public static func encode(_ aggregate: Aggregate) -> [UInt8]? {
@@ -12,7 +12,7 @@ public enum AggregateBlob {
 
     /// Reads `bytes` stored for `measure`; `StoreError.corrupt` when they cannot be read.
     public static func decode(_ bytes: some Collection<UInt8>, measure: Measure) throws -> (sketch: QuantileSketch?, distinct: DistinctCounter?) {
-        if measure == .users {
+        if measure.keepsDistinct {
             guard let counter = DistinctCounter(encoded: bytes) else {
                 throw StoreError(.corrupt, "unreadable distinct counter in minute_aggregates (\(measure.rawValue))")
             }

@@ -22,6 +22,7 @@ public enum EventPayloadJSON {
         case .securityIssue: return .securityIssue(try decoder.decode(SecurityIssue.self, from: data))
         case .integrityViolation: return .integrityViolation(try decoder.decode(IntegrityViolation.self, from: data))
         case .resource: return .resource(try decoder.decode(ResourceSample.self, from: data))
+        case .payment: return .payment(try decoder.decode(Payment.self, from: data))
         }
     }
 }

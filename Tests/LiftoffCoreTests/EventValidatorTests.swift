@@ -91,8 +91,13 @@ struct EventValidatorTests {
 
     @Test(arguments: [
         (#"{"userId":"u"}"#, "type: required"),
-        (#"{"type":"click","userId":"u"}"#, "type: 'click' is not one of ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, resource"),
+        (#"{"type":"click","userId":"u"}"#, "type: 'click' is not one of ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, resource, payment"),
         (#"[1]"#, "event: expected an object, got an array"),
+        (#"{"type":"payment","userId":"u","amountUsd":9.5,"kind":"refund"}"#, "amountUsd: a refund is negative: the money given back, e.g. -9.50 for a refund of 9.50"),
+        (#"{"type":"payment","userId":"u","amountUsd":-1,"kind":"renewal"}"#, "amountUsd: -1.00 is negative; only kind refund gives money back"),
+        (#"{"type":"payment","userId":"u","amountUsd":"12","kind":"one_time"}"#, "amountUsd: expected a number, got a string"),
+        (#"{"type":"payment","userId":"u","amountUsd":12,"kind":"lifetime"}"#, "kind: 'lifetime' is not one of subscription, renewal, one_time, refund"),
+        (#"{"type":"payment","amountUsd":12,"kind":"one_time"}"#, "userId: required"),
         (#"{"type":"ai_interaction","userId":"u","outcome":"ok"}"#, "latencyMs: required"),
         (#"{"type":"ai_interaction","userId":"u","latencyMs":"fast","outcome":"ok"}"#, "latencyMs: expected a number, got a string"),
         (#"{"type":"ai_interaction","userId":"u","latencyMs":-1,"outcome":"ok"}"#, "latencyMs: -1 is outside 0…86400000"),

@@ -37,6 +37,9 @@ struct MetricCalculatorTests {
             recorded(nil, .integrityViolation(IntegrityViolation(check: "progress"))),
             recorded(nil, .resource(ResourceSample(cpu: 0.5, memory: 0.7, infraCostUsd: 1.5))),
             recorded(nil, .resource(ResourceSample(cpu: 0.3))),
+            recorded("u1", .payment(Payment(amountUsd: 20, kind: .subscription, plan: "pro"))),
+            recorded("u2", .payment(Payment(amountUsd: -5, kind: .refund))),
+            recorded("u1", .payment(Payment(amountUsd: 10, kind: .renewal))),
         ]
     }
 
@@ -53,6 +56,8 @@ struct MetricCalculatorTests {
         (.skillProgression, 0.3, 1), (.retentionD1, 0.25, 4), (.retentionD7, nil, 0),
         (.criticalSecurityIssues, 1, 1), (.securityIssues, 2, 2),
         (.highSecurityIssues, 0, 0), (.mediumSecurityIssues, 0, 0), (.lowSecurityIssues, 1, 1), (.dataInconsistencies, 1, 1), (.resourceUsage, 0.5, 2),
+        // Payments 20 + 10 − 5; one payer (u2 only got a refund); two active users; (25 − 0.017 − 1.5) ÷ 25.
+        (.revenue, 25, 3), (.payingUsers, 1, 1), (.revenuePerUser, 12.5, 2), (.grossMargin, 23.483 / 25, 3),
     ]
 
     @Test func everyCatalogMetricIsCovered() {

@@ -136,7 +136,10 @@ struct DashboardChartTests {
         try await built.application.test(.router) { client in
             _ = try await client.request(.post, "/v1/events", json: """
                 {"events":[{"type":"ai_interaction","userId":"dev-1","latencyMs":800,"outcome":"ok","model":"gpt-4o-mini","inputTokens":1000000,"outputTokens":0},
-                           {"type":"ai_interaction","userId":"dev-2","latencyMs":900,"outcome":"ok","costUsd":0.05}]}
+                           {"type":"ai_interaction","userId":"dev-2","latencyMs":900,"outcome":"ok","costUsd":0.05},
+                           {"type":"payment","userId":"dev-1","amountUsd":12,"kind":"subscription"},
+                           {"type":"payment","userId":"dev-2","amountUsd":4,"kind":"one_time"},
+                           {"type":"payment","userId":"dev-2","amountUsd":-1,"kind":"refund"}]}
                 """)
             let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
             let (status, metrics) = try await DashboardTests.page(client, "/metrics?window=1h", cookie: cookie)
@@ -155,6 +158,11 @@ struct DashboardChartTests {
             #expect(cost.contains("Scope: treatment, all phases, last 30 days"))
             #expect(cost.contains("<rect"))
             #expect(cost.contains("<td>gpt-4o-mini</td>"))
+            // Revenue 12 + 4 − 1 from 2 payers and 2 active users; margin (15 − 0.20) ÷ 15.
+            #expect(cost.contains("<td>revenue (payments less refunds)</td><td>$15.00</td>"))
+            #expect(cost.contains("<td>paying users</td><td>2</td>"))
+            #expect(cost.contains("<td>$7.50</td>"))
+            #expect(cost.contains("<td>98.7%</td>"))
 
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"x"}]}"#)
             await guardrails.tick()

@@ -34,8 +34,8 @@ struct DashboardViewTests {
             rollout: "r", phase: "p", startedAt: start, endedAt: nil, generatedAt: start, criteria: [], kpis: [],
             comparison: .init(confidence: 0.95, correction: "none", real: ""), dailyActiveUsers: nil,
             feedback: .init(responses: 0, ratings: [:], suggestions: []), incidents: [], checklist: [],
-            pricePoint: 12, costPerUserPerMonth: 3, costObservedDays: 2.5)
+            pricePoint: 12, costPerUserPerMonth: 3, costObservedDays: 2.5, revenuePerPayingUser: 11.5)
         let price = report.tables.first { $0.title == "Price point" }
-        #expect(price?.rows == [["3", "2.5", "12", "9.00 (75%)"]])
+        #expect(price?.rows == [["3", "2.5", "12", "9.00 (75%)", "11.5"]])
     }
 }

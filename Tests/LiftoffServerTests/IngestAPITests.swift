@@ -63,6 +63,47 @@ struct IngestAPITests {
         }
     }
 
+    /// Revenue, its users and the margin, by hand: payments of 12 (a), 5 (b), 12 (c) and a refund of 12 (a) make
+    /// 17 USD from 3 payers; 4 active users (d only used the AI); API cost 0.30 + 0.20 and infrastructure 1.50
+    /// make 2 USD of spend, so the margin is (17 − 2) ÷ 17.
+    @Test func paymentsMakeRevenueAndMargin() async throws {
+        let server = try await TestServer()
+        let body = #"""
+            {"events":[
+             {"type":"payment","userId":"a","amountUsd":12,"kind":"subscription","plan":"pro"},
+             {"type":"payment","userId":"b","amountUsd":5,"kind":"one_time"},
+             {"type":"payment","userId":"c","amountUsd":12,"kind":"renewal","plan":"pro"},
+             {"type":"payment","userId":"a","amountUsd":-12,"kind":"refund","plan":"pro"},
+             {"type":"payment","userId":"e","amountUsd":12,"kind":"refund"},
+             {"type":"payment","userId":"e","amountUsd":-3,"kind":"subscription"},
+             {"type":"payment","amountUsd":12,"kind":"subscription"},
+             {"type":"payment","userId":"e","amountUsd":12},
+             {"type":"ai_interaction","userId":"d","latencyMs":800,"outcome":"ok","costUsd":0.30},
+             {"type":"ai_interaction","userId":"a","latencyMs":800,"outcome":"ok","costUsd":0.20},
+             {"type":"resource","infraCostUsd":1.50}
+            ]}
+            """#
+        try await server.withClient { client in
+            let report = try #require(try await client.request(.post, "/v1/events", json: body).decoded(IngestReport.self))
+            #expect(report.accepted == 7)
+            #expect(report.rejected == [
+                IngestRejection(index: 4, error: "amountUsd: a refund is negative: the money given back, e.g. -12.00 for a refund of 12.00"),
+                IngestRejection(index: 5, error: "amountUsd: -3.00 is negative; only kind refund gives money back"),
+                IngestRejection(index: 6, error: "userId: required"),
+                IngestRejection(index: 7, error: "kind: required"),
+            ])
+            let metrics = try await client.request(.get, "/v1/metrics?names=revenue,paying_users,revenue_per_user,gross_margin,active_users")
+            #expect(metrics.metric("revenue")?.value == 17)
+            #expect(metrics.metric("revenue")?.samples == 4)
+            #expect(Metric.revenue.unit == "USD" && Metric.payingUsers.unit == "count")
+            #expect(metrics.metric("paying_users")?.value == 3)
+            #expect(metrics.metric("active_users")?.value == 4)
+            #expect(metrics.metric("revenue_per_user")?.value == 17.0 / 4)
+            let margin = try #require(metrics.metric("gross_margin")?.value)
+            #expect(abs(margin - 15.0 / 17) < 1e-12)
+        }
+    }
+
     @Test func keysAndScopes() async throws {
         let server = try await TestServer()
         let body = #"{"events":[\#(Self.interaction)]}"#

@@ -42,6 +42,22 @@ struct GeneratorTests {
         }
     }
 
+    /// About the conversion share of learners subscribe, once each at their first session, at the model's price;
+    /// the payments draw nothing from the run's random numbers, so every other event is what it was without them.
+    @Test func aShareOfLearnersSubscribesOnceWithoutChangingTheRestOfTheTraffic() {
+        let traffic = Self.traffic()
+        let payments = traffic.filter { $0["type"] == .string("payment") }
+        let payers = payments.compactMap { if case .string(let user)? = $0["userId"] { user } else { nil } }
+        #expect(Set(payers).count == payers.count)
+        let learners = Set(traffic.compactMap { if case .string(let user)? = $0["userId"] { user } else { nil } })
+        let share = Double(payers.count) / Double(learners.count)
+        #expect(abs(share - 0.3) < 0.08, "share \(share) of \(learners.count)")
+        #expect(payments.allSatisfy { Self.number($0["amountUsd"]) == 12 && $0["kind"] == .string("subscription") })
+        var model = PlatformModel()
+        model.subscriptionConversion = 0
+        #expect(Self.traffic(model: model) == traffic.filter { $0["type"] != .string("payment") })
+    }
+
     @Test func latencyFollowsTheLogNormal() {
         var model = PlatformModel()
         model.latency = .init(medianMs: 1200, sigma: 0.4)

@@ -30,6 +30,33 @@ struct SQLiteStoreTests {
         #expect(totals[.latency]?.count == 2)
     }
 
+    /// Migration 0012 rebuilds the events table to allow payments: a file written before keeps its events
+    /// (and their retry ids) and takes payments afterwards.
+    @Test func aFileFromBeforePaymentsKeepsItsEventsAndTakesPayments() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let queue = try DatabaseQueue(path: directory.databasePath)
+            try SQLiteMigrations.migrator.migrate(queue, upTo: "0011-create-plan-versions")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO events (event_id, type, occurred_at, received_at, user_id, phase, variant, cost_usd, payload, epoch)
+                    VALUES ('old-1', 'ai_interaction', ?, ?, 'u1', 'alpha', 'treatment', 0.25, '{"latencyMs":100,"model":"m","outcome":"ok"}', 0)
+                    """, arguments: [Milliseconds.from(now), Milliseconds.from(now)])
+                #expect(throws: (any Error).self) {
+                    try db.execute(sql: "INSERT INTO events (type, occurred_at, received_at, phase, variant, payload) VALUES ('payment', 0, 0, 'a', 'control', '{}')")
+                }
+            }
+        }
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        let payment = RecordedEvent(event: Event(id: "pay-1", timestamp: now, userId: "u1", payload: .payment(Payment(amountUsd: 12, kind: .subscription))),
+                                    attribution: alpha)
+        #expect(try await store.append([interaction("old-1"), payment], receivedAt: now) == [.duplicate, .accepted])
+        #expect(try await store.costBreakdown(since: now.addingTimeInterval(-60), limit: 5).byModel.map(\.costUsd) == [0.25])
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: [.revenue, .payingUsers]).totals()
+        #expect(totals[.revenue]?.sum == 12)
+        #expect(totals[.payingUsers]?.distinct?.count == 1)
+    }
+
     @Test func retriesAreRecognisedAfterReopening() async throws {
         let directory = try TemporaryDirectory()
         do {
@@ -156,6 +183,7 @@ struct EventPayloadJSONTests {
         .assessment(Assessment(skill: "loops", score: 0.25, level: "b")), .completion(Completion(item: .path, itemId: "x", completed: false)),
         .securityIssue(SecurityIssue(severity: .high, title: "t")), .integrityViolation(IntegrityViolation(check: "c", detail: nil)),
         .resource(ResourceSample(cpu: 0.5, memory: nil, infraCostUsd: 1e-7)),
+        .payment(Payment(amountUsd: -12.5, kind: .refund, plan: "pro")), .payment(Payment(amountUsd: 5, kind: .oneTime)),
     ])
     func roundTrips(payload: EventPayload) throws {
         #expect(try EventPayloadJSON.decode(EventPayloadJSON.encode(payload), type: payload.type) == payload)

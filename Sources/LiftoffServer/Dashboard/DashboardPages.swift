@@ -88,7 +88,8 @@ struct DashboardPages: Sendable {
         html.append(cards)
         let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
         let scope = "treatment, all phases, last 30 days (GET /v1/metrics?window=30d&variant=treatment)"
-        let values = try await metrics.values([.costPerUser, .apiCosts, .infrastructureCosts, .activeUsers, .unpricedInteractions],
+        let values = try await metrics.values([.costPerUser, .apiCosts, .infrastructureCosts, .activeUsers, .unpricedInteractions,
+                                               .revenue, .revenuePerUser, .payingUsers, .grossMargin],
                                               over: month, phase: nil, variant: .treatment)
         let span = try await metrics.observedSpan([.costPerUser], over: month, phase: nil, variant: .treatment)
         let projection = CostProjection(costPerUser: values[.costPerUser]?.value, observedSeconds: span?.duration ?? 0)
@@ -100,6 +101,13 @@ struct DashboardPages: Sendable {
                        [.text("active users"), .text(DashboardLayout.number(values[.activeUsers]?.value))],
                        [.text("API + infrastructure spend"), .text(String(format: "$%.2f", (values[.apiCosts]?.value ?? 0) + (values[.infrastructureCosts]?.value ?? 0)))],
                        [.text("unpriced interactions (no cost, no price)"), .text(DashboardLayout.number(values[.unpricedInteractions]?.value))]]
+        let usd = { (value: Double?) in value.map { String(format: "$%.2f", $0) } ?? "–" }
+        summary.append([.text("revenue (payments less refunds)"), .text(values[.revenue]?.samples ?? 0 > 0 ? usd(values[.revenue]?.value) : "no payments")])
+        summary.append([.text("paying users"), .text(DashboardLayout.number(values[.payingUsers]?.value))])
+        summary.append([.text("revenue per active user (beside cost per user, same users and span)"), .text(usd(values[.revenuePerUser]?.value))])
+        summary.append([.text("revenue per paying user"), .text(usd(PhaseReports.perPayer(revenue: values[.revenue], payers: values[.payingUsers])))])
+        summary.append([.text("gross margin ((revenue − API − infrastructure) ÷ revenue)"),
+                        .text(values[.grossMargin]?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–")])
         if let price = snapshot.plan.pricePoint {
             summary.append([.text("price point (plan, per user per month)"), .text(String(format: "$%.2f", price))])
             summary.append([.text("margin per user per month (against the projection)"), .text(projection.map {
@@ -109,7 +117,7 @@ struct DashboardPages: Sendable {
         } else {
             summary.append([.text("price point"), .text("not set: add pricePoint to the plan")])
         }
-        html.append(.element("h2", [], .text("Cost per user against the price point")))
+        html.append(.element("h2", [], .text("Cost and revenue per user against the price point")))
         html.append(.element("p", [("class", "scope")], .text("Scope: \(scope). "
             + (projection.map { $0.observedDays < 7 ? "The projection rests on \(DashboardLayout.days($0.observedDays)) of data: read it as an early estimate." : "" } ?? ""))))
         html.append(DashboardLayout.table(["", "value"], summary))

@@ -17,7 +17,7 @@ struct PhaseReports: Sendable {
         ("Learning effectiveness", [.skillProgression, .assessmentScore, .projectCompletionRate]),
         ("System performance", [.responseTimeP50, .responseTimeP95, .errorRate, .resourceUsage]),
         ("Quality", [.aiResponseRelevance, .codeAnalysisAccuracy, .userSatisfaction]),
-        ("Business", [.retentionD1, .retentionD7, .costPerUser]),
+        ("Business", [.retentionD1, .retentionD7, .costPerUser, .revenue, .revenuePerUser, .payingUsers, .grossMargin]),
         ("Cost", [.tokenUsage, .tokensPerInteraction, .apiCosts, .infrastructureCosts, .unpricedInteractions]),
     ]
 
@@ -79,7 +79,16 @@ struct PhaseReports: Sendable {
             },
             pricePoint: snapshot.plan.pricePoint,
             costPerUserPerMonth: projection?.perUserPerMonth,
-            costObservedDays: projection?.observedDays)
+            costObservedDays: projection?.observedDays,
+            revenuePerPayingUser: Self.perPayer(revenue: treatment[.revenue], payers: treatment[.payingUsers]))
+    }
+}
+
+extension PhaseReports {
+    /// Revenue ÷ paying users; nil without a payer.
+    static func perPayer(revenue: MetricValue?, payers: MetricValue?) -> Double? {
+        guard let revenue = revenue?.value, let payers = payers?.value, payers > 0 else { return nil }
+        return revenue / payers
     }
 }
 

@@ -84,6 +84,7 @@ public enum GenAISpans {
         // The older names are what instrumentations built on earlier conventions still send.
         put("inputTokens", attributes.number("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"))
         put("outputTokens", attributes.number("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"))
+        cacheReads(attributes, into: &fields)
         put("costUsd", attributes.number(costAttribute))
         for event in span.events where event.name == "gen_ai.evaluation.result" {
             let result = Attributes(event.attributes)
@@ -93,6 +94,24 @@ public enum GenAISpans {
             if name.contains("accura") || name.contains("correct") { fields["accuracy"] = score }
         }
         return .success(.object(fields))
+    }
+
+    /// Prompt-cache reads become `cachedInputTokens`, a part of `inputTokens`. The conventions say
+    /// `gen_ai.usage.input_tokens` includes cached tokens, and OpenAI's counts do; Anthropic's own count leaves
+    /// out cache reads and cache writes, and instrumentations that copy it send more cache reads than input.
+    /// Such a span's input is then the three added up, so the cached part is never larger than its whole.
+    /// Without an input count the cache reads have no whole to be a part of and are left out.
+    static func cacheReads(_ attributes: Attributes, into fields: inout [String: JSONValue]) {
+        guard case .number(let input)? = fields["inputTokens"],
+              case .number(let cached)? = attributes.number("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                                                            "gen_ai.usage.input_tokens.cached") else { return }
+        fields["cachedInputTokens"] = .number(cached)
+        if cached > input {
+            var written = 0.0
+            if case .number(let creation)? = attributes.number("gen_ai.usage.cache_creation.input_tokens",
+                                                               "gen_ai.usage.cache_creation_input_tokens") { written = creation }
+            fields["inputTokens"] = .number(input + cached + written)
+        }
     }
 
     /// ERROR status or an `error.type` is a failure; timeouts and rate limits are told apart by their type.

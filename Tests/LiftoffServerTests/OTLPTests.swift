@@ -69,6 +69,37 @@ struct OTLPTests {
         return request
     }
 
+    /// Cache reads as OpenAI reports them (inside the input) and as Anthropic's count has them (outside it, with
+    /// cache writes): both become the part of the whole input that the cache served.
+    @Test func cacheReadsBecomeCachedInputTokens() async throws {
+        let server = try await TestServer(now: Self.start.addingTimeInterval(60))
+        var request = Request()
+        var resourceSpans = Opentelemetry_Proto_Trace_V1_ResourceSpans()
+        var scope = Opentelemetry_Proto_Trace_V1_ScopeSpans()
+        scope.spans = [
+            Self.span(1, latencyMs: 700, [("gen_ai.provider.name", "openai"), ("user.id", "u1"), ("gen_ai.usage.input_tokens", 1000),
+                                          ("gen_ai.usage.cache_read.input_tokens", 600), ("gen_ai.usage.output_tokens", 100)]),
+            Self.span(2, latencyMs: 900, [("gen_ai.provider.name", "anthropic"), ("user.id", "u2"), ("gen_ai.usage.input_tokens", 50),
+                                          ("gen_ai.usage.cache_read.input_tokens", 2000), ("gen_ai.usage.cache_creation.input_tokens", 150),
+                                          ("gen_ai.usage.output_tokens", 100)]),
+            Self.span(3, latencyMs: 800, [("gen_ai.provider.name", "openai"), ("user.id", "u3"), ("gen_ai.usage.cache_read.input_tokens", 300)]),
+        ]
+        resourceSpans.scopeSpans = [scope]
+        request.resourceSpans = [resourceSpans]
+        let body = try request.serializedData()
+        try await server.withClient { client in
+            let response = try await client.request(.post, "/otlp/v1/traces", key: TestServer.keys[.ingest],
+                                                    headers: [.contentType: "application/x-protobuf"], body: ByteBuffer(bytes: body))
+            #expect(response.status == .ok)
+            let metrics = try await client.request(.get, "/v1/metrics?window=5m&names=interactions,cache_hit_rate,token_usage")
+            #expect(metrics.metric("interactions")?.value == 3)
+            // (600 + 2,000) cached of (1,000 + 50 + 2,000 + 150) input, over the two spans that counted input.
+            #expect(metrics.metric("cache_hit_rate")?.value == 2600.0 / 3200)
+            #expect(metrics.metric("cache_hit_rate")?.samples == 2)
+            #expect(metrics.metric("token_usage")?.value == 3400)  // 3,200 input and 200 output
+        }
+    }
+
     @Test func genAISpansBecomeInteractions() async throws {
         let server = try await TestServer(now: Self.start.addingTimeInterval(60), prices: PriceBook(["gpt-4o-mini": ModelPrice(input: 0.15, output: 0.60)]))
         try await server.withClient { client in

@@ -139,8 +139,22 @@ stop_all
 
 # Where the database is not the limit: each node capped at $CAP of a core, one node against two.
 cap=${CAP:-0.35}
-capped_one=0 capped_two=0 capped_eval_one=0 capped_eval_two=0
+capped_one=0 capped_two=0 capped_eval_one=0 capped_eval_two=0 own_sqlite=0 own_pg=0
 if can_cap; then
+  # The deployment PostgreSQL is for: the node on its own core, the database on another (here shared with the
+  # load generator), against SQLite with the same one core.
+  echo "one core for the node: SQLite…"
+  start 18207
+  cap_cpu "${servers[-1]}" 1
+  WITH_IDS=1 wrk -t1 -c2 -d2s -s "$work/batch.lua" "http://127.0.0.1:18207/v1/events" > /dev/null
+  own_sqlite=$(batched 18207)
+  stop_all
+  echo "… and PostgreSQL"
+  start 18208 --database-url "$(fresh_database liftoff_bench_own_core)"
+  cap_cpu "${servers[-1]}" 1
+  WITH_IDS=1 wrk -t1 -c2 -d2s -s "$work/batch.lua" "http://127.0.0.1:18208/v1/events" > /dev/null
+  own_pg=$(batched 18208)
+  stop_all
   echo "PostgreSQL, nodes capped at $cap of a core each: one node…"
   url=$(fresh_database liftoff_bench_capped)
   start 18205 --database-url "$url"
@@ -172,11 +186,11 @@ else
 fi
 
 python3 - "$sqlite" "$pg_one" "$pg_one_without_ids" "$pg_two" "$evaluate" "$evaluate_p99" "$hey_rate" "$server_p99" \
-  "$cap" "$capped_one" "$capped_two" "$capped_eval_one" "$capped_eval_two" <<'PY'
+  "$cap" "$capped_one" "$capped_two" "$capped_eval_one" "$capped_eval_two" "$own_sqlite" "$own_pg" <<'PY'
 import sys
 sqlite, pg_one, pg_without_ids, pg_two = (float(x) for x in sys.argv[1:5])
 evaluate, evaluate_p99, hey_rate, server_p99 = sys.argv[5:9]
-cap, capped_one, capped_two, capped_eval_one, capped_eval_two = (float(x) for x in sys.argv[9:14])
+cap, capped_one, capped_two, capped_eval_one, capped_eval_two, own_sqlite, own_pg = (float(x) for x in sys.argv[9:16])
 print()
 print(f"{'measure':52} {'rate':>14}")
 print(f"{'batched ingest, SQLite, one node':52} {sqlite:>11,.0f} events/s")
@@ -198,4 +212,9 @@ if capped_one:
     print(f"{'  /v1/evaluate, two nodes together':52} {capped_eval_two:>11,.0f} req/s")
     print(f"two nodes / one node, ingest       = {capped_two / capped_one:.2f}   (target >= 1.50)")
     print(f"two nodes / one node, evaluate     = {capped_eval_two / capped_eval_one:.2f}   (target >= 1.50)")
+    print()
+    print("the node capped at one core, the database on the other (shared with the load generator):")
+    print(f"{'  batched ingest, SQLite':52} {own_sqlite:>11,.0f} events/s")
+    print(f"{'  batched ingest, PostgreSQL':52} {own_pg:>11,.0f} events/s")
+    print(f"PostgreSQL / SQLite, node on its own core = {own_pg / own_sqlite:.2f}   (target >= 0.50)")
 PY

@@ -56,6 +56,7 @@ public struct AggregateTable: Sendable, Equatable {
         case .assessment(let assessment):
             add(.assessmentScore, assessment.score)
             if let delta = recorded.skillDelta { add(.skillDelta, delta) }
+            if let agrees = assessment.predictionAgrees { add(.levelPredictions, agrees ? 1 : 0) }
         case .completion(let completion):
             add(.completions, completion.completed ? 1 : 0)
             if completion.item == .project { add(.projectCompletions, completion.completed ? 1 : 0) }

@@ -150,12 +150,25 @@ public struct SessionEnd: Sendable, Equatable, Codable {
 public struct Assessment: Sendable, Equatable, Codable {
     public var skill: String
     public var score: Double
+    /// The level this assessment measured.
     public var level: String?
-    public init(skill: String, score: Double, level: String? = nil) {
+    /// The level the AI's initial assessment predicted for the user, compared with `level`.
+    public var predictedLevel: String?
+    public init(skill: String, score: Double, level: String? = nil, predictedLevel: String? = nil) {
         self.skill = skill
         self.score = score
         self.level = level
+        self.predictedLevel = predictedLevel
     }
+
+    /// Whether the AI's prediction matched the measured level (case and surrounding spaces aside); nil unless
+    /// both are known.
+    public var predictionAgrees: Bool? {
+        guard let level, let predictedLevel else { return nil }
+        return Self.normalised(level) == Self.normalised(predictedLevel)
+    }
+
+    private static func normalised(_ level: String) -> String { level.trimmingCharacters(in: .whitespaces).lowercased() }
 }
 
 /// What a completion event is about.

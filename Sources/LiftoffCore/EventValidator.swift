@@ -65,10 +65,16 @@ public struct EventValidator: Sendable {
         case .sessionStart: return .sessionStart
         case .sessionEnd: return .sessionEnd(SessionEnd(durationSeconds: try fields.number("durationSeconds", in: 0...31_536_000)))
         case .assessment:
-            return .assessment(Assessment(
+            let assessment = Assessment(
                 skill: try fields.requiredString("skill"),
                 score: try fields.requiredNumber("score", in: 0...1),
-                level: try fields.string("level")))
+                level: try fields.string("level"),
+                predictedLevel: try fields.string("predictedLevel"))
+            if assessment.predictedLevel != nil && assessment.level == nil {
+                throw EventValidationError(field: "predictedLevel", reason: "needs level: the level this assessment measured, "
+                    + "which the prediction is judged against")
+            }
+            return .assessment(assessment)
         case .completion:
             return .completion(Completion(
                 item: try fields.requiredChoice("item", CompletionItem.self),

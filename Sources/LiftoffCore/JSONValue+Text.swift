@@ -129,6 +129,7 @@ extension EventPayload {
             put("durationSeconds", value.durationSeconds)
         case .assessment(let value):
             put("skill", value.skill); put("score", value.score); put("level", value.level)
+            put("predictedLevel", value.predictedLevel)
         case .completion(let value):
             put("item", value.item.rawValue); put("itemId", value.itemId); put("completed", value.completed)
         case .securityIssue(let value):

@@ -35,6 +35,8 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
     case assessmentScore = "assessment.score"
     /// Score change against the same user's previous assessment of the same skill.
     case skillDelta = "assessment.delta"
+    /// Assessments with both a measured and a predicted level; sum counts those where the two agree.
+    case levelPredictions = "assessment.prediction"
     case securityCritical = "security.critical"
     case securityHigh = "security.high"
     case securityMedium = "security.medium"

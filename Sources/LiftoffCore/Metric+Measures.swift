@@ -32,6 +32,7 @@ extension Metric {
         case .projectCompletionRate: [.projectCompletions]
         case .assessmentScore: [.assessmentScore]
         case .skillProgression: [.skillDelta]
+        case .skillEvaluationAccuracy: [.levelPredictions]
         case .retentionD1, .retentionD7: []
         case .criticalSecurityIssues: [.securityCritical]
         case .highSecurityIssues: [.securityHigh]

@@ -33,6 +33,8 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case completionRate = "completion_rate"
     case assessmentScore = "assessment_score"
     case skillProgression = "skill_progression"
+    /// The share of assessments whose measured level the AI's initial assessment predicted.
+    case skillEvaluationAccuracy = "skill_evaluation_accuracy"
     case projectCompletionRate = "project_completion_rate"
     case retentionD1 = "retention_d1"
     case retentionD7 = "retention_d7"
@@ -65,7 +67,7 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     public var kind: Kind {
         switch self {
         case .errorRate, .apiFailureRate, .timeoutRate, .invalidResponseRate, .apiLimitRate,
-             .completionRate, .projectCompletionRate, .retentionD1, .retentionD7:
+             .completionRate, .projectCompletionRate, .retentionD1, .retentionD7, .skillEvaluationAccuracy:
             .rate
         case .tokenUsage, .apiCosts, .infrastructureCosts, .unpricedInteractions, .interactions, .activeUsers,
              .sessions, .criticalSecurityIssues, .securityIssues, .highSecurityIssues, .mediumSecurityIssues,

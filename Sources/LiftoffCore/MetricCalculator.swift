@@ -58,6 +58,7 @@ public struct MetricCalculator: Sendable {
         case .projectCompletionRate: return rate(Int(aggregate(.projectCompletions).sum), of: count(.projectCompletions))
         case .assessmentScore: return mean(.assessmentScore)
         case .skillProgression: return mean(.skillDelta)
+        case .skillEvaluationAccuracy: return rate(Int(aggregate(.levelPredictions).sum), of: count(.levelPredictions))
         case .retentionD1, .retentionD7:
             let counts = retention[metric.retentionDays!] ?? RetentionCounts(cohort: 0, returned: 0)
             return rate(counts.returned, of: counts.cohort)

@@ -30,9 +30,26 @@ public struct Learner: Sendable, Equatable {
     /// Whether this learner is among the `rate` share who subscribe: a stable hash of the id (FNV-1a), the same
     /// in every run and independent of the run's random numbers.
     func subscribes(atRate rate: Double) -> Bool {
+        Double(stableHash("subscription") % 10_000) < rate * 10_000
+    }
+
+    /// The level the AI's initial assessment put this learner at: their own in `accuracy` of learners (by a
+    /// stable hash, like `subscribes`), else a neighbouring one.
+    func predictedLevel(accuracy: Double) -> Level {
+        let hash = stableHash("placement")
+        guard Double(hash % 10_000) >= accuracy * 10_000 else { return level }
+        switch level {
+        case .beginner: return .intermediate
+        case .advanced: return .intermediate
+        case .intermediate: return (hash / 10_000) % 2 == 0 ? .beginner : .advanced
+        }
+    }
+
+    /// FNV-1a of the id and a purpose, so each purpose picks its own learners.
+    private func stableHash(_ purpose: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Double(hash % 10_000) < rate * 10_000
+        for byte in (purpose + ":" + id).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 
     /// A cohort of `count` learners with a mix of levels and habits.

@@ -46,6 +46,9 @@ public struct PlatformModel: Sendable, Equatable {
     /// The share of learners who subscribe; which ones is a stable function of their id, not a draw from the
     /// run's random numbers, so adding payments left every other simulated value of a seed as it was.
     public var subscriptionConversion = 0.3
+    /// The share of learners the AI's initial assessment places at their own level (`skill_evaluation_accuracy`);
+    /// chosen by a stable hash of the id, like the subscribers.
+    public var levelPredictionAccuracy = 0.85
 
     public init() {}
 

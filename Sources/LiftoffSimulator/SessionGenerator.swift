@@ -66,6 +66,7 @@ public struct SessionGenerator: Sendable {
             events.append(event("assessment", learner, sessionId, end.addingTimeInterval(-30), [
                 "id": .string("\(sessionId)-a"), "skill": .string("fundamentals"), "score": .number((score * 1000).rounded() / 1000),
                 "level": .string(learner.level.rawValue),
+                "predictedLevel": .string(learner.predictedLevel(accuracy: model.levelPredictionAccuracy).rawValue),
             ]))
         }
         let item = random.chance(0.8) ? "lesson" : "project"

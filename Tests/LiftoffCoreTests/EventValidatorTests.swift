@@ -93,6 +93,7 @@ struct EventValidatorTests {
         (#"{"userId":"u"}"#, "type: required"),
         (#"{"type":"click","userId":"u"}"#, "type: 'click' is not one of ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, resource, payment"),
         (#"[1]"#, "event: expected an object, got an array"),
+        (#"{"type":"assessment","userId":"u","skill":"loops","score":0.5,"predictedLevel":"beginner"}"#, "predictedLevel: needs level: the level this assessment measured, which the prediction is judged against"),
         (#"{"type":"payment","userId":"u","amountUsd":9.5,"kind":"refund"}"#, "amountUsd: a refund is negative: the money given back, e.g. -9.50 for a refund of 9.50"),
         (#"{"type":"payment","userId":"u","amountUsd":-1,"kind":"renewal"}"#, "amountUsd: -1.00 is negative; only kind refund gives money back"),
         (#"{"type":"payment","userId":"u","amountUsd":"12","kind":"one_time"}"#, "amountUsd: expected a number, got a string"),

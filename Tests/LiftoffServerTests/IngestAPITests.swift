@@ -104,6 +104,29 @@ struct IngestAPITests {
         }
     }
 
+    /// The AI placed three learners; later assessments measured two of them where it said.
+    @Test func predictedLevelsAreJudgedAgainstMeasuredOnes() async throws {
+        let server = try await TestServer()
+        let body = #"""
+            {"events":[
+             {"type":"assessment","userId":"a","skill":"python","score":0.4,"level":"beginner","predictedLevel":"beginner"},
+             {"type":"assessment","userId":"b","skill":"python","score":0.7,"level":"advanced","predictedLevel":"Advanced"},
+             {"type":"assessment","userId":"c","skill":"python","score":0.6,"level":"intermediate","predictedLevel":"beginner"},
+             {"type":"assessment","userId":"d","skill":"python","score":0.6,"level":"intermediate"},
+             {"type":"assessment","userId":"e","skill":"python","score":0.6,"predictedLevel":"beginner"}
+            ]}
+            """#
+        try await server.withClient { client in
+            let report = try #require(try await client.request(.post, "/v1/events", json: body).decoded(IngestReport.self))
+            #expect(report.accepted == 4)
+            #expect(report.rejected.map(\.index) == [4])
+            let metrics = try await client.request(.get, "/v1/metrics?names=skill_evaluation_accuracy,assessment_score")
+            #expect(metrics.metric("skill_evaluation_accuracy")?.value == 2.0 / 3)
+            #expect(metrics.metric("skill_evaluation_accuracy")?.samples == 3)
+            #expect(metrics.metric("assessment_score")?.samples == 4)
+        }
+    }
+
     @Test func keysAndScopes() async throws {
         let server = try await TestServer()
         let body = #"{"events":[\#(Self.interaction)]}"#

@@ -58,6 +58,19 @@ struct GeneratorTests {
         #expect(Self.traffic(model: model) == traffic.filter { $0["type"] != .string("payment") })
     }
 
+    /// The AI's placement matches the measured level for about the model's share of learners.
+    @Test func placementsAgreeAtTheModelsAccuracy() {
+        let assessments = Self.traffic().filter { $0["type"] == .string("assessment") }
+        let learners = Dictionary(assessments.compactMap { event -> (String, Bool)? in
+            guard case .string(let user)? = event["userId"], case .string(let level)? = event["level"],
+                  case .string(let predicted)? = event["predictedLevel"] else { return nil }
+            return (user, level == predicted)
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(learners.count > 150)
+        let agreeing = Double(learners.values.filter { $0 }.count) / Double(learners.count)
+        #expect(abs(agreeing - 0.85) < 0.08, "\(agreeing)")
+    }
+
     @Test func latencyFollowsTheLogNormal() {
         var model = PlatformModel()
         model.latency = .init(medianMs: 1200, sigma: 0.4)

@@ -14,7 +14,7 @@ struct PhaseReports: Sendable {
 
     static let kpis: [(section: String, metrics: [Metric])] = [
         ("User engagement", [.activeUsers, .sessions, .sessionDuration, .completionRate]),
-        ("Learning effectiveness", [.skillProgression, .assessmentScore, .projectCompletionRate]),
+        ("Learning effectiveness", [.skillProgression, .assessmentScore, .projectCompletionRate, .skillEvaluationAccuracy]),
         ("System performance", [.responseTimeP50, .responseTimeP95, .errorRate, .resourceUsage]),
         ("Quality", [.aiResponseRelevance, .codeAnalysisAccuracy, .userSatisfaction]),
         ("Business", [.retentionD1, .retentionD7, .costPerUser, .revenue, .revenuePerUser, .payingUsers, .grossMargin]),

@@ -48,6 +48,33 @@ struct AccessControlTests {
         }
     }
 
+    /// Every path answers a method it does not take with 405 and the methods it does take in `Allow`; a path
+    /// that does not exist stays 404. The report's case: `GET /otlp/v1/traces` was 404.
+    @Test func aWrongMethodIs405WithAllowOnEveryPath() async throws {
+        let server = try await TestServer(plan: RolloutAPITests.plan)
+        let built = try await server.build()
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        let paths = Dictionary(grouping: built.routes, by: \.path)
+        try await built.application.test(.router) { client in
+            let traces = try await client.request(.get, "/otlp/v1/traces")
+            #expect(traces.status == .methodNotAllowed)
+            #expect(traces.headers[.allow] == "POST")
+            // In OTLP's own error body (google.rpc.Status), as every error under /otlp/.
+            #expect(String(buffer: traces.body).contains("/otlp/v1/traces does not take GET; it takes POST"))
+            #expect(try await client.request(.delete, "/v1/events").errorMessage == "/v1/events does not take DELETE; it takes POST")
+            for (path, routes) in paths {
+                let taken = Set(routes.map(\.method))
+                let concrete = path.replacingOccurrences(of: "{id}", with: "1")
+                for method in methods where !taken.contains(method) {
+                    let response = try await client.request(method, concrete, json: method == .get || method == .delete ? nil : "{}")
+                    #expect(response.status == .methodNotAllowed, "\(method) \(path): \(response.status)")
+                    #expect(response.headers[.allow] == methods.filter(taken.contains).map(\.rawValue).joined(separator: ", "))
+                }
+            }
+            #expect(try await client.request(.get, "/v1/no-such-thing").status == .notFound)
+        }
+    }
+
     @Test func keysAreCreatedListedWithoutSecretsAndRevokedAtOnce() async throws {
         let server = try await TestServer()
         try await server.withClient { client in

@@ -123,6 +123,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
                         secureCookies: configuration.tls != nil).addRoutes(to: &routes)
     ReportsController(reports: PhaseReports(store: store, state: rollout, metrics: metrics, clock: clock)).addRoutes(to: &routes)
     KeysController(administration: KeyAdministration(store: store, clock: clock), keys: keys).addRoutes(to: &routes)
+    routes.refuseOtherMethods()
 
     let ticker = RolloutTicker(controller: controller, guardrails: guardrails, state: rollout, store: store, cluster: cluster, keys: keys,
                                interval: configuration.tickInterval)

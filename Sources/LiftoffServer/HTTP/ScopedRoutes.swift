@@ -61,6 +61,25 @@ struct ScopedRoutes {
         }
     }
 
+    /// After every route is added: a path answers a method it does not take with 405 and `Allow` (RFC 9110
+    /// §15.5.6), not the 404 of a path that does not exist: `GET /otlp/v1/traces` is the wrong method at the
+    /// right address, and clients and scanners tell the two apart.
+    func refuseOtherMethods() {
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        for (path, routes) in Dictionary(grouping: descriptors, by: \.path) {
+            let taken = Set(routes.map(\.method))
+            let allow = methods.filter(taken.contains).map(\.rawValue).joined(separator: ", ")
+            for method in methods where !taken.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    var error = APIError(.methodNotAllowed, code: "method_not_allowed",
+                                         "\(path) does not take \(method.rawValue); it takes \(allow)")
+                    error.headers[.allow] = allow
+                    throw error
+                }
+            }
+        }
+    }
+
     /// A query parameter the route does not read would be silently ignored (`?feature=x` answering for every
     /// feature), so it is a 400 that names it and the ones the route takes.
     static func check(_ request: Request, path: String, allowed: [String]) throws {

@@ -31,8 +31,12 @@ public struct PriceBook: Sendable, Equatable {
     /// The cost of `interaction` in USD, or nil when it can't be known (no cost, no tokens or no price):
     /// such interactions are counted as unpriced, never as free. Uncached input × input price + cached input ×
     /// cached-input price + output × output price, per million tokens (as providers bill).
+    /// A call the provider refused or failed (`rate_limited`, `api_error`) without reporting usage cost
+    /// nothing: providers bill tokens processed, and those answers come before any. A timeout or an invalid
+    /// response without usage stays unpriced: the provider may have done, and billed, work the app never saw.
     public func cost(of interaction: AIInteraction) -> Double? {
         if let sent = interaction.costUsd { return sent }
+        if interaction.totalTokens == nil && (interaction.outcome == .rateLimited || interaction.outcome == .apiError) { return 0 }
         guard let model = interaction.model, let price = price(of: model), interaction.totalTokens != nil else {
             return nil
         }

@@ -178,6 +178,14 @@ struct SmallPartsTests {
         #expect(book.cost(of: AIInteraction(model: "gpt-4o-mini", latencyMs: 1, costUsd: 0.2)) == 0.2)
         #expect(book.cost(of: AIInteraction(model: "other", latencyMs: 1, inputTokens: 5)) == nil)
         #expect(book.cost(of: AIInteraction(model: "gpt-4o-mini", latencyMs: 1)) == nil)
+        // Refused or failed by the provider before any usage: nothing billed, so not unpriced (the report's case:
+        // failed calls from the OpenAI instrumentation carry no usage and showed up as unpriced).
+        #expect(book.cost(of: AIInteraction(model: "gpt-4o-mini", latencyMs: 1, outcome: .rateLimited)) == 0)
+        #expect(book.cost(of: AIInteraction(model: "unknown", latencyMs: 1, outcome: .apiError)) == 0)
+        #expect(book.cost(of: AIInteraction(model: "gpt-4o-mini", latencyMs: 1, outcome: .timeout)) == nil)
+        #expect(book.cost(of: AIInteraction(model: "gpt-4o-mini", latencyMs: 1, outcome: .invalidResponse)) == nil)
+        let failedWithUsage = AIInteraction(model: "gpt-4o-mini", latencyMs: 1, inputTokens: 1_000_000, outcome: .apiError)
+        #expect(abs(book.cost(of: failedWithUsage)! - 0.15) < 1e-12)
     }
 }
 

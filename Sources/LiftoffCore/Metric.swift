@@ -93,6 +93,15 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The unit as written after a number in a sentence (" ms", " USD"); empty for shares, counts and
+    /// ratings, which read as plain numbers.
+    public var unitSuffix: String {
+        switch unit {
+        case "ratio", "count", "1–5": ""
+        default: " " + unit
+        }
+    }
+
     /// The quantile a latency percentile metric reads (0.95 for `response_time.p95`).
     public var quantile: Double? {
         switch self {

@@ -96,13 +96,13 @@ public struct Rule: Sendable, Equatable, Identifiable {
         if let baseline {
             let per = metric.kind == .total ? " per second" : ""
             return "\(metric.rawValue)\(per) above \(CriterionResult.format(baseline.factor))× its \(DurationText.format(baseline.window)) baseline "
-                + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold)))"
+                + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold))\(metric.unitSuffix))"
         }
         if let versusControl {
             return "\(metric.rawValue) above \(CriterionResult.format(versusControl.factor))× control's (last \(DurationText.format(versusControl.window))) "
-                + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold)))"
+                + "over \(DurationText.format(window)) (and above \(CriterionResult.format(threshold))\(metric.unitSuffix))"
         }
-        return "\(metric.rawValue) \(when.rawValue) \(CriterionResult.format(threshold)) over \(DurationText.format(window))"
+        return "\(metric.rawValue) \(when.rawValue) \(CriterionResult.format(threshold))\(metric.unitSuffix) over \(DurationText.format(window))"
     }
 }
 

@@ -20,6 +20,18 @@ struct RuleEngineTests {
     let breach = RuleJudgement.breach(compared: 1)
     let clear = RuleJudgement.clear(compared: 0)
 
+    /// A label says the threshold in the metric's unit, as a page or chat message reads it; shares and counts
+    /// read as plain numbers.
+    @Test func labelsCarryTheUnit() {
+        #expect(Rule(id: "r", kind: .rollback, metric: .responseTimeP95, threshold: 3000, actions: []).label
+                == "response_time.p95 above 3000 ms over 5m")
+        #expect(Rule(id: "r", kind: .adjustment, metric: .apiCosts, threshold: 50, window: 86_400, actions: []).label
+                == "api_costs above 50 USD over 1d")
+        #expect(Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: 0.05, actions: []).label == "error_rate above 0.05 over 5m")
+        #expect(Rule(id: "r", kind: .rollback, metric: .criticalSecurityIssues, threshold: 0, actions: []).label
+                == "critical_security_issues above 0 over 5m")
+    }
+
     @Test func firesAtOnceWithoutFor() {
         let rule = Rule(id: "r", kind: .rollback, metric: .errorRate, threshold: 0.05, actions: ["rollback"])
         #expect(run(rule, [clear, breach, breach, clear]) == [.none, .fired(acted: true), .none, .resolved])

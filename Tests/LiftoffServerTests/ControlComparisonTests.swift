@@ -55,6 +55,7 @@ struct ControlComparisonTests {
             #expect(annotations["control"] == "0.005")
             #expect(annotations["controlSamples"] == "200")
             #expect(annotations["summary"] == "error_rate above 2× control's (last 1h) over 5m (and above 0.02)")
+            #expect(annotations["actions"] == "rollback")
             let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).decoded(IncidentList.self)?.incidents ?? []
             let id = try #require(incidents.first?.id)
             let incident = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).decode(IncidentReport.self)

@@ -228,7 +228,7 @@ struct GuardrailTests {
 
     @Test func alertmanagerPayloadHasTheWebhookShape() throws {
         let alert = AlertRecord(ruleId: "rollback[0]", firing: 1, fingerprint: "abc", severity: .critical,
-                                labels: ["alertname": "rollback[0]", "rollout": "ai-tutor"], annotations: ["summary": "error_rate above 0.05 over 5m"],
+                                labels: ["alertname": "rollback[0]", "rollout": "ai-tutor"], annotations: ["summary": "error_rate above 0.05 over 5m", "actions": "rollback"],
                                 startsAt: Date(timeIntervalSince1970: 0))
         let body = try JSONParser.parse(AlertMessages.body([alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()))
         #expect(body["version"] == .string("4"))
@@ -244,7 +244,7 @@ struct GuardrailTests {
         #expect(first["endsAt"] == .string("0001-01-01T00:00:00Z"))
         let slack = try JSONParser.parse(AlertMessages.body([alert], format: .slack, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()))
         guard case .string(let text)? = slack["text"] else { Issue.record("no slack text"); return }
-        #expect(text.contains("[FIRING] error_rate above 0.05 over 5m"))
+        #expect(text.contains("[FIRING] error_rate above 0.05 over 5m → rollback (rollout ai-tutor"))
         // Each format is its typed document: a receiver decodes it with the same types.
         let decoded = try APICoding.decoder.decode(AlertmanagerMessage.self, from: Data(try AlertMessages.body(
             [alert], format: .alertmanager, rollout: "ai-tutor", externalURL: "http://liftoff:8080", now: Date()).utf8))

@@ -40,7 +40,8 @@ enum AlertMessages {
     static func slack(_ alerts: [AlertRecord], rollout: String) -> SlackMessage {
         let lines = alerts.map { alert in
             let icon = alert.resolved ? ":white_check_mark:" : (alert.severity == .critical ? ":rotating_light:" : ":warning:")
-            return "\(icon) [\(alert.resolved ? "RESOLVED" : "FIRING")] \(alert.annotations["summary"] ?? alert.ruleId) "
+            let actions = alert.resolved ? "" : alert.annotations["actions"].map { " → \($0)" } ?? ""
+            return "\(icon) [\(alert.resolved ? "RESOLVED" : "FIRING")] \(alert.annotations["summary"] ?? alert.ruleId)\(actions) "
                 + "(rollout \(alert.labels["rollout"] ?? rollout), phase \(alert.labels["phase"] ?? ""))"
         }
         let blocks = zip(alerts, lines).map { alert, line in

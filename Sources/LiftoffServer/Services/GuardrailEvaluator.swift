@@ -269,6 +269,8 @@ actor GuardrailEvaluator {
             annotations["control"] = control.value.map { String(format: "%.6g", $0) } ?? "none"
             annotations["controlSamples"] = String(control.samples)
         }
+        // What firing did, so a page says "rolled back" and not only what crossed which line.
+        if !rule.actions.isEmpty { annotations["actions"] = rule.actions.joined(separator: ", ") }
         let fingerprint = String(StableHash.hash64(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")), radix: 16)
         let silenced = silences.contains { $0.matches(labels, at: at) }
         return AlertRecord(ruleId: rule.id, firing: firing, fingerprint: fingerprint, severity: rule.severity, labels: labels,

@@ -33,13 +33,16 @@ public struct IncidentReport: Codable, Sendable {
     public var control: ControlSide?
     /// Up to 20 failing interactions from the window, as stored (pseudonymised).
     public var failingInteractions: [[String: JSONValue]]?
+    /// For a rule on findings (security issues, integrity checks): the newest ones it counted in its window,
+    /// up to 20, as stored.
+    public var findings: [[String: JSONValue]]?
     /// The metric minute by minute from 30 minutes before the breach to 30 minutes after.
     public var series: [MetricPoint]?
     public var timeline: [TimelineEntry]?
 
     public init(rule: String, kind: String, trigger: String, severity: String, metric: String, threshold: Double, window: String,
                 value: Double?, samples: Int, bound: Double?, rollout: String, phase: String, affectedUsers: Double, actions: [String],
-                openedAt: Date, control: ControlSide?, failingInteractions: [[String: JSONValue]]?) {
+                openedAt: Date, control: ControlSide?, failingInteractions: [[String: JSONValue]]?, findings: [[String: JSONValue]]? = nil) {
         self.rule = rule
         self.kind = kind
         self.trigger = trigger
@@ -57,6 +60,7 @@ public struct IncidentReport: Codable, Sendable {
         self.openedAt = openedAt
         self.control = control
         self.failingInteractions = failingInteractions
+        self.findings = findings
     }
 
     public struct ControlSide: Codable, Sendable {
@@ -112,6 +116,10 @@ extension IncidentReport {
         }
         lines += ["", "## Timeline", ""]
         for entry in timeline ?? [] { lines.append("- \(Timestamp.format(entry.at)) — \(entry.what): \(entry.detail)") }
+        if let findings, !findings.isEmpty {
+            lines += ["", "## Findings (newest first)", ""]
+            for finding in findings { lines.append("- \(ReportText.json(.object(finding)))") }
+        }
         lines += ["", "## Failing interactions (sample)", ""]
         if let samples = failingInteractions, !samples.isEmpty {
             for sample in samples { lines.append("- \(ReportText.json(.object(sample)))") }

@@ -1,4 +1,18 @@
 extension Metric {
+    /// For a metric that counts findings (security issues of some severities, failed integrity checks): the
+    /// event type and the severities it counts, so an alert on it can name the findings. Nil for others.
+    public var findings: (type: EventType, severities: Set<Severity>)? {
+        switch self {
+        case .criticalSecurityIssues: (.securityIssue, [.critical])
+        case .highSecurityIssues: (.securityIssue, [.high])
+        case .mediumSecurityIssues: (.securityIssue, [.medium])
+        case .lowSecurityIssues: (.securityIssue, [.low])
+        case .securityIssues: (.securityIssue, Set(Severity.allCases))
+        case .dataInconsistencies: (.integrityViolation, [])
+        default: nil
+        }
+    }
+
     /// Whether events that may come without a user (security findings, integrity violations, resource
     /// samples) feed this metric; those count with treatment while the rollout runs (see `RolloutState`).
     public var countsEventsWithoutUser: Bool { !measures.isDisjoint(with: Measure.fromSystemEvents) }

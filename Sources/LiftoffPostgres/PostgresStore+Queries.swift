@@ -97,13 +97,24 @@ extension PostgresStore {
             WHERE type = 'ai_interaction' AND phase = \(phase) AND variant = 'treatment' AND received_at >= \(Milliseconds.from(since))
               AND outcome <> 'ok'
             ORDER BY seq DESC LIMIT \(limit)
-            """).map { row in
-            let (occurred, user, session, payload) = try row.decode((Int64, String?, String?, String).self)
-            guard case .object(var object) = try JSONParser.parse(payload) else { return [:] }
-            object["timestamp"] = .string(Timestamp.format(Milliseconds.date(occurred)))
-            if let user { object["userId"] = .string(user) }
-            if let session { object["sessionId"] = .string(session) }
-            return object
-        }
+            """).map(Self.eventObject)
+    }
+
+    public func recentEvents(of type: EventType, phase: String, since: Date, limit: Int) async throws -> [[String: JSONValue]] {
+        try await run("""
+            SELECT occurred_at, user_id, session_id, payload FROM events
+            WHERE type = \(type.rawValue) AND phase = \(phase) AND variant = 'treatment' AND received_at >= \(Milliseconds.from(since))
+            ORDER BY seq DESC LIMIT \(limit)
+            """).map(Self.eventObject)
+    }
+
+    /// A stored event as the ingest API's JSON: its payload's fields with its time, user and session.
+    private static func eventObject(_ row: PostgresRow) throws -> [String: JSONValue] {
+        let (occurred, user, session, payload) = try row.decode((Int64, String?, String?, String).self)
+        guard case .object(var object) = try JSONParser.parse(payload) else { return [:] }
+        object["timestamp"] = .string(Timestamp.format(Milliseconds.date(occurred)))
+        if let user { object["userId"] = .string(user) }
+        if let session { object["sessionId"] = .string(session) }
+        return object
     }
 }

@@ -214,14 +214,27 @@ extension SQLiteStore {
                 WHERE type = 'ai_interaction' AND phase = ? AND variant = 'treatment' AND received_at >= ?
                   AND json_extract(payload, '$.outcome') != 'ok'
                 ORDER BY seq DESC LIMIT ?
-                """, arguments: [phase, Milliseconds.from(since), limit]).map { row in
-                let payload: String = row["payload"]
-                guard case .object(var object) = try JSONParser.parse(payload) else { return [:] }
-                object["timestamp"] = .string(Timestamp.format(Milliseconds.date(row["occurred_at"])))
-                if let user: String = row["user_id"] { object["userId"] = .string(user) }
-                if let session: String = row["session_id"] { object["sessionId"] = .string(session) }
-                return object
-            }
+                """, arguments: [phase, Milliseconds.from(since), limit]).map(Self.eventObject)
         }
+    }
+
+    public func recentEvents(of type: EventType, phase: String, since: Date, limit: Int) async throws -> [[String: JSONValue]] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT occurred_at, user_id, session_id, payload FROM events
+                WHERE type = ? AND phase = ? AND variant = 'treatment' AND received_at >= ?
+                ORDER BY seq DESC LIMIT ?
+                """, arguments: [type.rawValue, phase, Milliseconds.from(since), limit]).map(Self.eventObject)
+        }
+    }
+
+    /// A stored event as the ingest API's JSON: its payload's fields with its time, user and session.
+    private static func eventObject(_ row: Row) throws -> [String: JSONValue] {
+        let payload: String = row["payload"]
+        guard case .object(var object) = try JSONParser.parse(payload) else { return [:] }
+        object["timestamp"] = .string(Timestamp.format(Milliseconds.date(row["occurred_at"])))
+        if let user: String = row["user_id"] { object["userId"] = .string(user) }
+        if let session: String = row["session_id"] { object["sessionId"] = .string(session) }
+        return object
     }
 }

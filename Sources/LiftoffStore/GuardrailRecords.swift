@@ -252,4 +252,9 @@ public protocol GuardrailStore: Sendable {
 
     /// A sample of recent failing AI interactions of a phase's treatment users, newest first.
     func failingInteractions(phase: String, since: Date, limit: Int) async throws -> [[String: JSONValue]]
+
+    /// The newest events of `type` counted with a phase's treatment (where events without a user count),
+    /// received since `since`, at most `limit`, newest first: each as the ingest API's JSON object with its
+    /// `timestamp`, `userId` and `sessionId`. What a security or integrity alert names as its cause.
+    func recentEvents(of type: EventType, phase: String, since: Date, limit: Int) async throws -> [[String: JSONValue]]
 }

@@ -97,6 +97,36 @@ struct GuardrailTests {
         }
     }
 
+    /// The report's case: a security rollback said "critical_security_issues above 0 over 5m" and not what was
+    /// found. The alert, its chat line and the incident now name the findings the rule counted, and only those
+    /// (a low finding does not show on the critical rule).
+    @Test func aSecurityAlertNamesItsFindings() async throws {
+        let server = try await TestServer(plan: Self.plan())
+        let built = try await server.build()
+        let guardrails = built.guardrails
+        try await built.application.test(.router) { client in
+            _ = try await client.request(.post, "/v1/events", json: """
+                {"events":[{"type":"security_issue","severity":"low","title":"header missing"},
+                           {"type":"security_issue","severity":"critical","title":"SQL injection in /search"}]}
+                """)
+            await guardrails.tick()
+            let alerts = try await client.request(.get, "/v1/alerts", key: TestServer.keys[.read]).decoded(AlertList.self)?.alerts ?? []
+            let alert = try #require(alerts.first { $0.rule == "rollback[1]" })
+            #expect(alert.annotations["findings"] == "critical: SQL injection in /search")
+            #expect(alert.annotations["actions"] == "rollback")
+            let incidents = try await client.request(.get, "/v1/incidents", key: TestServer.keys[.read]).decoded(IncidentList.self)?.incidents ?? []
+            let id = try #require(incidents.first?.id)
+            let report = try await client.request(.get, "/v1/incidents/\(id)", key: TestServer.keys[.read]).decode(IncidentReport.self)
+            #expect(report.findings?.count == 1)
+            #expect(report.findings?.first?["title"] == .string("SQL injection in /search"))
+            #expect(report.markdown.contains("## Findings (newest first)"))
+        }
+        let record = try #require(try await built.store.alerts(limit: 10).first { $0.ruleId == "rollback[1]" })
+        let slack = try JSONParser.parse(AlertMessages.body([record], format: .slack, rollout: "ai-tutor", externalURL: "http://liftoff", now: Date()))
+        guard case .string(let text)? = slack["text"] else { Issue.record("no slack text"); return }
+        #expect(text.contains("[FIRING] critical_security_issues above 0 over 5m → rollback — critical: SQL injection in /search"))
+    }
+
     @Test func eachFiringActsOnceAcrossARestart() async throws {
         let server = try await TestServer(plan: Self.plan())
         do {

@@ -414,6 +414,23 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreEngine.all)
+    func recentEventsOfATypeAreTheTreatmentsNewest(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            func finding(_ title: String, variant: Variant = .treatment, phase: String = "alpha") -> RecordedEvent {
+                RecordedEvent(event: Event(timestamp: now, userId: nil, payload: .securityIssue(SecurityIssue(severity: .critical, title: title))),
+                              attribution: Attribution(phase: phase, variant: variant))
+            }
+            _ = try await store.append([finding("first"), finding("in control", variant: .control), finding("in beta", phase: "beta"),
+                                        interaction("x"), finding("second")], receivedAt: now)
+            let found = try await store.recentEvents(of: .securityIssue, phase: "alpha", since: now.addingTimeInterval(-60), limit: 10)
+            #expect(found.map { $0["title"] } == [.string("second"), .string("first")])
+            #expect(found.first?["severity"] == .string("critical") && found.first?["userId"] == nil)
+            #expect(try await store.recentEvents(of: .securityIssue, phase: "alpha", since: now.addingTimeInterval(60), limit: 10).isEmpty)
+            #expect(try await store.recentEvents(of: .securityIssue, phase: "alpha", since: now.addingTimeInterval(-60), limit: 1).count == 1)
+        }
+    }
+
+    @Test(arguments: StoreEngine.all)
     func silencesAreKeptWithTheirAudit(_ engine: StoreEngine) async throws {
         try await withStore(engine) { store in
             let silence = SilenceRecord(id: "s1", matchers: ["rule": "latency"], startsAt: now, endsAt: now.addingTimeInterval(3600),

@@ -160,6 +160,10 @@ struct DashboardPages: Sendable {
         html.append(DashboardLayout.table(["when", "who", "what", "detail"], (report.timeline ?? []).map { entry in
             [.text(Timestamp.format(entry.at)), .text(entry.actor), .text(entry.what), .text(entry.detail)]
         }))
+        if let findings = report.findings, !findings.isEmpty {
+            html.append(.element("h2", [], .text("Findings (newest first)")))
+            html.append(DashboardLayout.table(["finding"], findings.map { [.text(JSONValue.object($0).compactText)] }))
+        }
         html.append(.element("h2", [], .text("Failing interactions (sample)")))
         html.append(DashboardLayout.table(["interaction"], (report.failingInteractions ?? []).map { [.text(JSONValue.object($0).compactText)] }))
         return html

@@ -41,7 +41,8 @@ enum AlertMessages {
         let lines = alerts.map { alert in
             let icon = alert.resolved ? ":white_check_mark:" : (alert.severity == .critical ? ":rotating_light:" : ":warning:")
             let actions = alert.resolved ? "" : alert.annotations["actions"].map { " → \($0)" } ?? ""
-            return "\(icon) [\(alert.resolved ? "RESOLVED" : "FIRING")] \(alert.annotations["summary"] ?? alert.ruleId)\(actions) "
+            let findings = alert.annotations["findings"].map { " — \($0)" } ?? ""
+            return "\(icon) [\(alert.resolved ? "RESOLVED" : "FIRING")] \(alert.annotations["summary"] ?? alert.ruleId)\(actions)\(findings) "
                 + "(rollout \(alert.labels["rollout"] ?? rollout), phase \(alert.labels["phase"] ?? ""))"
         }
         let blocks = zip(alerts, lines).map { alert, line in

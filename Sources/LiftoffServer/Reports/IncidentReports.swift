@@ -27,6 +27,7 @@ struct IncidentReports: Sendable {
         try await store.incidents().map { incident in
             var report = try Self.decode(incident)
             report.failingInteractions = nil
+            report.findings = nil
             return report
         }
     }

@@ -114,8 +114,9 @@ actor GuardrailEvaluator {
             switch transition {
             case .fired(let acted):
                 if silences == nil { silences = try await store.silences() }
+                let findings = try await self.findings(of: rule, phase: phase, at: now)
                 let alert = makeAlert(rule, firing: next.firings, value: value, judgement: judgement, phase: phase, at: now,
-                                      silences: silences ?? [], control: control)
+                                      silences: silences ?? [], control: control, findings: findings)
                 commit.newAlerts.append(alert)
                 if !alert.silenced { toNotify.append(alert) }
                 var executed: [String] = []
@@ -128,7 +129,8 @@ actor GuardrailEvaluator {
                                                reason: "\(rule.id): \(rule.label); \(alert.annotations["value"] ?? "")",
                                                after: acted ? "actions: \(executed.joined(separator: ", "))" : "actions held back by the cooldown"))
                 if executed.contains("rollback") || rule.severity == .critical {
-                    commit.incidents.append(try await incident(rule, alert: alert, value: value, control: control, actions: executed, phase: phase, at: now))
+                    commit.incidents.append(try await incident(rule, alert: alert, value: value, control: control, actions: executed, phase: phase,
+                                                               at: now, findings: findings))
                 }
             case .resolved:
                 if silences == nil { silences = try await store.silences() }
@@ -251,8 +253,35 @@ actor GuardrailEvaluator {
         ]
     }
 
+    /// The newest findings a rule on findings counted in its window (security issues of its severities, failed
+    /// integrity checks); empty for other rules.
+    private func findings(of rule: Rule, phase: String, at: Date) async throws -> [[String: JSONValue]] {
+        guard let (type, severities) = rule.metric.findings else { return [] }
+        let events = try await store.recentEvents(of: type, phase: phase, since: at.addingTimeInterval(-rule.window), limit: 200)
+        return Array(events.filter { event in
+            guard type == .securityIssue else { return true }
+            guard case .string(let severity)? = event["severity"], let level = Severity(rawValue: severity) else { return false }
+            return severities.contains(level)
+        }.prefix(20))
+    }
+
+    /// One line per finding for an alert: a security issue's severity and title, an integrity check's name and
+    /// detail; the newest five, and how many more.
+    static func findingsText(_ findings: [[String: JSONValue]]) -> String? {
+        guard !findings.isEmpty else { return nil }
+        let text = { (key: String, finding: [String: JSONValue]) -> String? in
+            if case .string(let value)? = finding[key] { value } else { nil }
+        }
+        var lines = findings.prefix(5).map { finding in
+            if let title = text("title", finding) { return "\(text("severity", finding) ?? "finding"): \(title)" }
+            return [text("check", finding), text("detail", finding)].compactMap { $0 }.joined(separator: ": ")
+        }
+        if findings.count > 5 { lines.append("and \(findings.count - 5) more") }
+        return lines.joined(separator: "; ")
+    }
+
     private func makeAlert(_ rule: Rule, firing: Int, value: MetricValue, judgement: RuleJudgement, phase: String, at: Date,
-                           silences: [SilenceRecord], control: MetricValue? = nil) -> AlertRecord {
+                           silences: [SilenceRecord], control: MetricValue? = nil, findings: [[String: JSONValue]] = []) -> AlertRecord {
         let rollout = state.snapshot.plan.rollout
         let labels = [
             "alertname": rule.id, "rollout": rollout, "phase": phase, "variant": "treatment", "rule": rule.id,
@@ -271,6 +300,7 @@ actor GuardrailEvaluator {
         }
         // What firing did, so a page says "rolled back" and not only what crossed which line.
         if !rule.actions.isEmpty { annotations["actions"] = rule.actions.joined(separator: ", ") }
+        if let text = Self.findingsText(findings) { annotations["findings"] = text }
         let fingerprint = String(StableHash.hash64(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")), radix: 16)
         let silenced = silences.contains { $0.matches(labels, at: at) }
         return AlertRecord(ruleId: rule.id, firing: firing, fingerprint: fingerprint, severity: rule.severity, labels: labels,
@@ -278,7 +308,7 @@ actor GuardrailEvaluator {
     }
 
     private func incident(_ rule: Rule, alert: AlertRecord, value: MetricValue, control: MetricValue?, actions: [String], phase: String,
-                          at: Date) async throws -> IncidentRecord {
+                          at: Date, findings: [[String: JSONValue]]) async throws -> IncidentRecord {
         let window = MetricsQuery.Interval(start: at.addingTimeInterval(-rule.window), end: at)
         let users = try await metrics.values([.activeUsers], over: window, phase: phase, variant: .treatment)[.activeUsers]?.value ?? 0
         let failing = try await store.failingInteractions(phase: phase, since: at.addingTimeInterval(-rule.window), limit: 20)
@@ -289,7 +319,7 @@ actor GuardrailEvaluator {
             affectedUsers: users, actions: actions, openedAt: at,
             // Held against control: the incident says what control did meanwhile.
             control: control.map { IncidentReport.ControlSide(value: $0.value, samples: $0.samples) },
-            failingInteractions: failing)
+            failingInteractions: failing, findings: findings.isEmpty ? nil : findings)
         return IncidentRecord(ruleId: rule.id, firing: alert.firing, openedAt: at, phase: phase, report: try APICoding.text(report))
     }
 }

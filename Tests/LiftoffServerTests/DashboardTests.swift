@@ -145,7 +145,7 @@ struct DashboardChartTests {
             let (status, metrics) = try await DashboardTests.page(client, "/metrics?window=1h", cookie: cookie)
             #expect(status == .ok)
             #expect(metrics.components(separatedBy: "<svg").count - 1 == DashboardPages.charted.count)
-            #expect(metrics.contains("threshold 3000"))
+            #expect(metrics.contains("threshold 3 s"))
             #expect(metrics.contains("<polyline") || metrics.contains("<circle"))
 
             let cost = try await DashboardTests.page(client, "/cost", cookie: cookie).1

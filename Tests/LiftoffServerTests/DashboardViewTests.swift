@@ -18,7 +18,7 @@ struct DashboardViewTests {
             .render().description
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
         #expect(svg.contains("stroke-dasharray"))
-        #expect(svg.contains("<title>p95 &lt;ms&gt;</title>"))
+        #expect(svg.contains("-title\">p95 &lt;ms&gt;</title>"))
         let lonely = SVGChart(title: "t", series: [.init(name: "s", color: "#00f", points: [(start, 5)])], threshold: nil, unit: "")
             .render().description
         #expect(lonely.contains("<circle") && !lonely.contains("<polyline"))

@@ -24,58 +24,104 @@ struct SVGChart {
     var height = 180.0
 
     func render() -> HTML {
-        let left = 48.0, right = 8.0, top = 10.0, bottom = 22.0
+        let left = 64.0, right = 8.0, top = 10.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let values = series.flatMap { $0.points.compactMap(\.1) } + (threshold.map { [$0] } ?? [])
-        let maximum = max(values.max() ?? 1, 1e-9) * 1.1
+        let ticks = ChartAxis.valueTicks(upTo: max(values.max() ?? 0, 0))
+        let maximum = ticks.last ?? 1
         let times = series.flatMap { $0.points.map { $0.0.timeIntervalSince1970 } }
         let start = times.min() ?? 0, end = max(times.max() ?? 1, start + 1)
         func x(_ date: Date) -> Double { left + (date.timeIntervalSince1970 - start) / (end - start) * plotWidth }
         func y(_ value: Double) -> Double { top + plotHeight - value / maximum * plotHeight }
-        var svg = HTML(raw: "<svg role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" style=\"max-width:\(Int(width))px\">")
-        svg.append(.element("title", [], .text(title)))
-        svg.raw("<line x1=\"\(left)\" y1=\"\(top + plotHeight)\" x2=\"\(width - right)\" y2=\"\(top + plotHeight)\" stroke=\"#8c959f\"/>")
-        svg.raw("<text x=\"2\" y=\"\(top + 10)\" font-size=\"10\" fill=\"#57606a\">\(ReportText.escape(DashboardLayout.number(maximum)))</text>")
-        svg.raw("<text x=\"2\" y=\"\(top + plotHeight)\" font-size=\"10\" fill=\"#57606a\">0 \(ReportText.escape(unit))</text>")
+        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        func label(_ value: Double) -> String { ChartAxis.format(value, unit: unit) }
+        // The title and a summary of each series are the chart's text alternative for screen readers.
+        let id = "chart-" + String(StableHash.hash64(title), radix: 16)
+        var svg = HTML(raw: "<svg role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
+                       + "width=\"100%\" style=\"max-width:\(Int(width))px\">")
+        svg.append(.element("title", [("id", "\(id)-title")], .text(title)))
+        svg.append(.element("desc", [("id", "\(id)-desc")], .text(summary(label))))
+        for tick in ticks {
+            svg.raw("<line x1=\"\(left)\" y1=\"\(number(y(tick)))\" x2=\"\(width - right)\" y2=\"\(number(y(tick)))\" "
+                    + "stroke=\"\(tick == 0 ? "#8c959f" : "#eaeef2")\"/>")
+            svg.raw("<text x=\"\(left - 4)\" y=\"\(number(y(tick) + 3))\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">")
+            svg.text(label(tick))
+            svg.raw("</text>")
+        }
+        if style == .line {
+            for (time, text) in ChartAxis.timeTicks(from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end)) {
+                svg.raw("<line x1=\"\(number(x(time)))\" y1=\"\(top + plotHeight)\" x2=\"\(number(x(time)))\" y2=\"\(top + plotHeight + 4)\" stroke=\"#8c959f\"/>")
+                // A label at either edge is anchored inside the chart, not cut off by it.
+                let anchor = x(time) > width - right - 20 ? "end" : (x(time) < left + 20 ? "start" : "middle")
+                svg.raw("<text x=\"\(number(x(time)))\" y=\"\(top + plotHeight + 15)\" font-size=\"10\" text-anchor=\"\(anchor)\" fill=\"#57606a\">")
+                svg.text(text)
+                svg.raw("</text>")
+            }
+        }
         if let threshold {
-            svg.raw("<line x1=\"\(left)\" y1=\"\(y(threshold))\" x2=\"\(width - right)\" y2=\"\(y(threshold))\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>")
-            svg.raw("<text x=\"\(width - right - 90)\" y=\"\(y(threshold) - 3)\" font-size=\"10\" fill=\"#cf222e\">threshold \(ReportText.escape(DashboardLayout.number(threshold)))</text>")
+            svg.raw("<line x1=\"\(left)\" y1=\"\(number(y(threshold)))\" x2=\"\(width - right)\" y2=\"\(number(y(threshold)))\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>")
+            svg.raw("<text x=\"\(width - right - 4)\" y=\"\(number(y(threshold) - 3))\" font-size=\"10\" text-anchor=\"end\" fill=\"#cf222e\">")
+            svg.text("threshold \(label(threshold))")
+            svg.raw("</text>")
         }
         let slot = plotWidth / Double(max(series.map(\.points.count).max() ?? 1, 1))
         for (index, line) in series.enumerated() where style == .bars {
             // Periods without samples draw nothing: no data is not zero.
             let barWidth = slot * 0.8 / Double(series.count)
-            // Points of a per-period series are evenly spaced: each has its slot.
+            // Points of a per-period series are evenly spaced: each has its slot, labelled with its day.
             for (position, (time, value)) in line.points.enumerated() {
-                guard let value else { continue }
                 let barLeft = left + Double(position) * slot + slot * 0.1 + Double(index) * barWidth
-                svg.raw("<rect x=\"\(String(format: "%.1f", barLeft))\" y=\"\(String(format: "%.1f", y(value)))\" width=\"\(String(format: "%.1f", barWidth))\" "
-                        + "height=\"\(String(format: "%.1f", max(0, top + plotHeight - y(value))))\" fill=\"\(line.color)\">")
-                svg.append(.element("title", [], .text("\(Timestamp.format(time).prefix(10)): \(DashboardLayout.number(value)) \(unit)")))
+                if index == 0 && (line.points.count <= 8 || position % 2 == 0) {
+                    svg.raw("<text x=\"\(number(barLeft + slot * 0.4))\" y=\"\(top + plotHeight + 15)\" font-size=\"10\" text-anchor=\"middle\" fill=\"#57606a\">")
+                    svg.text(ChartAxis.day(time))
+                    svg.raw("</text>")
+                }
+                guard let value else { continue }
+                svg.raw("<rect tabindex=\"0\" x=\"\(number(barLeft))\" y=\"\(number(y(value)))\" width=\"\(number(barWidth))\" "
+                        + "height=\"\(number(max(0, top + plotHeight - y(value))))\" fill=\"\(line.color)\">")
+                svg.append(.element("title", [], .text("\(line.name), \(ChartAxis.day(time)): \(label(value))")))
                 svg.raw("</rect>")
             }
-        }
-        for (index, line) in series.enumerated() {
-            svg.raw("<text x=\"\(left + 4 + Double(index) * 90)\" y=\"\(height - 6)\" font-size=\"11\" fill=\"\(line.color)\">")
-            svg.text(line.name)
-            svg.raw("</text>")
         }
         for line in series where style == .line {
             // Gaps (no samples) break the line instead of drawing a made-up zero.
             var segments: [[String]] = [[]]
             for (time, value) in line.points {
-                if let value { segments[segments.count - 1].append("\(String(format: "%.1f", x(time))),\(String(format: "%.1f", y(value)))") } else if !segments[segments.count - 1].isEmpty { segments.append([]) }
+                if let value { segments[segments.count - 1].append("\(number(x(time))),\(number(y(value)))") } else if !segments[segments.count - 1].isEmpty { segments.append([]) }
             }
-            for segment in segments where !segment.isEmpty {
-                if segment.count == 1 {
-                    let parts = segment[0].split(separator: ",")
-                    svg.raw("<circle cx=\"\(parts[0])\" cy=\"\(parts[1])\" r=\"2\" fill=\"\(line.color)\"/>")
-                } else {
-                    svg.raw("<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.5\" points=\"\(segment.joined(separator: " "))\"/>")
-                }
+            for segment in segments where segment.count > 1 {
+                svg.raw("<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.5\" points=\"\(segment.joined(separator: " "))\"/>")
             }
+            // Every point can be read: its value on hover and, reached with the keyboard, on focus.
+            for (time, value) in line.points {
+                guard let value else { continue }
+                svg.raw("<circle class=\"point\" tabindex=\"0\" cx=\"\(number(x(time)))\" cy=\"\(number(y(value)))\" r=\"2.5\" fill=\"\(line.color)\">")
+                svg.append(.element("title", [], .text("\(line.name), \(ChartAxis.moment(time)): \(label(value))")))
+                svg.raw("</circle>")
+            }
+        }
+        // The legend: each series' colour and name.
+        for (index, line) in series.enumerated() {
+            let legendLeft = left + Double(index) * 110
+            svg.raw("<rect x=\"\(legendLeft)\" y=\"\(height - 12)\" width=\"10\" height=\"3\" fill=\"\(line.color)\"/>")
+            svg.raw("<text x=\"\(legendLeft + 14)\" y=\"\(height - 8)\" font-size=\"11\" fill=\"#1b1f24\">")
+            svg.text(line.name)
+            svg.raw("</text>")
         }
         svg.raw("</svg>")
         return svg
+    }
+
+    /// One sentence per series for the text alternative: how many points, the range and the latest value.
+    func summary(_ label: (Double) -> String) -> String {
+        let sentences = series.map { line -> String in
+            let known = line.points.compactMap { point in point.1.map { (point.0, $0) } }
+            guard let last = known.last, let low = known.map(\.1).min(), let high = known.map(\.1).max() else {
+                return "\(line.name): no data."
+            }
+            return "\(line.name): \(known.count) of \(line.points.count) points with data, from \(label(low)) to \(label(high)); "
+                + "latest \(label(last.1)) at \(ChartAxis.moment(last.0))."
+        }
+        return sentences.joined(separator: " ") + (threshold.map { " Threshold \(label($0))." } ?? "")
     }
 }

@@ -21,10 +21,11 @@ public struct AggregateTable: Sendable, Equatable {
             let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure)
             rows[key, default: Aggregate(for: measure)].add(value)
         }
-        if let user = event.userId {
-            let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: .users)
-            rows[key, default: Aggregate(for: .users)].add(member: user)
+        func add(_ measure: Measure, member: String) {
+            let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure)
+            rows[key, default: Aggregate(for: measure)].add(member: member)
         }
+        if let user = event.userId { add(.users, member: user) }
         switch event.payload {
         case .aiInteraction(let interaction):
             add(.latency, interaction.latencyMs)
@@ -69,10 +70,7 @@ public struct AggregateTable: Sendable, Equatable {
             if let cost = sample.infraCostUsd { add(.infraCost, cost) }
         case .payment(let payment):
             add(.revenue, payment.amountUsd)
-            if payment.kind != .refund, payment.amountUsd > 0, let user = event.userId {
-                let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: .payingUsers)
-                rows[key, default: Aggregate(for: .payingUsers)].add(member: user)
-            }
+            if payment.kind != .refund, payment.amountUsd > 0, let user = event.userId { add(.payingUsers, member: user) }
         }
     }
 

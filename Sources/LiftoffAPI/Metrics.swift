@@ -15,14 +15,23 @@ public struct MetricValueView: Codable, Sendable {
     }
 }
 
-/// `GET /v1/metrics`: catalog metrics over one window, by metric name.
+/// `GET /v1/metrics`: catalog metrics over one window, by metric name; for one segment when `segment` is
+/// set (`feature=code_analysis`), or per value of one dimension in `groups` when `groupBy` is.
 public struct MetricValues: Codable, Sendable {
     public var window: String
     public var phase: String?
     public var variant: Variant?
     public var from: Date
     public var to: Date
+    /// Empty with `groupBy`: the values are in `groups`.
     public var metrics: [String: MetricValueView]
+    public var segment: String?
+    public var groupBy: String?
+    /// With `groupBy`: the most values the dimension keeps, and whether it has reached them, in which case the
+    /// values seen after the first `maxValues` are counted in the group `other`.
+    public var maxValues: Int?
+    public var full: Bool?
+    public var groups: [String: [String: MetricValueView]]?
 
     public init(window: String, phase: String?, variant: Variant?, from: Date, to: Date, metrics: [String: MetricValueView]) {
         self.window = window
@@ -54,7 +63,13 @@ public struct MetricSeries: Codable, Sendable {
     public var window: String
     public var phase: String?
     public var variant: Variant?
+    /// Empty with `groupBy`: the points are in `groups`.
     public var points: [MetricPoint]
+    public var segment: String?
+    public var groupBy: String?
+    public var maxValues: Int?
+    public var full: Bool?
+    public var groups: [String: [MetricPoint]]?
 
     public init(name: String, step: String, window: String, phase: String?, variant: Variant?, points: [MetricPoint]) {
         self.name = name

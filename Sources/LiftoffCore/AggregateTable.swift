@@ -17,13 +17,23 @@ public struct AggregateTable: Sendable, Equatable {
         let phase = recorded.attribution.phase
         let variant = recorded.attribution.variant
         let epoch = recorded.attribution.epoch
+        let segments = recorded.segments
+        // The whole population's row, then the row of each segment the event is in.
         func add(_ measure: Measure, _ value: Double) {
             let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure)
             rows[key, default: Aggregate(for: measure)].add(value)
+            for segment in segments {
+                let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure, segment: segment)
+                rows[key, default: Aggregate(for: measure)].add(value)
+            }
         }
         func add(_ measure: Measure, member: String) {
             let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure)
             rows[key, default: Aggregate(for: measure)].add(member: member)
+            for segment in segments {
+                let key = AggregateKey(minute: minute, phase: phase, variant: variant, epoch: epoch, measure: measure, segment: segment)
+                rows[key, default: Aggregate(for: measure)].add(member: member)
+            }
         }
         if let user = event.userId { add(.users, member: user) }
         switch event.payload {

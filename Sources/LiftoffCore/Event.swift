@@ -7,13 +7,16 @@ public struct Event: Sendable, Equatable {
     public var timestamp: Date
     public var userId: String?
     public var sessionId: String?
+    /// Where the user is (the app's own region names, such as `eu-west` or `BR`): a breakdown dimension.
+    public var region: String?
     public var payload: EventPayload
 
-    public init(id: String? = nil, timestamp: Date, userId: String?, sessionId: String? = nil, payload: EventPayload) {
+    public init(id: String? = nil, timestamp: Date, userId: String?, sessionId: String? = nil, region: String? = nil, payload: EventPayload) {
         self.id = id
         self.timestamp = timestamp
         self.userId = userId
         self.sessionId = sessionId
+        self.region = region
         self.payload = payload
     }
 
@@ -126,11 +129,15 @@ public struct Feedback: Sendable, Equatable, Codable {
     public var usability: Int?
     public var suggestion: String?
     public var interactionId: String?
+    /// The feature the feedback is about (`visual_aids`, `progress_tracking`, ...), so it counts in that
+    /// feature's breakdown and segment criteria.
+    public var feature: String?
 
     public init(
         rating: Int? = nil, helpful: Bool? = nil, relevant: Bool? = nil, usability: Int? = nil,
-        suggestion: String? = nil, interactionId: String? = nil
+        suggestion: String? = nil, interactionId: String? = nil, feature: String? = nil
     ) {
+        self.feature = feature
         self.rating = rating
         self.helpful = helpful
         self.relevant = relevant
@@ -207,9 +214,13 @@ public struct SecurityIssue: Sendable, Equatable, Codable {
 public struct IntegrityViolation: Sendable, Equatable, Codable {
     public var check: String
     public var detail: String?
-    public init(check: String, detail: String? = nil) {
+    /// The feature whose data failed the check (`progress_tracking` when recorded progress disagrees with
+    /// completions), so a feature's integrity can be judged on its own.
+    public var feature: String?
+    public init(check: String, detail: String? = nil, feature: String? = nil) {
         self.check = check
         self.detail = detail
+        self.feature = feature
     }
 }
 

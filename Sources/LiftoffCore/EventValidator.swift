@@ -26,6 +26,7 @@ public struct EventValidator: Sendable {
         let timestamp = try timestamp(fields, now: now)
         let userId = try fields.string("userId")
         let sessionId = try fields.string("sessionId")
+        let region = try fields.string("region")
         let payload = try payload(type, fields)
         if userId == nil && Self.requiresUser(type) {
             throw EventValidationError(field: "userId", reason: "required")
@@ -33,7 +34,7 @@ public struct EventValidator: Sendable {
         if sessionId == nil && (type == .sessionStart || type == .sessionEnd) {
             throw EventValidationError(field: "sessionId", reason: "required")
         }
-        return Event(id: id, timestamp: timestamp, userId: userId, sessionId: sessionId, payload: payload)
+        return Event(id: id, timestamp: timestamp, userId: userId, sessionId: sessionId, region: region, payload: payload)
     }
 
     /// Events about the system rather than a person may come without a user.
@@ -87,7 +88,8 @@ public struct EventValidator: Sendable {
         case .integrityViolation:
             return .integrityViolation(IntegrityViolation(
                 check: try fields.requiredString("check"),
-                detail: try fields.string("detail", maxLength: Self.maxTextLength)))
+                detail: try fields.string("detail", maxLength: Self.maxTextLength),
+                feature: try fields.string("feature")))
         case .resource: return .resource(try resource(fields))
         case .payment: return .payment(try payment(fields))
         }
@@ -151,7 +153,8 @@ public struct EventValidator: Sendable {
             relevant: try fields.bool("relevant"),
             usability: try fields.integer("usability", in: 1...5),
             suggestion: try fields.string("suggestion", maxLength: Self.maxTextLength),
-            interactionId: try fields.string("interactionId"))
+            interactionId: try fields.string("interactionId"),
+            feature: try fields.string("feature"))
         if feedback.rating == nil && feedback.helpful == nil && feedback.relevant == nil
             && feedback.usability == nil && feedback.suggestion == nil {
             throw EventValidationError(field: "rating", reason: "feedback needs at least one of rating, helpful, relevant, usability, suggestion")

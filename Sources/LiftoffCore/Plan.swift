@@ -14,6 +14,9 @@ public struct Plan: Sendable, Equatable {
     public var privacy: Privacy
     /// What a user pays, in USD per month, to weigh the cost per user against.
     public var pricePoint: Double?
+    /// The dimensions numbers are broken down by, each with the most values it keeps (later values count as
+    /// `other`). Empty: no breakdowns, and nothing extra is stored per event.
+    public var dimensions: [MetricDimension: Int] = [:]
 
     public init(rollout: String, config: [String: JSONValue] = [:], pricing: PriceBook = PriceBook(),
                 phases: [PhasePlan], guardrails: Guardrails = Guardrails(), privacy: Privacy = Privacy()) {
@@ -163,4 +166,11 @@ public struct Criterion: Sendable, Equatable {
         self.window = window
         self.minSamples = minSamples ?? (metric.kind == .total ? 0 : 1)
     }
+}
+
+extension Plan {
+    /// Values a declared dimension keeps when the plan does not say.
+    public static let defaultDimensionCap = 20
+    /// The most values a dimension may keep: each is a set of aggregate rows per minute.
+    public static let maxDimensionCap = 200
 }

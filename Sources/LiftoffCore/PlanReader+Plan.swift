@@ -3,7 +3,7 @@ import Yams
 
 extension PlanReader {
     mutating func plan(_ root: Node) -> Plan? {
-        let allowed = ["rollout", "config", "pricing", "pricePoint", "phases", "privacy"] + PlanDecoder.guardrailSections
+        let allowed = ["rollout", "config", "pricing", "pricePoint", "dimensions", "phases", "privacy"] + PlanDecoder.guardrailSections
         // Top-level `x-` keys are extensions, as in Compose files: somewhere for anchors to live.
         guard let members = mapping(root, "", allowed: allowed, extensions: true) else { return nil }
         let rollout = required(members, "rollout", root, "").flatMap { string($0, "rollout") }
@@ -35,7 +35,27 @@ extension PlanReader {
         guard let rollout else { return nil }
         var plan = Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails, privacy: privacy)
         plan.pricePoint = pricePoint
+        plan.dimensions = members["dimensions"].map { self.dimensions($0) } ?? [:]
         return plan
+    }
+
+    /// `dimensions: { feature: { maxValues: 12 }, region: {} }`: which breakdowns to keep, each capped.
+    mutating func dimensions(_ node: Node) -> [MetricDimension: Int] {
+        guard let entries = mapping(node, "dimensions", allowed: MetricDimension.allCases.map(\.rawValue)) else { return [:] }
+        var dimensions: [MetricDimension: Int] = [:]
+        for (name, entry) in entries {
+            guard let dimension = MetricDimension(rawValue: name) else { continue }
+            let path = "dimensions.\(name)"
+            guard let fields = mapping(entry, path, allowed: ["maxValues"]) else { continue }
+            let cap = fields["maxValues"].flatMap { integer($0, "\(path).maxValues", minimum: 1) } ?? Plan.defaultDimensionCap
+            if cap > Plan.maxDimensionCap {
+                report(fields["maxValues"], "\(path).maxValues", "\(cap) is above \(Plan.maxDimensionCap): every value is kept per minute, "
+                    + "phase, variant and measure, so a dimension with that many values belongs in raw events, not breakdowns")
+                continue
+            }
+            dimensions[dimension] = cap
+        }
+        return dimensions
     }
 
     mutating func privacy(_ node: Node) -> Privacy {

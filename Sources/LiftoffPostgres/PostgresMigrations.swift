@@ -298,5 +298,42 @@ enum PostgresMigrations {
             ALTER TABLE events ADD CONSTRAINT events_type_check CHECK (type IN ('ai_interaction','feedback','session_start',
                 'session_end','assessment','completion','security_issue','integrity_violation','resource','payment'));
             """),
+        // Segment rows beside the whole population's (see SQLite's 0013), one partial per node as there.
+        Migration(number: 10, name: "breakdown-dimensions", sql: """
+            ALTER TABLE events ADD COLUMN region TEXT;
+            CREATE TABLE segment_aggregates (
+                dimension TEXT COLLATE "C" NOT NULL CHECK (dimension IN ('feature','model','skillLevel','region')),
+                value TEXT COLLATE "C" NOT NULL CHECK (length(value) >= 1),
+                minute BIGINT NOT NULL,
+                phase TEXT COLLATE "C" NOT NULL,
+                variant TEXT COLLATE "C" NOT NULL CHECK (variant IN ('treatment','control')),
+                epoch INTEGER NOT NULL CHECK (epoch >= 0),
+                measure TEXT COLLATE "C" NOT NULL,
+                node TEXT COLLATE "C" NOT NULL,
+                count BIGINT NOT NULL CHECK (count >= 0),
+                sum DOUBLE PRECISION NOT NULL,
+                sum_squares DOUBLE PRECISION CHECK (sum_squares IS NULL OR sum_squares >= 0),
+                min DOUBLE PRECISION,
+                max DOUBLE PRECISION,
+                sketch BYTEA,
+                PRIMARY KEY (dimension, value, minute, phase, variant, epoch, measure, node)
+            );
+            CREATE INDEX segment_aggregates_by_node ON segment_aggregates (node, minute);
+            CREATE TABLE dimension_values (
+                dimension TEXT COLLATE "C" NOT NULL CHECK (dimension IN ('feature','model','skillLevel','region')),
+                value TEXT COLLATE "C" NOT NULL CHECK (length(value) >= 1),
+                admitted_at BIGINT NOT NULL,
+                PRIMARY KEY (dimension, value)
+            );
+            CREATE TABLE user_levels (
+                user_id TEXT COLLATE "C" PRIMARY KEY,
+                level TEXT NOT NULL,
+                assessed_at BIGINT NOT NULL
+            );
+            INSERT INTO user_levels (user_id, level, assessed_at)
+                SELECT DISTINCT ON (user_id) user_id, payload::jsonb ->> 'level', occurred_at FROM events
+                WHERE type = 'assessment' AND user_id IS NOT NULL AND payload::jsonb ->> 'level' IS NOT NULL
+                ORDER BY user_id, occurred_at DESC;
+            """),
     ]
 }

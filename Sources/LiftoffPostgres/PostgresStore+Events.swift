@@ -27,7 +27,20 @@ extension PostgresStore {
         // before: the same batches in different orders on two nodes deadlocked within seconds.
         let insertionOrder = candidates.sorted { (events[$0].event.id ?? "", $0) < (events[$1].event.id ?? "", $1) }
         let received = Milliseconds.from(receivedAt)
-        return try await transaction { [self, candidates, insertionOrder] connection in
+        let segmented = events.contains { !$0.dimensions.isEmpty }
+        do {
+            return try await appendTransaction(events, candidates: candidates, insertionOrder: insertionOrder, received: received,
+                                               segmented: segmented, allDuplicates: allDuplicates)
+        } catch {
+            // Values admitted in memory by a transaction that did not commit are not stored: read them again.
+            if segmented { dimensionState.withLock { $0.loadedAt = nil } }
+            throw error
+        }
+    }
+
+    private func appendTransaction(_ events: [RecordedEvent], candidates: [Int], insertionOrder: [Int], received: Int64,
+                                   segmented: Bool, allDuplicates: [AppendStatus]) async throws -> [AppendStatus] {
+        try await transaction { [self] connection in
             var statuses = allDuplicates
             var inserted = Set<String>()
             for try await id in try await connection.query(Self.insertion(of: insertionOrder.map { events[$0] }, received: received),
@@ -41,6 +54,14 @@ extension PostgresStore {
             // holder, past its own insert, never waits for. Other nodes do not wait.
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("liftoff-aggregates:" + node)))", logger: logger)
             var delta = AggregateTable()
+            var levels: [String: (level: String, at: Int64)] = [:]
+            if segmented {
+                try await refreshDimensionValues(connection, now: Milliseconds.date(received))
+                if events.contains(where: { $0.dimensions[.skillLevel] != nil }) {
+                    levels = try await userLevels(of: Set(candidates.compactMap { events[$0].event.userId }), connection)
+                }
+            }
+            var admitted: [Segment] = []
             var seenDays = Set<UserDay>()
             var activeDays: [(user: String, day: DayIndex, attribution: Attribution)] = []
             for index in candidates {
@@ -48,6 +69,15 @@ extension PostgresStore {
                 if let id = recorded.event.id, !inserted.contains(id) { continue }
                 statuses[index] = .accepted
                 try await enrich(&recorded, connection)
+                if !recorded.dimensions.isEmpty {
+                    let level = recorded.event.userId.flatMap { levels[$0]?.level }
+                    admitted += dimensionState.withLock { $0.values.segment(&recorded, skillLevel: level) }
+                }
+                if case .assessment(let assessment) = recorded.event.payload, let user = recorded.event.userId, let level = assessment.level {
+                    // As `user_levels` does: a late assessment does not replace a newer one's level.
+                    let at = Milliseconds.from(recorded.event.timestamp)
+                    if (levels[user]?.at ?? .min) <= at { levels[user] = (level, at) }
+                }
                 if let user = recorded.event.userId {
                     let day = DayIndex(containing: recorded.event.timestamp)
                     if seenDays.insert(UserDay(user: user, day: day)).inserted {
@@ -57,6 +87,7 @@ extension PostgresStore {
                 delta.fold(recorded)
             }
             try await markActive(activeDays, connection)
+            try await admit(admitted, at: received, connection)
             try await mergeAggregates(delta, connection)
             return statuses
         }
@@ -75,6 +106,7 @@ extension PostgresStore {
         var payloads = BinaryArray<String>(capacity: n, bytesPerElement: 160), epochs = BinaryArray<Int64>(capacity: n, bytesPerElement: 8)
         var models = BinaryArray<String>(capacity: n), tokens = BinaryArray<Int64>(capacity: n, bytesPerElement: 8)
         var outcomes = BinaryArray<String>(capacity: n, bytesPerElement: 4), present = BinaryArray<Int32>(capacity: n, bytesPerElement: 4)
+        var regions = BinaryArray<String>(capacity: n)
         for recorded in rows {
             let event = recorded.event
             var interaction: AIInteraction?
@@ -87,6 +119,7 @@ extension PostgresStore {
             if interaction?.model != nil { flags.insert(.model) }
             if interaction?.totalTokens != nil { flags.insert(.tokens) }
             if interaction != nil { flags.insert(.outcome) }
+            if event.region != nil { flags.insert(.region) }
             present.append(flags.rawValue)
             ids.append(event.id ?? "")
             types.append(event.type.rawValue); occurred.append(Milliseconds.from(event.timestamp))
@@ -96,18 +129,20 @@ extension PostgresStore {
             payloads.append(utf8: EventPayloadJSON.encodeUTF8(event.payload)); epochs.append(Int64(recorded.attribution.epoch))
             models.append(interaction?.model ?? ""); tokens.append(Int64(interaction?.totalTokens ?? 0))
             outcomes.append(interaction?.outcome.rawValue ?? "")
+            regions.append(event.region ?? "")
         }
         return """
             INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch,
-                                model, tokens, outcome)
+                                model, tokens, outcome, region)
             SELECT CASE WHEN r.present & 1 <> 0 THEN r.id END, r.type, r.occurred, \(received),
                    CASE WHEN r.present & 2 <> 0 THEN r.usr END, CASE WHEN r.present & 4 <> 0 THEN r.sess END, r.phase, r.variant,
                    CASE WHEN r.present & 8 <> 0 THEN r.cost END, r.payload, r.epoch, CASE WHEN r.present & 16 <> 0 THEN r.model END,
-                   CASE WHEN r.present & 32 <> 0 THEN r.tokens END, CASE WHEN r.present & 64 <> 0 THEN r.outcome END
+                   CASE WHEN r.present & 32 <> 0 THEN r.tokens END, CASE WHEN r.present & 64 <> 0 THEN r.outcome END,
+                   CASE WHEN r.present & 128 <> 0 THEN r.region END
             FROM unnest(\(present), \(ids), \(types), \(occurred), \(users), \(sessions), \(phases), \(variants), \(costs), \(payloads),
-                        \(epochs), \(models), \(tokens), \(outcomes))
+                        \(epochs), \(models), \(tokens), \(outcomes), \(regions))
                  WITH ORDINALITY AS r(present, id, type, occurred, usr, sess, phase, variant, cost, payload, epoch, model, tokens, outcome,
-                                      position)
+                                      region, position)
             ORDER BY r.position
             ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING
             RETURNING event_id
@@ -119,6 +154,7 @@ extension PostgresStore {
         var rawValue: Int32
         static let id = Present(rawValue: 1), user = Present(rawValue: 2), session = Present(rawValue: 4), cost = Present(rawValue: 8)
         static let model = Present(rawValue: 16), tokens = Present(rawValue: 32), outcome = Present(rawValue: 64)
+        static let region = Present(rawValue: 128)
     }
 
     /// Fills the values that depend on the user's history, and records what later events will need.
@@ -149,6 +185,14 @@ extension PostgresStore {
                 VALUES (\(event.userId), \(assessment.skill), \(assessment.score), \(Milliseconds.from(event.timestamp)))
                 ON CONFLICT (user_id, skill) DO UPDATE SET score = EXCLUDED.score, assessed_at = EXCLUDED.assessed_at
                 """, logger: logger)
+            if let level = assessment.level, let user = event.userId {
+                // A late assessment does not replace a newer one's level.
+                try await connection.query("""
+                    INSERT INTO user_levels (user_id, level, assessed_at) VALUES (\(user), \(level), \(Milliseconds.from(event.timestamp)))
+                    ON CONFLICT (user_id) DO UPDATE SET level = EXCLUDED.level, assessed_at = EXCLUDED.assessed_at
+                    WHERE EXCLUDED.assessed_at >= user_levels.assessed_at
+                    """, logger: logger)
+            }
         default:
             break
         }
@@ -171,10 +215,11 @@ extension PostgresStore {
 
     /// Adds `delta` to this node's rows: read them, merge, write them back, inside the ingest transaction so
     /// the aggregates never disagree with the raw events. Only this node writes these rows, and the advisory
-    /// lock taken by `append` keeps its own transactions from interleaving.
+    /// lock taken by `append` keeps its own transactions from interleaving. Segment rows go to their own table.
     private func mergeAggregates(_ delta: AggregateTable, _ connection: PostgresConnection) async throws {
         guard !delta.rows.isEmpty else { return }
         let minutes = Array(Set(delta.rows.keys.map(\.minute.rawValue)))
+        let hasSegments = delta.rows.keys.contains { $0.segment != nil }
         var stored: [AggregateKey: Aggregate] = [:]
         let rows = try await connection.query("""
             SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch
@@ -183,11 +228,25 @@ extension PostgresStore {
         for try await row in rows {
             if let (key, aggregate) = try AggregateRowCoding.decode(row) { stored[key] = aggregate }
         }
+        if hasSegments {
+            let segmentRows = try await connection.query("""
+                SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch, dimension, value
+                FROM segment_aggregates WHERE node = \(node) AND minute = ANY(\(minutes))
+                """, logger: logger)
+            for try await row in segmentRows {
+                if let (key, aggregate) = try AggregateRowCoding.decodeSegment(row) { stored[key] = aggregate }
+            }
+        }
         let merged = delta.rows.map { key, added -> (AggregateKey, Aggregate) in
             guard var existing = stored[key] else { return (key, added) }
             existing.merge(added)
             return (key, existing)
         }
+        try await write(merged.filter { $0.0.segment == nil }, connection)
+        if hasSegments { try await writeSegments(merged.filter { $0.0.segment != nil }, connection) }
+    }
+
+    private func write(_ merged: [(AggregateKey, Aggregate)], _ connection: PostgresConnection) async throws {
         var start = 0
         while start < merged.count {
             var sql = SQLBuilder("""
@@ -201,6 +260,31 @@ extension PostgresStore {
             }
             sql.append("""
                  ON CONFLICT (minute, phase, variant, epoch, measure, node) DO UPDATE SET count = EXCLUDED.count,
+                    sum = EXCLUDED.sum, sum_squares = EXCLUDED.sum_squares, min = EXCLUDED.min, max = EXCLUDED.max,
+                    sketch = EXCLUDED.sketch
+                """)
+            try await connection.query(sql.query, logger: logger)
+            start += Self.rowsPerInsert
+        }
+    }
+
+    private func writeSegments(_ merged: [(AggregateKey, Aggregate)], _ connection: PostgresConnection) async throws {
+        var start = 0
+        while start < merged.count {
+            var sql = SQLBuilder("""
+                INSERT INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure, node,
+                                                count, sum, sum_squares, min, max, sketch)
+                VALUES
+                """)
+            for (position, (key, aggregate)) in merged[start..<min(start + Self.rowsPerInsert, merged.count)].enumerated() {
+                guard let segment = key.segment else { continue }
+                let values = [sql.bind(segment.dimension.rawValue), sql.bind(segment.value), sql.bind(key.minute.rawValue),
+                              sql.bind(key.phase), sql.bind(key.variant.rawValue), sql.bind(key.epoch), sql.bind(key.measure.rawValue),
+                              sql.bind(node)] + AggregateRowCoding.bind(aggregate, &sql)
+                sql.append((position == 0 ? " (" : ", (") + values.joined(separator: ", ") + ")")
+            }
+            sql.append("""
+                 ON CONFLICT (dimension, value, minute, phase, variant, epoch, measure, node) DO UPDATE SET count = EXCLUDED.count,
                     sum = EXCLUDED.sum, sum_squares = EXCLUDED.sum_squares, min = EXCLUDED.min, max = EXCLUDED.max,
                     sketch = EXCLUDED.sketch
                 """)

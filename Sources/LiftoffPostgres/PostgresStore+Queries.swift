@@ -6,17 +6,30 @@ import PostgresNIO
 extension PostgresStore {
     public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                            measures: Set<Measure>?) async throws -> AggregateTable {
+        try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, in: nil)
+    }
+
+    /// The rows of `minute_aggregates`, or of one segment in `segment_aggregates`, that match; each node's
+    /// partial of a key merges into the one aggregate.
+    func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                    measures: Set<Measure>?, in segment: Segment?) async throws -> AggregateTable {
         if let measures, measures.isEmpty { return AggregateTable() }
-        var sql = SQLBuilder("SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch FROM minute_aggregates")
-        sql.append(" WHERE minute BETWEEN \(sql.bind(minutes.lowerBound.rawValue)) AND \(sql.bind(minutes.upperBound.rawValue))")
+        var sql = SQLBuilder("SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch")
+        if let segment {
+            sql.append(", dimension, value FROM segment_aggregates WHERE dimension = \(sql.bind(segment.dimension.rawValue))")
+            sql.append(" AND value = \(sql.bind(segment.value)) AND")
+        } else {
+            sql.append(" FROM minute_aggregates WHERE")
+        }
+        sql.append(" minute BETWEEN \(sql.bind(minutes.lowerBound.rawValue)) AND \(sql.bind(minutes.upperBound.rawValue))")
         if let fromEpoch { sql.append(" AND epoch >= \(sql.bind(fromEpoch))") }
         if let measures { sql.append(" AND measure = ANY(\(sql.bind(measures.map(\.rawValue).sorted())))") }
         if let phase { sql.append(" AND phase = \(sql.bind(phase))") }
         if let variant { sql.append(" AND variant = \(sql.bind(variant.rawValue))") }
         var table = AggregateTable()
-        // Each node's partial of a key merges into the one aggregate.
         for row in try await run(sql.query) {
-            if let (key, aggregate) = try AggregateRowCoding.decode(row) { table.merge(aggregate, at: key) }
+            let decoded = try segment == nil ? AggregateRowCoding.decode(row) : AggregateRowCoding.decodeSegment(row)
+            if let (key, aggregate) = decoded { table.merge(aggregate, at: key) }
         }
         return table
     }

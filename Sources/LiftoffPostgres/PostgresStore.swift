@@ -3,6 +3,7 @@ import LiftoffCore
 import LiftoffStore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The store for several nodes: everything in one PostgreSQL database, through PostgresNIO's pooled client.
 /// Any number of processes may share the database; each is a `node` and merges ingest aggregates into rows of
@@ -21,6 +22,8 @@ public final class PostgresStore: Store {
     /// reached (`StoreError.unavailable`, which the API answers with 503 and Retry-After).
     let operationTimeout: Duration
     let breaker = CircuitBreaker()
+    /// The breakdown values admitted so far, as this node knows them (see `PostgresStore+Dimensions`).
+    let dimensionState = Mutex(DimensionState())
 
     /// A store over `client`, which must be running (`withStore` runs it). Call `migrate()` before anything else.
     public init(client: PostgresClient, node: String = PostgresStore.makeNodeID(), logger: Logger,

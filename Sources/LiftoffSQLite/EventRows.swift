@@ -23,6 +23,7 @@ struct EventRows {
         var costUsd: Double?
         var payload: [UInt8]
         var epoch: Int
+        var region: String?
 
         init(_ recorded: RecordedEvent, receivedAt: Int64) {
             let event = recorded.event
@@ -37,6 +38,7 @@ struct EventRows {
             costUsd = recorded.costUsd
             payload = EventPayloadJSON.encodeUTF8(event.payload)
             epoch = recorded.attribution.epoch
+            region = event.region
         }
     }
 
@@ -49,8 +51,8 @@ struct EventRows {
 
     /// The statement for `count` rows. The full one is built once: it is on every batch's path.
     static func sql(rows count: Int) -> String {
-        "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch) VALUES "
-            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+        "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
     }
     static let fullSQL = sql(rows: rowsPerStatement)
 
@@ -86,6 +88,7 @@ struct EventRows {
                 _ = sqlite3_bind_text(handle, index, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
             }
             index += 1; sqlite3_bind_int64(handle, index, Int64(row.epoch))
+            bind(row.region)
         }
         let code = sqlite3_step(handle)
         defer {

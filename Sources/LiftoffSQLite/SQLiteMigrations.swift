@@ -302,6 +302,46 @@ enum SQLiteMigrations {
                 CREATE INDEX events_feedback ON events(seq) WHERE type = 'feedback';
                 """)
         }
+        migrator.registerMigration("0013-breakdown-dimensions") { db in
+            // Segment rows live beside the whole population's, not in its table: the whole-population reads and
+            // writes (every evaluator tick, every batch) keep their key, and a breakdown reads one dimension value.
+            // user_levels starts from the assessments already stored (the latest with a level per user: SQLite
+            // takes the bare columns from the row of max()).
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN region TEXT;
+                CREATE TABLE segment_aggregates (
+                    dimension TEXT NOT NULL CHECK (dimension IN ('feature','model','skillLevel','region')),
+                    value TEXT NOT NULL CHECK (length(value) >= 1),
+                    minute INTEGER NOT NULL,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    epoch INTEGER NOT NULL CHECK (epoch >= 0),
+                    measure TEXT NOT NULL,
+                    count INTEGER NOT NULL CHECK (count >= 0),
+                    sum REAL NOT NULL,
+                    sum_squares REAL CHECK (sum_squares IS NULL OR sum_squares >= 0),
+                    min REAL,
+                    max REAL,
+                    sketch BLOB,
+                    PRIMARY KEY (dimension, value, minute, phase, variant, epoch, measure)
+                ) WITHOUT ROWID;
+                CREATE TABLE dimension_values (
+                    dimension TEXT NOT NULL CHECK (dimension IN ('feature','model','skillLevel','region')),
+                    value TEXT NOT NULL CHECK (length(value) >= 1),
+                    admitted_at INTEGER NOT NULL,
+                    PRIMARY KEY (dimension, value)
+                );
+                CREATE TABLE user_levels (
+                    user_id TEXT PRIMARY KEY,
+                    level TEXT NOT NULL,
+                    assessed_at INTEGER NOT NULL
+                );
+                INSERT INTO user_levels (user_id, level, assessed_at)
+                    SELECT user_id, json_extract(payload, '$.level'), max(occurred_at) FROM events
+                    WHERE type = 'assessment' AND user_id IS NOT NULL AND json_extract(payload, '$.level') IS NOT NULL
+                    GROUP BY user_id;
+                """)
+        }
         return migrator
     }
 }

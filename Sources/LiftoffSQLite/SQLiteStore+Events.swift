@@ -10,7 +10,10 @@ extension SQLiteStore {
             var fresh: [RecentEventIDs.Fingerprint] = []
             var written: [(AggregateKey, Aggregate)] = []
             var newUserDays: Set<UserDay> = []
+            var dimensionValues = dimensionValueState.withLock { $0 }
             try db.inTransaction {
+                dimensionValues = dimensionValueState.withLock { $0 }
+                var levels = UserLevels()
                 statuses = []
                 fresh = []
                 var seenInBatch = Set<RecentEventIDs.Fingerprint>()
@@ -30,6 +33,16 @@ extension SQLiteStore {
                         fresh.append(fingerprint)
                     }
                     try enrich(&recorded, db)
+                    if !recorded.dimensions.isEmpty {
+                        let level = recorded.dimensions[.skillLevel] == nil ? nil : try levels.level(of: event.userId, db)
+                        for segment in dimensionValues.segment(&recorded, skillLevel: level) {
+                            try db.execute(sql: "INSERT OR IGNORE INTO dimension_values (dimension, value, admitted_at) VALUES (?, ?, ?)",
+                                           arguments: [segment.dimension.rawValue, segment.value, received])
+                        }
+                    }
+                    if case .assessment(let assessment) = event.payload, let user = event.userId, let level = assessment.level {
+                        try levels.assessed(user, level, at: Milliseconds.from(event.timestamp), db)
+                    }
                     try rows.append(EventRows.Row(recorded, receivedAt: received), db)
                     if let user = event.userId {
                         userDays.insert(UserDay(user: user, day: DayIndex(containing: event.timestamp), attribution: recorded.attribution))
@@ -60,6 +73,7 @@ extension SQLiteStore {
             recentUserDays.withLock { known in
                 for userDay in newUserDays { known.insert(user: userDay.user, day: userDay.day) }
             }
+            dimensionValueState.withLock { $0 = dimensionValues }
             let mirrorStart = recent.withLock { mirror in
                 let start = mirror.start
                 mirror.advance(to: MinuteIndex(containing: receivedAt))
@@ -98,6 +112,14 @@ extension SQLiteStore {
                 INSERT INTO skill_scores (user_id, skill, score, assessed_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (user_id, skill) DO UPDATE SET score = excluded.score, assessed_at = excluded.assessed_at
                 """, arguments: [event.userId, assessment.skill, assessment.score, Milliseconds.from(event.timestamp)])
+            if let level = assessment.level, let user = event.userId {
+                // A late assessment does not replace a newer one's level.
+                try db.execute(sql: """
+                    INSERT INTO user_levels (user_id, level, assessed_at) VALUES (?, ?, ?)
+                    ON CONFLICT (user_id) DO UPDATE SET level = excluded.level, assessed_at = excluded.assessed_at
+                    WHERE excluded.assessed_at >= user_levels.assessed_at
+                    """, arguments: [user, level, Milliseconds.from(event.timestamp)])
+            }
         default:
             break
         }
@@ -118,6 +140,10 @@ extension SQLiteStore {
         var written: [(AggregateKey, Aggregate)] = []
         written.reserveCapacity(delta.rows.count)
         for (key, added) in delta.rows {
+            if let segment = key.segment {
+                try mergeSegmentAggregate(added, at: key, segment: segment, db)
+                continue
+            }
             let keyArguments: StatementArguments = [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
             var stored: Aggregate?
             if case .some(let mirrored) = recent.withLock({ $0.stored(at: key) }) {
@@ -134,6 +160,56 @@ extension SQLiteStore {
             written.append((key, aggregate))
         }
         return written
+    }
+}
+
+extension SQLiteStore {
+    /// Segment rows are read from SQL and written back: breakdowns are read by people and segment criteria,
+    /// not every second by every rule, so they stay out of the in-memory mirror.
+    fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ db: Database) throws {
+        let keyArguments: StatementArguments = [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
+                                                key.variant.rawValue, key.epoch, key.measure.rawValue]
+        let select = try db.cachedStatement(sql: """
+            SELECT count, sum, sum_squares, min, max, sketch FROM segment_aggregates
+            WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
+            """)
+        var aggregate = added
+        if let row = try Row.fetchOne(select, arguments: keyArguments) {
+            var stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
+            stored.merge(added)
+            aggregate = stored
+        }
+        let write = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure,
+                                                       count, sum, sum_squares, min, max, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try write.execute(arguments: keyArguments + AggregateRowCoding.values(of: aggregate))
+    }
+}
+
+/// The latest assessed level of the batch's users, read once per user and updated by the batch's own
+/// assessments (whose rows `enrich` has just written).
+private struct UserLevels {
+    private var known: [String: (level: String, at: Int64)?] = [:]
+
+    mutating func level(of user: String?, _ db: Database) throws -> String? {
+        guard let user else { return nil }
+        return try stored(user, db)?.level
+    }
+
+    /// Takes an assessment's level unless the user already has a newer one (as `user_levels` does).
+    mutating func assessed(_ user: String, _ level: String, at: Int64, _ db: Database) throws {
+        if let current = try stored(user, db), current.at > at { return }
+        known[user] = .some((level, at))
+    }
+
+    private mutating func stored(_ user: String, _ db: Database) throws -> (level: String, at: Int64)? {
+        if let entry = known[user] { return entry }
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT level, assessed_at FROM user_levels WHERE user_id = ?"), arguments: [user])
+        let entry = row.map { (level: $0[0] as String, at: $0[1] as Int64) }
+        known[user] = .some(entry)
+        return entry
     }
 }
 

@@ -80,16 +80,20 @@ extension SQLiteStore {
         return totals
     }
 
-    /// The stored rows of `minute_aggregates` that match, decoded.
+    /// The stored rows of `minute_aggregates` (or of one segment in `segment_aggregates`) that match, decoded.
     static func fetchAggregates(_ db: Database, minutes: ClosedRange<MinuteIndex>? = nil, from first: MinuteIndex? = nil,
                                 phase: String? = nil, variant: Variant? = nil, fromEpoch: Int? = nil,
-                                measures: Set<Measure>? = nil) throws -> AggregateTable {
+                                measures: Set<Measure>? = nil, segment: Segment? = nil) throws -> AggregateTable {
         var sql = """
-            SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch FROM minute_aggregates
-            WHERE minute BETWEEN ? AND ?
+            SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch
+            FROM \(segment == nil ? "minute_aggregates" : "segment_aggregates") WHERE minute BETWEEN ? AND ?
             """
         var arguments: StatementArguments = [minutes?.lowerBound.rawValue ?? first?.rawValue ?? Int64.min,
                                              minutes?.upperBound.rawValue ?? Int64.max]
+        if let segment {
+            sql += " AND dimension = ? AND value = ?"
+            arguments += [segment.dimension.rawValue, segment.value]
+        }
         if let fromEpoch {
             sql += " AND epoch >= ?"
             arguments += [fromEpoch]
@@ -114,7 +118,7 @@ extension SQLiteStore {
                 continue
             }
             let key = AggregateKey(minute: MinuteIndex(rawValue: row["minute"]), phase: row["phase"], variant: rowVariant,
-                                   epoch: row["epoch"], measure: measure)
+                                   epoch: row["epoch"], measure: measure, segment: segment)
             table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
         }
         return table
@@ -158,5 +162,20 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE phase_history SET ended_at = ? WHERE ended_at IS NULL", arguments: [at])
             try db.execute(sql: "INSERT INTO phase_history (phase, started_at) VALUES (?, ?)", arguments: [phase, at])
         }
+    }
+}
+
+extension SQLiteStore {
+    public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                           measures: Set<Measure>?, segment: Segment) async throws -> AggregateTable {
+        if let measures, measures.isEmpty { return AggregateTable() }
+        return try await pool.read { db in
+            try Self.fetchAggregates(db, minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                     segment: segment)
+        }
+    }
+
+    public func dimensionValues() async throws -> [MetricDimension: Set<String>] {
+        try await pool.read { db in try Self.fetchDimensionValues(db) }
     }
 }

@@ -24,6 +24,8 @@ public final class SQLiteStore: Store {
     let hourly = Mutex(HourlyAggregates(capacity: 8 * 24))
     /// Users already marked active on the latest days (see `RecentUserDays`).
     let recentUserDays = Mutex(RecentUserDays())
+    /// The values each breakdown dimension has admitted, as stored in `dimension_values`.
+    let dimensionValueState: Mutex<DimensionValues>
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised;
@@ -65,6 +67,16 @@ public final class SQLiteStore: Store {
             for (key, aggregate) in loaded.rows { mirror.record(aggregate, at: key) }
         }
         recent = Mutex(mirror)
+        dimensionValueState = Mutex(DimensionValues(try pool.read { db in try Self.fetchDimensionValues(db) }))
+    }
+
+    static func fetchDimensionValues(_ db: Database) throws -> [MetricDimension: Set<String>] {
+        var values: [MetricDimension: Set<String>] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT dimension, value FROM dimension_values") {
+            guard let dimension = MetricDimension(rawValue: row[0]) else { continue }
+            values[dimension, default: []].insert(row[1])
+        }
+        return values
     }
 
     /// Opens the database at `path`, creating its folder first.

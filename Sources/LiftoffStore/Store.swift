@@ -34,6 +34,15 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                     measures: Set<Measure>?) async throws -> AggregateTable
 
+    /// The per-minute aggregates of one segment (one value of one declared dimension), with the same filters and
+    /// cost bound as `aggregates`; each row's key carries the segment. Segments are kept from the time the plan
+    /// declared their dimension: earlier events are not in them.
+    func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                    measures: Set<Measure>?, segment: Segment) async throws -> AggregateTable
+
+    /// The values each dimension has admitted (at most its cap; later values are counted as `other`).
+    func dimensionValues() async throws -> [MetricDimension: Set<String>]
+
     /// What `aggregates` answers, merged per measure: a window's totals. Same filters and cost bound; an
     /// engine may answer it without building the per-minute rows.
     func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
@@ -192,5 +201,24 @@ extension Store {
                                 measures: Set<Measure>?) async throws -> AggregateTotals {
         AggregateTotals(try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures),
                         minutes: minutes)
+    }
+
+    /// `aggregates` of the whole population (`segment` nil) or of one segment.
+    public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                           measures: Set<Measure>?, segment: Segment?) async throws -> AggregateTable {
+        guard let segment else {
+            return try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+        }
+        return try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: segment)
+    }
+
+    /// `aggregateTotals` of the whole population (`segment` nil) or of one segment.
+    public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                                measures: Set<Measure>?, segment: Segment?) async throws -> AggregateTotals {
+        guard let segment else {
+            return try await aggregateTotals(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+        }
+        return AggregateTotals(try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch,
+                                                    measures: measures, segment: segment), minutes: minutes)
     }
 }

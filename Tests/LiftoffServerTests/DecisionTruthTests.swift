@@ -97,15 +97,20 @@ struct DecisionTruthTests {
         }
     }
 
-    /// `?feature=code_analysis` was answered for every feature as if the filter applied.
+    /// `?feature=code_analysis` was answered for every feature as if the filter applied. A plan without that
+    /// dimension now says so (breakdowns: `BreakdownAPITests`); a parameter nobody reads is still refused.
     @Test func unknownQueryParametersAreRejectedEverywhere() async throws {
         let server = try await TestServer()
         try await server.withClient { client in
             let metrics = try await client.request(.get, "/v1/metrics?names=error_rate&feature=code_analysis", key: TestServer.keys[.read])
             #expect(metrics.status == .badRequest)
-            #expect(metrics.errorMessage == "unknown query parameter 'feature': GET /v1/metrics takes window, names, phase, variant")
+            #expect(metrics.errorMessage == "feature: the plan does not break numbers down by feature; it declares no dimensions "
+                + "(add `dimensions:` to the plan)")
+            let unknown = try await client.request(.get, "/v1/metrics?names=error_rate&lesson=x", key: TestServer.keys[.read])
+            #expect(unknown.errorMessage == "unknown query parameter 'lesson': GET /v1/metrics takes window, names, phase, variant, "
+                + "feature, model, skillLevel, region, groupBy")
             for (method, path, key) in [(HTTPRequest.Method.get, "/v1/rollout?verbose=1", TestServer.keys[.read]!),
-                                        (.get, "/v1/metrics/series?name=error_rate&feature=x", TestServer.keys[.read]!),
+                                        (.get, "/v1/metrics/series?name=error_rate&lesson=x", TestServer.keys[.read]!),
                                         (.get, "/v1/feedback?feature=x", TestServer.keys[.read]!),
                                         (.get, "/v1/reports/internal?lang=en", TestServer.keys[.read]!),
                                         (.post, "/v1/events?dryRun=true", TestServer.keys[.ingest]!),

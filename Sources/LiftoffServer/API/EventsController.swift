@@ -76,12 +76,13 @@ extension EventsController {
     func record(_ events: [JSONValue]) async throws -> IngestReport {
         let now = clock.now()
         let priceBook = prices()
+        let dimensions = rollout.snapshot.plan.dimensions
         var valid: [RecordedEvent] = []
         var rejected: [IngestRejection] = []
         for (index, value) in events.enumerated() {
             do {
                 let event = try validator.validate(value, now: now)
-                var recorded = RecordedEvent(event: event, attribution: rollout.attribution(for: event.userId))
+                var recorded = RecordedEvent(event: event, attribution: rollout.attribution(for: event.userId), dimensions: dimensions)
                 if let pseudonymizer, let user = event.userId { recorded.event.userId = pseudonymizer.pseudonym(user) }
                 if case .aiInteraction(let interaction) = event.payload { recorded.costUsd = priceBook.cost(of: interaction) }
                 valid.append(recorded)

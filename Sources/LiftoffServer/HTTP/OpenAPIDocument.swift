@@ -65,6 +65,7 @@ components:
         timestamp: { type: string }
         userId: { type: string, maxLength: 128 }
         sessionId: { type: string, maxLength: 128 }
+        region: { type: string, maxLength: 128, description: "Where the user is; the region dimension of breakdowns." }
     EventBatch:
       type: object
       required: [events]
@@ -92,6 +93,11 @@ components:
         from: { $ref: "#/components/schemas/Time" }
         to: { $ref: "#/components/schemas/Time" }
         metrics: { type: object, additionalProperties: { $ref: "#/components/schemas/MetricValue" } }
+        segment: { type: string }
+        groupBy: { type: string }
+        maxValues: { type: integer }
+        full: { type: boolean }
+        groups: { type: object, additionalProperties: { type: object, additionalProperties: { $ref: "#/components/schemas/MetricValue" } } }
     Series:
       type: object
       required: [name, step, window, points]
@@ -107,6 +113,18 @@ components:
             type: object
             required: [t, value, samples]
             properties: { t: { $ref: "#/components/schemas/Time" }, value: { $ref: "#/components/schemas/NullableNumber" }, samples: { type: integer } }
+        segment: { type: string }
+        groupBy: { type: string }
+        maxValues: { type: integer }
+        full: { type: boolean }
+        groups:
+          type: object
+          additionalProperties:
+            type: array
+            items:
+              type: object
+              required: [t, value, samples]
+              properties: { t: { $ref: "#/components/schemas/Time" }, value: { $ref: "#/components/schemas/NullableNumber" }, samples: { type: integer } }
     EvaluateRequest:
       type: object
       required: [userId]
@@ -463,6 +481,11 @@ paths:
         - { name: names, in: query, schema: { type: string } }
         - { name: phase, in: query, schema: { type: string } }
         - { name: variant, in: query, schema: { $ref: "#/components/schemas/Variant" } }
+        - { name: feature, in: query, description: "One value of a declared dimension; at most one dimension filter, not with groupBy.", schema: { type: string } }
+        - { name: model, in: query, schema: { type: string } }
+        - { name: skillLevel, in: query, schema: { type: string } }
+        - { name: region, in: query, schema: { type: string } }
+        - { name: groupBy, in: query, description: "One declared dimension: the values per admitted value in groups.", schema: { type: string, enum: [feature, model, skillLevel, region] } }
       responses:
         "200": { description: The values., content: { application/json: { schema: { $ref: "#/components/schemas/Metrics" } } } }
         "400": { $ref: "#/components/responses/BadRequest" }
@@ -480,6 +503,11 @@ paths:
         - { name: window, in: query, schema: { type: string } }
         - { name: phase, in: query, schema: { type: string } }
         - { name: variant, in: query, schema: { $ref: "#/components/schemas/Variant" } }
+        - { name: feature, in: query, description: "One value of a declared dimension; at most one dimension filter, not with groupBy.", schema: { type: string } }
+        - { name: model, in: query, schema: { type: string } }
+        - { name: skillLevel, in: query, schema: { type: string } }
+        - { name: region, in: query, schema: { type: string } }
+        - { name: groupBy, in: query, description: "One declared dimension: the values per admitted value in groups.", schema: { type: string, enum: [feature, model, skillLevel, region] } }
       responses:
         "200": { description: The points., content: { application/json: { schema: { $ref: "#/components/schemas/Series" } } } }
         "400": { $ref: "#/components/responses/BadRequest" }

@@ -35,13 +35,16 @@ struct MetricsQuery: Sendable {
     }
 
     /// The values of `metrics` over `interval`.
+    /// The values of `metrics` over `interval`, of the whole population or of one `segment`. Retention is
+    /// counted from users' active days, which are not kept per segment: a segment's retention has no value.
     func values(_ metrics: [Metric], over interval: Interval, phase: String?, variant: Variant?,
-                fromEpoch: Int? = nil) async throws -> [Metric: MetricValue] {
+                fromEpoch: Int? = nil, segment: Segment? = nil) async throws -> [Metric: MetricValue] {
         let minutes: ClosedRange<MinuteIndex> = windowMinutes(interval)
         let measures = metrics.reduce(into: Set<Measure>()) { $0.formUnion($1.measures) }
-        let window = try await store.aggregateTotals(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+        let window = try await store.aggregateTotals(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                                     segment: segment)
         var retention: [Int: RetentionCounts] = [:]
-        for days in Set(metrics.compactMap(\.retentionDays)) {
+        for days in Set(metrics.compactMap(\.retentionDays)) where segment == nil {
             retention[days] = try await retentionCounts(days: days, interval: interval, phase: phase, variant: variant)
         }
         let calculator = MetricCalculator(totals: window.totals, windowSeconds: interval.seconds, retention: retention)
@@ -63,9 +66,11 @@ struct MetricsQuery: Sendable {
     }
 
     /// One point per `step` over `interval`: the metric over each step.
-    func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?) async throws -> [(Date, MetricValue)] {
+    func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?,
+                segment: Segment? = nil) async throws -> [(Date, MetricValue)] {
         let minutes = windowMinutes(interval)
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil, measures: metric.measures)
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil, measures: metric.measures,
+                                               segment: segment)
         let stepMinutes = Int64(step / 60)
         var buckets: [Int64: [Measure: Aggregate]] = [:]
         for (key, aggregate) in table.rows {
@@ -77,7 +82,7 @@ struct MetricsQuery: Sendable {
         for bucket in 0..<count {
             let start = minutes.lowerBound.advanced(by: bucket * stepMinutes).start
             var retention: [Int: RetentionCounts] = [:]
-            if let days = metric.retentionDays {
+            if let days = metric.retentionDays, segment == nil {
                 let bucketInterval = Interval(start: start, end: start.addingTimeInterval(step))
                 retention[days] = try await retentionCounts(days: days, interval: bucketInterval, phase: phase, variant: variant)
             }

@@ -1,0 +1,99 @@
+import Foundation
+import LiftoffAPI
+import Hummingbird
+import HummingbirdTesting
+import LiftoffCore
+import Testing
+@testable import LiftoffServer
+
+/// `GET /v1/metrics` and `/v1/metrics/series` by dimension: filters, `groupBy`, the cap's `other`, and the
+/// 400s that name what may be asked.
+@Suite("Breakdowns by dimension")
+struct BreakdownAPITests {
+    static func plan(_ dimensions: [MetricDimension: Int]) -> Plan {
+        var plan = Plan(rollout: "r", phases: [PhasePlan(name: "alpha", audience: Audience(percentage: 100))])
+        plan.dimensions = dimensions
+        return plan
+    }
+
+    static func call(_ user: String, feature: String, latency: Int, outcome: String = "ok", region: String? = nil) -> String {
+        let place = region.map { #","region":"\#($0)""# } ?? ""
+        return #"{"type":"ai_interaction","userId":"\#(user)","feature":"\#(feature)","model":"m1","latencyMs":\#(latency),"outcome":"\#(outcome)"\#(place)}"#
+    }
+
+    static let traffic = #"{"events":["# + [
+        call("u1", feature: "code_analysis", latency: 100, region: "eu"),
+        call("u2", feature: "code_analysis", latency: 300, outcome: "timeout", region: "eu"),
+        call("u3", feature: "path_generation", latency: 50, region: "us"),
+        call("u3", feature: "hints", latency: 10),
+        #"{"type":"feedback","userId":"u1","rating":2,"feature":"visual_aids"}"#,
+    ].joined(separator: ",") + "]}"
+
+    @Test func aFeatureFilterNarrowsTheNumbers() async throws {
+        let server = try await TestServer(plan: Self.plan([.feature: 5, .region: 5]))
+        try await server.withClient { client in
+            #expect(try await client.request(.post, "/v1/events", json: Self.traffic).status == .ok)
+            // The report's request: the filter is applied, not ignored.
+            let answer = try await client.request(.get, "/v1/metrics?window=1h&names=interactions,response_time.avg,error_rate&feature=code_analysis")
+            #expect(answer.status == .ok)
+            #expect(answer.metric("interactions")?.value == 2)
+            #expect(answer.metric("response_time.avg")?.value == 200)
+            #expect(answer.metric("error_rate")?.value == 0.5)
+            #expect(answer.decoded(MetricValues.self)?.segment == "feature=code_analysis")
+            let whole = try await client.request(.get, "/v1/metrics?window=1h&names=interactions")
+            #expect(whole.metric("interactions")?.value == 4)
+            let region = try await client.request(.get, "/v1/metrics?window=1h&names=interactions&region=eu")
+            #expect(region.metric("interactions")?.value == 2)
+            let feedback = try await client.request(.get, "/v1/metrics?window=1h&names=user_satisfaction&feature=visual_aids")
+            #expect(feedback.metric("user_satisfaction")?.value == 2, "feedback tagged with a feature counts in it")
+        }
+    }
+
+    @Test func groupByAnswersEveryValueAndSaysWhenTheCapIsReached() async throws {
+        let server = try await TestServer(plan: Self.plan([.feature: 3]))
+        try await server.withClient { client in
+            _ = try await client.request(.post, "/v1/events", json: Self.traffic)
+            let answer = try await client.request(.get, "/v1/metrics?window=1h&names=interactions,user_satisfaction&groupBy=feature")
+            #expect(answer.status == .ok)
+            let groups = try answer.decode(MetricValues.self)
+            #expect(groups.groupBy == "feature" && groups.maxValues == 3 && groups.full == true)
+            // code_analysis, path_generation and hints took the three places; visual_aids came later.
+            #expect(Set(groups.groups?.keys.map { $0 } ?? []) == ["code_analysis", "path_generation", "hints", "other"])
+            #expect(groups.groups?["code_analysis"]?["interactions"]?.value == 2)
+            #expect(groups.groups?["hints"]?["interactions"]?.value == 1)
+            #expect(groups.groups?["other"]?["user_satisfaction"]?.value == 2)
+            let series = try await client.request(.get, "/v1/metrics/series?name=interactions&window=10m&step=5m&groupBy=feature")
+            #expect(series.status == .ok)
+            let points = try series.decode(MetricSeries.self).groups?["code_analysis"] ?? []
+            #expect(points.compactMap(\.value).reduce(0, +) == 2)
+        }
+    }
+
+    @Test func whatCannotBeAnsweredIsA400ThatSaysWhy() async throws {
+        let server = try await TestServer(plan: Self.plan([.feature: 3, .region: 5]))
+        try await server.withClient { client in
+            let undeclared = try await client.request(.get, "/v1/metrics?window=1h&model=m1")
+            #expect(undeclared.status == .badRequest)
+            #expect(undeclared.errorMessage == "model: the plan does not break numbers down by model; it declares feature, region")
+            let grouped = try await client.request(.get, "/v1/metrics?groupBy=skillLevel")
+            #expect(grouped.status == .badRequest)
+            #expect(grouped.errorMessage?.contains("it declares feature, region") == true)
+            let unknown = try await client.request(.get, "/v1/metrics?groupBy=country")
+            #expect(unknown.errorMessage == "groupBy: 'country' is not a dimension; one of feature, model, skillLevel, region")
+            let both = try await client.request(.get, "/v1/metrics?feature=a&region=eu")
+            #expect(both.status == .badRequest)
+            #expect(both.errorMessage?.contains("one dimension at a time") == true)
+            let retention = try await client.request(.get, "/v1/metrics?feature=a&names=retention_d7")
+            #expect(retention.status == .badRequest)
+            #expect(retention.errorMessage?.contains("not kept per dimension value") == true)
+            let empty = try await client.request(.get, "/v1/metrics?feature=")
+            #expect(empty.status == .badRequest)
+        }
+        let none = try await TestServer(plan: Self.plan([:]))
+        try await none.withClient { client in
+            let answer = try await client.request(.get, "/v1/metrics?window=1h&feature=code_analysis")
+            #expect(answer.status == .badRequest)
+            #expect(answer.errorMessage == "feature: the plan does not break numbers down by feature; it declares no dimensions (add `dimensions:` to the plan)")
+        }
+    }
+}

@@ -64,6 +64,8 @@ public struct RuleView: Codable, Sendable {
     /// `rollback`, `adjustment` or `alert`.
     public var kind: String
     public var metric: String
+    /// The dimension value the rule watches (`feature=path_generation`); absent: everyone.
+    public var segment: String?
     /// `above` or `below`.
     public var when: String
     public var threshold: Double

@@ -70,6 +70,8 @@ public struct RolloutView: Codable, Sendable {
         /// About how many more samples until a pass at the observed value; 0 once it passes; null where the
         /// observed value is itself on the wrong side.
         @ExplicitNull public var samplesNeeded: Int?
+        /// The dimension value the criterion is judged on (`feature=path_generation`); absent: everyone.
+        public var segment: String?
 
         public init(metric: String, comparator: String, threshold: Double, window: String, minSamples: Int, value: Double?,
                     bound: Double?, lowerBound: Double?, upperBound: Double?, samples: Int, verdict: Verdict, samplesNeeded: Int?) {

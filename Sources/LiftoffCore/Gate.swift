@@ -107,9 +107,10 @@ public struct CriterionResult: Sendable, Equatable {
         return max(toMinimum, max(0, total - n))
     }
 
-    /// `error_rate below 0.01`
+    /// `error_rate below 0.01`, `ai_response_relevance [feature=path_generation] above 0.85`
     public var label: String {
-        "\(criterion.metric.rawValue) \(criterion.comparator.rawValue) \(Self.format(criterion.threshold))"
+        let segment = criterion.segment.map { " [\($0)]" } ?? ""
+        return "\(criterion.metric.rawValue)\(segment) \(criterion.comparator.rawValue) \(Self.format(criterion.threshold))"
     }
 
     /// A threshold as people write it: `3000`, `0.05`.

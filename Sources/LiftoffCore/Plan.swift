@@ -158,8 +158,12 @@ public struct Criterion: Sendable, Equatable {
     /// nil: the phase so far.
     public var window: TimeInterval?
     public var minSamples: Int
+    /// Judged on one value of a declared dimension only (`feature: path_generation`); nil: everyone.
+    public var segment: Segment?
 
-    public init(metric: Metric, comparator: Comparator, threshold: Double, window: TimeInterval? = nil, minSamples: Int? = nil) {
+    public init(metric: Metric, comparator: Comparator, threshold: Double, window: TimeInterval? = nil, minSamples: Int? = nil,
+                segment: Segment? = nil) {
+        self.segment = segment
         self.metric = metric
         self.comparator = comparator
         self.threshold = threshold

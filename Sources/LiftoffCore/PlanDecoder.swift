@@ -51,6 +51,8 @@ public enum PlanDecoder {
 /// the field needs; reading goes on so that one run reports everything.
 struct PlanReader {
     var problems: [PlanProblem] = []
+    /// Criteria and rules that name a dimension value, checked against `dimensions:` once the whole plan is read.
+    var segmentReferences: [(node: Node, path: String, dimension: MetricDimension, metric: Metric?)] = []
 
     mutating func report(_ node: Node?, _ path: String, _ message: String) {
         problems.append(PlanProblem(line: node?.mark?.line, column: node?.mark?.column, path: path, message: message))

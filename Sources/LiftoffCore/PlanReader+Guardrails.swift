@@ -89,7 +89,8 @@ extension PlanReader {
 
     private mutating func triggerRule(_ node: Node, _ path: String, kind: Rule.Kind, id: String,
                                       references: inout [(Node, String, String)]) -> Rule? {
-        guard let fields = mapping(node, path, allowed: ["trigger", "threshold", "action", "actions"] + Self.ruleOptions + Self.versusOptions)
+        guard let fields = mapping(node, path, allowed: ["trigger", "threshold", "action", "actions"] + Self.ruleOptions + Self.versusOptions
+                                   + MetricDimension.allCases.map(\.rawValue))
         else { return nil }
         var metric: Metric?
         if let triggerNode = required(fields, "trigger", node, path), let name = string(triggerNode, "\(path).trigger") {
@@ -110,8 +111,10 @@ extension PlanReader {
                 }
             }
         }
+        let segment = segment(fields, node, path, metric: metric)
         guard let metric, let threshold else { return nil }
         var rule = Rule(id: id, kind: kind, metric: metric, threshold: threshold, actions: actions)
+        rule.segment = segment
         rule.severity = kind == .rollback ? .critical : .warning
         rule.cooldown = kind == .rollback ? 0 : 600
         applyOptions(fields, path, to: &rule)

@@ -36,7 +36,39 @@ extension PlanReader {
         var plan = Plan(rollout: rollout, config: config, pricing: pricing, phases: phases, guardrails: guardrails, privacy: privacy)
         plan.pricePoint = pricePoint
         plan.dimensions = members["dimensions"].map { self.dimensions($0) } ?? [:]
+        checkSegments(declared: plan.dimensions)
         return plan
+    }
+
+    /// The dimension a criterion or rule names (`feature: path_generation`): at most one, a non-empty value.
+    mutating func segment(_ fields: [String: Node], _ node: Node, _ path: String, metric: Metric?) -> Segment? {
+        let named = MetricDimension.allCases.filter { fields[$0.rawValue] != nil }
+        guard let dimension = named.first else { return nil }
+        if named.count > 1 {
+            report(node, path, "names \(named.map(\.rawValue).joined(separator: " and ")); a criterion or rule watches one dimension value")
+            return nil
+        }
+        let valueNode = fields[dimension.rawValue]!
+        guard let value = string(valueNode, "\(path).\(dimension.rawValue)") else { return nil }
+        guard !value.isEmpty else {
+            report(valueNode, "\(path).\(dimension.rawValue)", "empty; name one value")
+            return nil
+        }
+        segmentReferences.append((valueNode, "\(path).\(dimension.rawValue)", dimension, metric))
+        return Segment(dimension, value)
+    }
+
+    /// A segment can only be judged on a declared dimension, and retention is not kept per segment.
+    private mutating func checkSegments(declared: [MetricDimension: Int]) {
+        for reference in segmentReferences {
+            if declared[reference.dimension] == nil {
+                report(reference.node, reference.path, "the plan does not declare the dimension \(reference.dimension.rawValue); add it under "
+                    + "dimensions (e.g. dimensions: { \(reference.dimension.rawValue): { maxValues: 20 } })")
+            } else if let metric = reference.metric, metric.retentionDays != nil {
+                report(reference.node, reference.path, "\(metric.rawValue) is not kept per dimension value (retention is counted from "
+                    + "users' active days for everyone)")
+            }
+        }
     }
 
     /// `dimensions: { feature: { maxValues: 12 }, region: {} }`: which breakdowns to keep, each capped.
@@ -176,7 +208,8 @@ extension PlanReader {
 
     mutating func criterion(_ node: Node, _ path: String) -> Criterion? {
         let comparators = Criterion.Comparator.allCases.map(\.rawValue)
-        guard let fields = mapping(node, path, allowed: ["metric", "window", "minSamples"] + comparators) else { return nil }
+        guard let fields = mapping(node, path, allowed: ["metric", "window", "minSamples"] + comparators + MetricDimension.allCases.map(\.rawValue))
+        else { return nil }
         var metric: Metric?
         if let metricNode = required(fields, "metric", node, path), let name = string(metricNode, "\(path).metric") {
             metric = Metric(rawValue: name)
@@ -192,7 +225,8 @@ extension PlanReader {
         let threshold = number(fields[given[0]]!, "\(path).\(given[0])")
         let window = fields["window"].flatMap { duration($0, "\(path).window") }
         let minSamples = fields["minSamples"].flatMap { integer($0, "\(path).minSamples") }
+        let segment = segment(fields, node, path, metric: metric)
         guard let metric, let threshold else { return nil }
-        return Criterion(metric: metric, comparator: comparator, threshold: threshold, window: window, minSamples: minSamples)
+        return Criterion(metric: metric, comparator: comparator, threshold: threshold, window: window, minSamples: minSamples, segment: segment)
     }
 }

@@ -64,6 +64,8 @@ public struct Rule: Sendable, Equatable, Identifiable {
     public var baseline: Baseline?
     /// With a comparison, `threshold` is a floor too: the rule breaches only above it and worse than control.
     public var versusControl: VersusControl?
+    /// Watches one value of a declared dimension only (`feature: path_generation`); nil: everyone.
+    public var segment: Segment?
 
     public init(id: String, kind: Kind, metric: Metric, threshold: Double, when: When = .above, window: TimeInterval = 300,
                 minSamples: Int? = nil, forDuration: TimeInterval = 0, keepFiringFor: TimeInterval = 0,
@@ -91,8 +93,13 @@ public struct Rule: Sendable, Equatable, Identifiable {
         metric.kind == .total ? 0 : 20
     }
 
-    /// `error_rate above 0.05 over 5m`
+    /// `error_rate above 0.05 over 5m`, `ai_response_relevance [feature=path_generation] below 0.85 over 15m`
     public var label: String {
+        guard let segment else { return wholeLabel }
+        return wholeLabel.replacingOccurrences(of: metric.rawValue, with: "\(metric.rawValue) [\(segment)]", range: wholeLabel.range(of: metric.rawValue))
+    }
+
+    private var wholeLabel: String {
         if let baseline {
             let per = metric.kind == .total ? " per second" : ""
             return "\(metric.rawValue)\(per) above \(CriterionResult.format(baseline.factor))× its \(DurationText.format(baseline.window)) baseline "

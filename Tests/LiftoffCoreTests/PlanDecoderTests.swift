@@ -110,7 +110,7 @@ struct PlanDecoderTests {
             """) == [
             "line 7, column 21: phases[0].exit.criteria[0].metric: unknown metric 'happiness'",
             "line 8, column 11: phases[0].exit.criteria[1]: needs one comparator: below, above, atMost, atLeast",
-            "line 8, column 33: phases[0].exit.criteria[1].under: unknown field; expected one of metric, window, minSamples, below, above, atMost, atLeast",
+            "line 8, column 33: phases[0].exit.criteria[1].under: unknown field; expected one of metric, window, minSamples, below, above, atMost, atLeast, feature, model, skillLevel, region",
             "line 9, column 11: phases[0].exit.criteria[2]: has 2 comparators (below, above); give exactly one",
             "line 10, column 40: phases[0].exit.criteria[3].below: expected a number, got 'low'",
             "line 11, column 5: phases[1].name: duplicate phase 'a' (also phases[0])",

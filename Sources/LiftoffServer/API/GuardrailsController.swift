@@ -72,7 +72,7 @@ struct GuardrailsController {
                 case .insufficientData?: judgement = "insufficient_data"
                 case nil: judgement = nil
                 }
-                return RuleView(id: rule.id, summary: rule.label, kind: rule.kind.rawValue, metric: rule.metric.rawValue, when: rule.when.rawValue,
+                var view = RuleView(id: rule.id, summary: rule.label, kind: rule.kind.rawValue, metric: rule.metric.rawValue, when: rule.when.rawValue,
                                 threshold: rule.threshold, window: DurationText.format(rule.window), minSamples: rule.minSamples,
                                 severity: rule.severity.rawValue, actions: rule.actions, state: state.phase.rawValue, since: state.since,
                                 firings: state.firings, value: observation?.value.value, samples: observation?.value.samples,
@@ -80,6 +80,8 @@ struct GuardrailsController {
                                 versus: rule.versusControl.map { RuleView.Versus(factor: $0.factor, window: DurationText.format($0.window)) },
                                 control: observation?.control.map { RuleView.ControlObservation(value: $0.value, samples: $0.samples) },
                                 countsEventsWithoutUser: rule.metric.countsEventsWithoutUser)
+                view.segment = rule.segment?.description
+                return view
             }
             return try JSONBody.response(GuardrailsView(rules: rules))
         }

@@ -39,7 +39,8 @@ struct PhaseReports: Sendable {
         if let plan = snapshot.plan.phases.first(where: { $0.name == name }), let exit = plan.exit {
             for criterion in exit.criteria {
                 let window = criterion.window.map { MetricsQuery.Interval(start: max(record.startedAt, end.addingTimeInterval(-$0)), end: end) } ?? interval
-                let value = try await metrics.values([criterion.metric], over: window, phase: name, variant: .treatment)[criterion.metric]
+                let value = try await metrics.values([criterion.metric], over: window, phase: name, variant: .treatment,
+                                                     segment: criterion.segment)[criterion.metric]
                     ?? MetricValue(value: nil, samples: 0)
                 let result = CriterionResult(criterion: criterion, value: value)
                 criteria.append(PhaseReport.CriterionRow(

@@ -33,11 +33,12 @@ actor RolloutCoordinator {
         let now = clock.now()
         let criteria = snapshot.phase.exit?.criteria ?? []
         var values: [Criterion: MetricValue] = [:]
-        for (window, group) in Dictionary(grouping: criteria, by: \.window) {
-            let interval = try window.map { MetricsQuery.Interval(start: now.addingTimeInterval(-$0), end: now) }
+        // Criteria over the same window and segment share one read.
+        for (read, group) in Dictionary(grouping: criteria, by: { CriteriaRead(window: $0.window, segment: $0.segment) }) {
+            let interval = try read.window.map { MetricsQuery.Interval(start: now.addingTimeInterval(-$0), end: now) }
                 ?? metrics.interval(of: .phase, phase: snapshot.phase.name)
             let computed = try await metrics.values(Array(Set(group.map(\.metric))), over: interval,
-                                                    phase: snapshot.phase.name, variant: .treatment)
+                                                    phase: snapshot.phase.name, variant: .treatment, segment: read.segment)
             for criterion in group { values[criterion] = computed[criterion.metric] }
         }
         let signOffs = Dictionary(snapshot.signOffs.filter { $0.phase == snapshot.phase.name }.map {
@@ -46,6 +47,11 @@ actor RolloutCoordinator {
         return GateReport.judge(plan: snapshot.plan, phaseIndex: snapshot.phaseIndex, status: snapshot.record.status,
                                 phaseStart: snapshot.phaseStartedAt, now: now, values: values, signOffs: signOffs,
                                 audienceSize: audienceSize(snapshot))
+    }
+
+    private struct CriteriaRead: Hashable {
+        var window: TimeInterval?
+        var segment: Segment?
     }
 
     func audienceSize(_ snapshot: RolloutState.Snapshot) -> AudienceSize {

@@ -17,13 +17,15 @@ extension RolloutView {
                 ready: gate.ready,
                 final: gate.isFinal,
                 criteria: gate.criteria.map { result in
-                    CriterionView(metric: result.criterion.metric.rawValue, comparator: result.criterion.comparator.rawValue,
+                    var view = CriterionView(metric: result.criterion.metric.rawValue, comparator: result.criterion.comparator.rawValue,
                                   threshold: result.criterion.threshold,
                                   window: result.criterion.window.map(DurationText.format) ?? "phase",
                                   minSamples: result.criterion.minSamples, value: result.value, bound: result.bound,
                                   lowerBound: result.interval.flatMap { $0.lower.isFinite ? $0.lower : nil },
                                   upperBound: result.interval.flatMap { $0.upper.isFinite ? $0.upper : nil },
                                   samples: result.samples, verdict: result.verdict, samplesNeeded: result.samplesNeeded)
+                    view.segment = result.criterion.segment?.description
+                    return view
                 },
                 checklist: gate.checklist.map {
                     ChecklistView(item: $0.item, signed: $0.isSigned, signedBy: $0.signedBy, signedAt: $0.signedAt, note: $0.note)

@@ -99,7 +99,8 @@ actor GuardrailEvaluator {
         }
         var values: [RuleWindows.Read: [Metric: MetricValue]] = [:]
         for (read, metricsRead) in reads {
-            values[read] = try await metrics.values(metricsRead, over: read.interval, phase: phase, variant: read.variant, fromEpoch: epoch)
+            values[read] = try await metrics.values(metricsRead, over: read.interval, phase: phase, variant: read.variant, fromEpoch: epoch,
+                                                    segment: read.segment)
         }
         for (rule, window) in zip(guardrails.rules, windows) {
             let value = values[window.current]?[rule.metric] ?? MetricValue(value: nil, samples: 0)
@@ -283,10 +284,12 @@ actor GuardrailEvaluator {
     private func makeAlert(_ rule: Rule, firing: Int, value: MetricValue, judgement: RuleJudgement, phase: String, at: Date,
                            silences: [SilenceRecord], control: MetricValue? = nil, findings: [[String: JSONValue]] = []) -> AlertRecord {
         let rollout = state.snapshot.plan.rollout
-        let labels = [
+        var labels = [
             "alertname": rule.id, "rollout": rollout, "phase": phase, "variant": "treatment", "rule": rule.id,
             "severity": rule.severity.rawValue, "kind": rule.kind.rawValue, "metric": rule.metric.rawValue,
         ]
+        // A segment rule's alert says which value, as a label receivers can route on (`feature="path_generation"`).
+        if let segment = rule.segment { labels[segment.dimension.rawValue] = segment.value }
         var annotations = [
             "summary": rule.label, "threshold": CriterionResult.format(rule.threshold), "window": DurationText.format(rule.window),
             "samples": String(value.samples), "value": value.value.map { String(format: "%.6g", $0) } ?? "none",
@@ -331,6 +334,8 @@ struct RuleWindows {
         var start: Date
         var end: Date
         var variant: Variant
+        /// The rule's segment: rules over different segments never share a read.
+        var segment: Segment?
 
         var interval: MetricsQuery.Interval { MetricsQuery.Interval(start: start, end: end) }
     }
@@ -343,15 +348,16 @@ struct RuleWindows {
 
     init(rule: Rule, now: Date, phaseStartedAt: Date) {
         let start = max(now.addingTimeInterval(-rule.window), phaseStartedAt)
-        current = Read(start: min(start, now), end: now, variant: .treatment)
+        current = Read(start: min(start, now), end: now, variant: .treatment, segment: rule.segment)
         if let reference = rule.baseline {
             let end = now.addingTimeInterval(-rule.window)
             let start = max(end.addingTimeInterval(-reference.window), phaseStartedAt)
-            baseline = start < end ? Read(start: start, end: end, variant: .treatment) : nil
+            baseline = start < end ? Read(start: start, end: end, variant: .treatment, segment: rule.segment) : nil
             baselineSeconds = end.timeIntervalSince(start)
         }
         if let versus = rule.versusControl {
-            control = Read(start: min(max(now.addingTimeInterval(-versus.window), phaseStartedAt), now), end: now, variant: .control)
+            control = Read(start: min(max(now.addingTimeInterval(-versus.window), phaseStartedAt), now), end: now, variant: .control,
+                           segment: rule.segment)
         }
     }
 

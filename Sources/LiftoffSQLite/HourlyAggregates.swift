@@ -49,8 +49,7 @@ struct HourlyAggregates: Sendable {
     static func merged(_ table: AggregateTable) -> [Int64: Hour] {
         var hours: [Int64: Hour] = [:]
         for (key, aggregate) in table.rows {
-            add(aggregate, minute: key.minute, slice: RecentAggregates.Slice(phase: key.phase, variant: key.variant, epoch: key.epoch),
-                measure: key.measure, to: &hours[index(of: key.minute), default: [:]])
+            add(aggregate, minute: key.minute, slice: RecentAggregates.Slice(key), measure: key.measure, to: &hours[index(of: key.minute), default: [:]])
         }
         return hours
     }

@@ -22,10 +22,24 @@ struct RecentAggregates: Sendable {
         var phase: String
         var variant: Variant
         var epoch: Int
+        /// nil: the whole population's row; else one segment's (a mirror of `segment_aggregates`).
+        var segment: Segment?
 
-        /// Whether a read with these filters (nil: any) takes this slice.
-        func matches(phase: String?, variant: Variant?, fromEpoch: Int?) -> Bool {
-            (phase == nil || self.phase == phase) && (variant == nil || self.variant == variant) && (fromEpoch.map { epoch >= $0 } ?? true)
+        init(phase: String, variant: Variant, epoch: Int, segment: Segment? = nil) {
+            self.phase = phase
+            self.variant = variant
+            self.epoch = epoch
+            self.segment = segment
+        }
+
+        init(_ key: AggregateKey) {
+            self.init(phase: key.phase, variant: key.variant, epoch: key.epoch, segment: key.segment)
+        }
+
+        /// Whether a read with these filters (nil: any) of the whole population or of `segment` takes this slice.
+        func matches(phase: String?, variant: Variant?, fromEpoch: Int?, segment: Segment? = nil) -> Bool {
+            self.segment == segment && (phase == nil || self.phase == phase) && (variant == nil || self.variant == variant)
+                && (fromEpoch.map { epoch >= $0 } ?? true)
         }
     }
 
@@ -40,13 +54,13 @@ struct RecentAggregates: Sendable {
     /// The stored row at `key`, when the mirror covers its minute: `.some(nil)` means "no row stored".
     func stored(at key: AggregateKey) -> Aggregate?? {
         guard key.minute >= start else { return .none }
-        return .some(minutes[key.minute]?[Slice(phase: key.phase, variant: key.variant, epoch: key.epoch)]?[key.measure])
+        return .some(minutes[key.minute]?[Slice(key)]?[key.measure])
     }
 
     /// Records the row as just committed.
     mutating func record(_ aggregate: Aggregate, at key: AggregateKey) {
         guard key.minute >= start else { return }
-        minutes[key.minute, default: [:]][Slice(phase: key.phase, variant: key.variant, epoch: key.epoch), default: [:]][key.measure] = aggregate
+        minutes[key.minute, default: [:]][Slice(key), default: [:]][key.measure] = aggregate
         hours[HourlyAggregates.index(of: key.minute)] = nil
     }
 
@@ -110,19 +124,21 @@ struct RecentAggregates: Sendable {
     }
 
     /// The rows in `range` (which must lie at or after `start`) that match, as `Store.aggregates` filters them.
-    func table(_ range: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTable {
+    func table(_ range: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?,
+               segment: Segment? = nil) -> AggregateTable {
         var table = AggregateTable()
-        forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures) { minute, slice, measure, aggregate in
-            table.merge(aggregate, at: AggregateKey(minute: minute, phase: slice.phase, variant: slice.variant, epoch: slice.epoch, measure: measure))
+        forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: segment) { minute, slice, measure, aggregate in
+            table.merge(aggregate, at: AggregateKey(minute: minute, phase: slice.phase, variant: slice.variant, epoch: slice.epoch, measure: measure,
+                                                    segment: slice.segment))
         }
         return table
     }
 
     private func forEachRow(_ range: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?,
-                            _ body: (MinuteIndex, Slice, Measure, Aggregate) -> Void) {
+                            segment: Segment? = nil, _ body: (MinuteIndex, Slice, Measure, Aggregate) -> Void) {
         for minute in presentMinutes(range) {
             guard let slices = minutes[minute] else { continue }
-            for (slice, byMeasure) in slices where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch) {
+            for (slice, byMeasure) in slices where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch, segment: segment) {
                 if let measures {
                     for measure in measures { if let aggregate = byMeasure[measure] { body(minute, slice, measure, aggregate) } }
                 } else {

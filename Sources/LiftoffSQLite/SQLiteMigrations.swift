@@ -325,6 +325,8 @@ enum SQLiteMigrations {
                     sketch BLOB,
                     PRIMARY KEY (dimension, value, minute, phase, variant, epoch, measure)
                 ) WITHOUT ROWID;
+                -- The in-memory segment mirror loads its recent minutes when the store opens.
+                CREATE INDEX segment_aggregates_by_minute ON segment_aggregates (minute);
                 CREATE TABLE dimension_values (
                     dimension TEXT NOT NULL CHECK (dimension IN ('feature','model','skillLevel','region')),
                     value TEXT NOT NULL CHECK (length(value) >= 1),

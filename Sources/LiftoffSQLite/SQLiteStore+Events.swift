@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LiftoffCore
 import LiftoffStore
+import Synchronization
 
 extension SQLiteStore {
     public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {
@@ -11,9 +12,10 @@ extension SQLiteStore {
             var written: [(AggregateKey, Aggregate)] = []
             var newUserDays: Set<UserDay> = []
             var dimensionValues = dimensionValueState.withLock { $0 }
+            var levels = UserLevels(store: self)
             try db.inTransaction {
                 dimensionValues = dimensionValueState.withLock { $0 }
-                var levels = UserLevels()
+                levels = UserLevels(store: self)
                 statuses = []
                 fresh = []
                 var seenInBatch = Set<RecentEventIDs.Fingerprint>()
@@ -74,14 +76,19 @@ extension SQLiteStore {
                 for userDay in newUserDays { known.insert(user: userDay.user, day: userDay.day) }
             }
             dimensionValueState.withLock { $0 = dimensionValues }
+            if !levels.known.isEmpty { userLevelCache.withLock { $0.keep(levels.known) } }
             let mirrorStart = recent.withLock { mirror in
                 let start = mirror.start
                 mirror.advance(to: MinuteIndex(containing: receivedAt))
-                for (key, aggregate) in written { mirror.record(aggregate, at: key) }
+                for (key, aggregate) in written where key.segment == nil { mirror.record(aggregate, at: key) }
                 return start
             }
+            recentSegments.withLock { mirror in
+                mirror.advance(to: MinuteIndex(containing: receivedAt))
+                for (key, aggregate) in written where key.segment != nil { mirror.record(aggregate, at: key) }
+            }
             // A late event changed an hour older than the mirror, which a read may have kept.
-            let older = written.lazy.map(\.0.minute).filter { $0 < mirrorStart }
+            let older = written.lazy.filter { $0.0.segment == nil }.map(\.0.minute).filter { $0 < mirrorStart }
             if !older.isEmpty {
                 hourly.withLock { cache in for minute in older { cache.written(minute: minute) } }
             }
@@ -141,7 +148,7 @@ extension SQLiteStore {
         written.reserveCapacity(delta.rows.count)
         for (key, added) in delta.rows {
             if let segment = key.segment {
-                try mergeSegmentAggregate(added, at: key, segment: segment, db)
+                written.append((key, try mergeSegmentAggregate(added, at: key, segment: segment, db)))
                 continue
             }
             let keyArguments: StatementArguments = [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
@@ -164,9 +171,9 @@ extension SQLiteStore {
 }
 
 extension SQLiteStore {
-    /// Segment rows are read from SQL and written back: breakdowns are read by people and segment criteria,
-    /// not every second by every rule, so they stay out of the in-memory mirror.
-    fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ db: Database) throws {
+    /// As for the whole population's rows: read (from the segment mirror where it covers the minute), merge,
+    /// write back. Returns the row as written.
+    fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ db: Database) throws -> Aggregate {
         let keyArguments: StatementArguments = [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
                                                 key.variant.rawValue, key.epoch, key.measure.rawValue]
         let select = try db.cachedStatement(sql: """
@@ -174,8 +181,13 @@ extension SQLiteStore {
             WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
         var aggregate = added
-        if let row = try Row.fetchOne(select, arguments: keyArguments) {
-            var stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
+        var stored: Aggregate?
+        if case .some(let mirrored) = recentSegments.withLock({ $0.stored(at: key) }) {
+            stored = mirrored
+        } else if let row = try Row.fetchOne(select, arguments: keyArguments) {
+            stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
+        }
+        if var stored {
             stored.merge(added)
             aggregate = stored
         }
@@ -185,13 +197,16 @@ extension SQLiteStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try write.execute(arguments: keyArguments + AggregateRowCoding.values(of: aggregate))
+        return aggregate
     }
 }
 
-/// The latest assessed level of the batch's users, read once per user and updated by the batch's own
-/// assessments (whose rows `enrich` has just written).
-private struct UserLevels {
-    private var known: [String: (level: String, at: Int64)?] = [:]
+/// The latest assessed level of the batch's users: from this batch's own assessments, else from what
+/// earlier batches learnt (`UserLevelCache`), else read from `user_levels` once per user.
+struct UserLevels {
+    /// Learnt by this batch; kept by the cache only once the batch commits.
+    private(set) var known: [String: (level: String, at: Int64)?] = [:]
+    let store: SQLiteStore
 
     mutating func level(of user: String?, _ db: Database) throws -> String? {
         guard let user else { return nil }
@@ -206,6 +221,7 @@ private struct UserLevels {
 
     private mutating func stored(_ user: String, _ db: Database) throws -> (level: String, at: Int64)? {
         if let entry = known[user] { return entry }
+        if let entry = store.userLevelCache.withLock({ $0.entries[user] }) { return entry }
         let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT level, assessed_at FROM user_levels WHERE user_id = ?"), arguments: [user])
         let entry = row.map { (level: $0[0] as String, at: $0[1] as Int64) }
         known[user] = .some(entry)
@@ -222,5 +238,18 @@ private struct UserDay: Hashable {
     func hash(into hasher: inout Hasher) {
         hasher.combine(user)
         hasher.combine(day)
+    }
+}
+
+/// Users' latest assessed levels (or that they have none) as committed, so a batch reads `user_levels` only
+/// for users no batch has seen: this store is the file's only writer, so what it learnt stays true until it
+/// writes again, which it records here. Bounded: emptied when it reaches `capacity` users.
+struct UserLevelCache: Sendable {
+    var entries: [String: (level: String, at: Int64)?] = [:]
+    static let capacity = 200_000
+
+    mutating func keep(_ learnt: [String: (level: String, at: Int64)?]) {
+        if entries.count + learnt.count > Self.capacity { entries.removeAll(keepingCapacity: true) }
+        entries.merge(learnt) { _, new in new }
     }
 }

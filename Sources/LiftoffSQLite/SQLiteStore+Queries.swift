@@ -6,18 +6,27 @@ import LiftoffStore
 extension SQLiteStore {
     public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                            measures: Set<Measure>?) async throws -> AggregateTable {
+        try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, in: nil)
+    }
+
+    /// The rows of the whole population (`segment` nil) or of one segment: the mirror's part from memory, the
+    /// part before it from SQL.
+    private func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                            measures: Set<Measure>?, in segment: Segment?) async throws -> AggregateTable {
         if let measures, measures.isEmpty { return AggregateTable() }
         // The mirror's part and the boundary are read under one lock, so an eviction in between cannot drop
         // minutes from the answer; the part before the mirror comes from SQL.
-        let (fromMemory, sqlRange) = recent.withLock { mirror -> (AggregateTable?, ClosedRange<MinuteIndex>?) in
+        let fromMirror = { (mirror: inout RecentAggregates) -> (AggregateTable?, ClosedRange<MinuteIndex>?) in
             guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
             let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
-            let table = mirror.table(covered, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+            let table = mirror.table(covered, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: segment)
             return (table, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
         }
+        let (fromMemory, sqlRange) = segment == nil ? recent.withLock { fromMirror(&$0) } : recentSegments.withLock { fromMirror(&$0) }
         guard let sqlRange else { return fromMemory ?? AggregateTable() }
         var table = try await pool.read { db in
-            try Self.fetchAggregates(db, minutes: sqlRange, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
+            try Self.fetchAggregates(db, minutes: sqlRange, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                     segment: segment)
         }
         if let fromMemory { table.merge(fromMemory) }
         return table
@@ -168,11 +177,24 @@ extension SQLiteStore {
 extension SQLiteStore {
     public func aggregates(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                            measures: Set<Measure>?, segment: Segment) async throws -> AggregateTable {
-        if let measures, measures.isEmpty { return AggregateTable() }
-        return try await pool.read { db in
-            try Self.fetchAggregates(db, minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
-                                     segment: segment)
+        try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, in: segment)
+    }
+
+    /// Every segment row from minute `first` on, decoded: what the segment mirror starts from.
+    static func fetchSegmentAggregates(_ db: Database, from first: MinuteIndex) throws -> AggregateTable {
+        var table = AggregateTable()
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch, dimension, value
+            FROM segment_aggregates WHERE minute >= ?
+            """, arguments: [first.rawValue])
+        while let row = try rows.next() {
+            guard let measure = Measure(rawValue: row["measure"]), let variant = Variant(rawValue: row["variant"]),
+                  let dimension = MetricDimension(rawValue: row["dimension"]) else { continue }
+            let key = AggregateKey(minute: MinuteIndex(rawValue: row["minute"]), phase: row["phase"], variant: variant, epoch: row["epoch"],
+                                   measure: measure, segment: Segment(dimension, row["value"]))
+            table.merge(try AggregateRowCoding.aggregate(from: row, measure: measure), at: key)
         }
+        return table
     }
 
     public func dimensionValues() async throws -> [MetricDimension: Set<String>] {

@@ -20,12 +20,16 @@ public final class SQLiteStore: Store {
     let recentIDs: Mutex<RecentEventIDs>
     /// The latest minutes of aggregates, decoded (see `RecentAggregates`).
     let recent: Mutex<RecentAggregates>
+    /// The same for the segment rows (`segment_aggregates`), so a batch merges into them without reading SQL.
+    let recentSegments: Mutex<RecentAggregates>
     /// Whole hours before `recent`, kept once read (see `HourlyAggregates`).
     let hourly = Mutex(HourlyAggregates(capacity: 8 * 24))
     /// Users already marked active on the latest days (see `RecentUserDays`).
     let recentUserDays = Mutex(RecentUserDays())
     /// The values each breakdown dimension has admitted, as stored in `dimension_values`.
     let dimensionValueState: Mutex<DimensionValues>
+    /// Users' latest assessed levels, as committed (see `UserLevelCache`).
+    let userLevelCache = Mutex(UserLevelCache())
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised;
@@ -62,11 +66,16 @@ public final class SQLiteStore: Store {
         }
         recentIDs = Mutex(ids)
         var mirror = RecentAggregates(horizon: Int64(recentMinutes), now: MinuteIndex(containing: now))
+        var segmentMirror = mirror
         if mirror.isEnabled {
-            let loaded = try pool.read { db in try Self.fetchAggregates(db, from: mirror.start) }
+            let (loaded, segments) = try pool.read { db in
+                (try Self.fetchAggregates(db, from: mirror.start), try Self.fetchSegmentAggregates(db, from: mirror.start))
+            }
             for (key, aggregate) in loaded.rows { mirror.record(aggregate, at: key) }
+            for (key, aggregate) in segments.rows { segmentMirror.record(aggregate, at: key) }
         }
         recent = Mutex(mirror)
+        recentSegments = Mutex(segmentMirror)
         dimensionValueState = Mutex(DimensionValues(try pool.read { db in try Self.fetchDimensionValues(db) }))
     }
 

@@ -69,6 +69,29 @@ struct SQLiteStoreTests {
         #expect(totals[.latency]?.count == 2)
     }
 
+    /// Segment rows are kept in memory for the latest minutes too: reopening reloads them, a later batch merges
+    /// into them, and a store without the mirror (every read from SQL) answers the same.
+    @Test(arguments: [180, 0])
+    func segmentRowsSurviveReopeningAndMerge(recentMinutes: Int) async throws {
+        let directory = try TemporaryDirectory()
+        func call(_ id: String, _ latency: Double) -> RecordedEvent {
+            var recorded = interaction(id, latency: latency)
+            recorded.event.payload = .aiInteraction(AIInteraction(feature: "hints", model: "m", latencyMs: latency, outcome: .ok))
+            recorded.dimensions = [.feature: 5]
+            return recorded
+        }
+        do {
+            let store = try SQLiteStore(path: directory.databasePath, now: now, recentMinutes: recentMinutes)
+            _ = try await store.append([call("a", 100)], receivedAt: now)
+        }
+        let reopened = try SQLiteStore(path: directory.databasePath, now: now.addingTimeInterval(60), recentMinutes: recentMinutes)
+        _ = try await reopened.append([call("b", 300)], receivedAt: now)
+        let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: [.latency],
+                                                   segment: Segment(.feature, "hints")).totals()
+        #expect(totals[.latency]?.count == 2)
+        #expect(totals[.latency]?.sum == 400)
+    }
+
     @Test func dedupeHorizonIsBounded() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteStore(path: directory.databasePath, now: now, dedupeHorizon: 3600, dedupeCapacity: 2)

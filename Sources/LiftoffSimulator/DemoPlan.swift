@@ -10,6 +10,11 @@ public enum DemoPlan {
         config: { model: gpt-4o-mini, promptProfile: standard, maxTokens: 1024 }
         pricing:
           gpt-4o-mini: { input: 0.15, output: 0.60 }
+        dimensions:
+          feature: { maxValues: 20 }
+          model: { maxValues: 10 }
+          skillLevel: { maxValues: 5 }
+          region: { maxValues: 20 }
         phases:
           - name: internal
             plannedDuration: 3h

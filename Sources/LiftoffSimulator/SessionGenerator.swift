@@ -83,6 +83,7 @@ public struct SessionGenerator: Sendable {
         object["type"] = .string(type)
         object["userId"] = .string(learner.id)
         object["sessionId"] = .string(session)
+        object["region"] = .string(learner.region)
         object["timestamp"] = .string(Timestamp.format(at))
         if object["id"] == nil { object["id"] = .string("\(session)-\(type)") }
         return .object(object)

@@ -58,6 +58,22 @@ struct GeneratorTests {
         #expect(Self.traffic(model: model) == traffic.filter { $0["type"] != .string("payment") })
     }
 
+    /// Every event carries its learner's region, the same for all of a learner's events, spread over the four.
+    @Test func eachLearnerHasOneRegion() {
+        var regions: [String: Set<String>] = [:]
+        for event in Self.traffic() {
+            guard case .string(let user)? = event["userId"], case .string(let region)? = event["region"] else {
+                Issue.record("an event without user or region")
+                continue
+            }
+            regions[user, default: []].insert(region)
+        }
+        #expect(regions.values.allSatisfy { $0.count == 1 })
+        let counts = Dictionary(grouping: regions.values.compactMap(\.first), by: { $0 }).mapValues(\.count)
+        #expect(Set(counts.keys) == ["eu-west", "us-east", "latam", "apac"])
+        #expect((counts["eu-west"] ?? 0) > (counts["apac"] ?? 0))
+    }
+
     /// The AI's placement matches the measured level for about the model's share of learners.
     @Test func placementsAgreeAtTheModelsAccuracy() {
         let assessments = Self.traffic().filter { $0["type"] == .string("assessment") }

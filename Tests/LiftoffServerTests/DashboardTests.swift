@@ -126,6 +126,29 @@ struct DashboardTests {
 
 @Suite("Dashboard charts, cost and incident pages")
 struct DashboardChartTests {
+    /// The metrics page breaks the phase down by every declared dimension, busiest value first, in units.
+    @Test func theMetricsPageShowsBreakdowns() async throws {
+        let server = try await TestServer(plan: BreakdownAPITests.plan([.feature: 5, .region: 5]))
+        try await server.withClient { client in
+            #expect(try await client.request(.post, "/v1/events", json: BreakdownAPITests.traffic).status == .ok)
+            let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
+            let (status, page) = try await DashboardTests.page(client, "/metrics?window=1h", cookie: cookie)
+            #expect(status == .ok)
+            #expect(page.contains("<h3>By feature</h3>") && page.contains("<h3>By region</h3>"))
+            #expect(page.contains("4 values of feature (at most 5 are kept)"))
+            // code_analysis: 2 calls, 1 timeout, latencies 100 and 300 ms; it comes first as the busiest.
+            let feature = try #require(page.range(of: "<h3>By feature</h3>")).upperBound
+            let table = String(page[feature...].prefix(1200))
+            #expect(table.contains("<td>code_analysis</td><td>2</td><td>2</td><td>50%</td>"))
+            #expect(table.range(of: "code_analysis")!.lowerBound < table.range(of: "path_generation")!.lowerBound)
+        }
+        let plain = try await TestServer()
+        try await plain.withClient { client in
+            let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
+            #expect(try await DashboardTests.page(client, "/metrics?window=1h", cookie: cookie).1.contains("Breakdowns") == false)
+        }
+    }
+
     @Test func metricsCostAndIncidentPages() async throws {
         var plan = GuardrailTests.plan()
         plan.pricePoint = 12

@@ -60,7 +60,26 @@ struct DashboardPages: Sendable {
         html.append(.element("p", [("class", "scope")], .text("Difference = treatment − control with its 95% interval; "
             + "“real” when the interval corrected for the number of metrics (\(VariantComparison.correctionText(comparisons))) excludes zero.")))
         html.append(DashboardLayout.table(ComparisonRow.header, comparisons.map { ComparisonRow($0).cells.map { HTML.text($0) } }))
+        try await appendBreakdowns(to: &html, over: interval, phase: phase, window: name)
         return html
+    }
+
+    /// One table per dimension the plan declares (`GET /v1/metrics?groupBy=…` for the same scope).
+    private func appendBreakdowns(to html: inout HTML, over interval: MetricsQuery.Interval, phase: String, window: String) async throws {
+        let declared = state.snapshot.plan.dimensions
+        guard !declared.isEmpty else { return }
+        html.append(.element("h2", [("id", "breakdowns")], .text("Breakdowns (phase \(phase), last \(window), treatment and control)")))
+        let admitted = try await store.dimensionValues()
+        for (dimension, cap) in declared.sorted(by: { $0.key < $1.key }) {
+            let table = try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval, phase: phase)
+            html.append(.element("h3", [], .text("By \(dimension.rawValue)")))
+            html.append(.element("p", [("class", "scope")], .text(table.caption)))
+            if table.rows.isEmpty {
+                html.append(.element("p", [], .text("No event has carried a \(dimension.rawValue) yet.")))
+            } else {
+                html.append(DashboardLayout.table(table.header, table.cells.map { $0.map { HTML.text($0) } }))
+            }
+        }
     }
 
     /// Every total says its scope (phases, variants, window), and the page's numbers are the ones

@@ -1,0 +1,57 @@
+import LiftoffCore
+
+/// One declared dimension's breakdown as the metrics page shows it: a row per kept value (and `other` once the
+/// dimension is full) with the phase's headline metrics for that segment, busiest first.
+struct BreakdownTable: Sendable {
+    static let columns: [Metric] = [.interactions, .activeUsers, .errorRate, .responseTimeP95, .aiResponseRelevance, .userSatisfaction]
+
+    struct Row: Sendable {
+        var value: String
+        var values: [Metric: MetricValue]
+    }
+
+    var dimension: MetricDimension
+    var cap: Int
+    var full: Bool
+    var rows: [Row]
+
+    /// The rows of `dimension` over `interval` (treatment and control together) in `phase`.
+    static func read(_ dimension: MetricDimension, cap: Int, admitted: [MetricDimension: Set<String>], metrics: MetricsQuery,
+                     over interval: MetricsQuery.Interval, phase: String) async throws -> BreakdownTable {
+        let (values, full) = BreakdownRequest.groups(of: dimension, admitted: admitted, cap: cap)
+        var rows: [Row] = []
+        for value in values {
+            let measured = try await metrics.values(columns, over: interval, phase: phase, variant: nil, segment: Segment(dimension, value))
+            rows.append(Row(value: value, values: measured))
+        }
+        return BreakdownTable(dimension: dimension, cap: cap, full: full, rows: sorted(rows))
+    }
+
+    /// Busiest first (by events of any kind: interactions, then users), then by name; `other` last.
+    static func sorted(_ rows: [Row]) -> [Row] {
+        rows.sorted { lhs, rhs in
+            if (lhs.value == MetricDimension.otherValue) != (rhs.value == MetricDimension.otherValue) { return rhs.value == MetricDimension.otherValue }
+            let left = (lhs.values[.interactions]?.value ?? 0, lhs.values[.activeUsers]?.value ?? 0)
+            let right = (rhs.values[.interactions]?.value ?? 0, rhs.values[.activeUsers]?.value ?? 0)
+            return left != right ? left > right : lhs.value < rhs.value
+        }
+    }
+
+    var header: [String] { [dimension.rawValue] + Self.columns.map(\.rawValue) }
+
+    /// Each cell in the metric's unit; "–" where the segment has no samples.
+    var cells: [[String]] {
+        rows.map { row in
+            [row.value] + Self.columns.map { metric in
+                guard let value = row.values[metric], value.samples > 0, let number = value.value else { return "–" }
+                return ChartAxis.format(number, unit: metric.unit)
+            }
+        }
+    }
+
+    /// What the table covers and what `other` means.
+    var caption: String {
+        "\(rows.count) value\(rows.count == 1 ? "" : "s") of \(dimension.rawValue) (at most \(cap) are kept"
+            + (full ? "; later values count as other)" : ")")
+    }
+}

@@ -97,3 +97,39 @@ struct BreakdownAPITests {
         }
     }
 }
+
+@Suite("GET /v1/insights/feature-usage")
+struct FeatureUsageTests {
+    @Test func sharesOfInteractionsAndUsersPerFeatureAndVariant() async throws {
+        var plan = Plan(rollout: "r", phases: [PhasePlan(name: "alpha", audience: Audience(groups: [.init(name: "testers", members: ["u1", "u2"])]))])
+        plan.dimensions = [.feature: 5]
+        let server = try await TestServer(plan: plan)
+        try await server.withClient { client in
+            // Treatment (u1, u2): 3 calls of code_analysis by two users, 1 of hints; control (u3): 1 of hints, 1 without a feature.
+            let events = [
+                BreakdownAPITests.call("u1", feature: "code_analysis", latency: 1), BreakdownAPITests.call("u1", feature: "code_analysis", latency: 1),
+                BreakdownAPITests.call("u2", feature: "code_analysis", latency: 1), BreakdownAPITests.call("u2", feature: "hints", latency: 1),
+                BreakdownAPITests.call("u3", feature: "hints", latency: 1),
+                #"{"type":"ai_interaction","userId":"u3","latencyMs":5,"outcome":"ok"}"#,
+            ]
+            #expect(try await client.request(.post, "/v1/events", json: #"{"events":[\#(events.joined(separator: ","))]}"#).status == .ok)
+            let answer = try await client.request(.get, "/v1/insights/feature-usage?window=1h")
+            #expect(answer.status == .ok)
+            let usage = try answer.decode(FeatureUsage.self)
+            #expect(usage.features.map(\.feature) == ["code_analysis", "hints"], "most used first")
+            let code = try #require(usage.features.first?.variants["treatment"])
+            #expect(code == FeatureUsage.Usage(interactions: 3, interactionShare: 0.75, users: 2, userShare: 1))
+            let hints = try #require(usage.features.last?.variants["control"])
+            #expect(hints == FeatureUsage.Usage(interactions: 1, interactionShare: 0.5, users: 1, userShare: 1))
+            #expect(usage.features.first?.variants["control"] == FeatureUsage.Usage(interactions: 0, interactionShare: 0, users: 0, userShare: 0))
+            let treatmentOnly = try await client.request(.get, "/v1/insights/feature-usage?window=1h&variant=treatment").decode(FeatureUsage.self)
+            #expect(treatmentOnly.features.allSatisfy { $0.variants.keys.sorted() == ["treatment"] })
+        }
+        let undeclared = try await TestServer()
+        try await undeclared.withClient { client in
+            let answer = try await client.request(.get, "/v1/insights/feature-usage")
+            #expect(answer.status == .badRequest)
+            #expect(answer.errorMessage?.contains("does not declare the feature dimension") == true)
+        }
+    }
+}

@@ -110,6 +110,7 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     events.addRoutes(to: &routes)
     OTLPController(events: events, limits: configuration.ingestLimits).addRoutes(to: &routes)
     MetricsController(query: metrics).addRoutes(to: &routes)
+    InsightsController(query: metrics).addRoutes(to: &routes)
     EvaluateController(state: rollout).addRoutes(to: &routes)
     RolloutAPIController(controller: controller, state: rollout, clock: clock).addRoutes(to: &routes)
     AudienceController(controller: controller, state: rollout).addRoutes(to: &routes)

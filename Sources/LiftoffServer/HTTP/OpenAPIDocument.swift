@@ -515,6 +515,51 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/insights/feature-usage:
+    get:
+      summary: Interactions and users per feature and variant, with their shares (needs the plan's feature dimension).
+      x-liftoff-scope: read
+      parameters:
+        - { name: window, in: query, schema: { type: string } }
+        - { name: phase, in: query, schema: { type: string } }
+        - { name: variant, in: query, schema: { $ref: "#/components/schemas/Variant" } }
+      responses:
+        "200":
+          description: Features, most used first.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [window, from, to, maxValues, full, features]
+                properties:
+                  window: { type: string }
+                  phase: { type: string }
+                  from: { $ref: "#/components/schemas/Time" }
+                  to: { $ref: "#/components/schemas/Time" }
+                  maxValues: { type: integer }
+                  full: { type: boolean }
+                  features:
+                    type: array
+                    items:
+                      type: object
+                      required: [feature, variants]
+                      properties:
+                        feature: { type: string }
+                        variants:
+                          type: object
+                          additionalProperties:
+                            type: object
+                            required: [interactions, interactionShare, users, userShare]
+                            properties:
+                              interactions: { type: integer }
+                              interactionShare: { $ref: "#/components/schemas/NullableNumber" }
+                              users: { type: integer }
+                              userShare: { $ref: "#/components/schemas/NullableNumber" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/RateLimited" }
   /v1/audit:
     get:
       summary: The append-only audit log, newest first.

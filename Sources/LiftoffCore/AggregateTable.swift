@@ -116,6 +116,7 @@ public struct AggregateTable: Sendable, Equatable {
             if let relevant = feedback.relevant { add(.relevance, relevant ? 1 : 0) }
         case .sessionStart:
             add(.sessionStarts, 1)
+            if let open = recorded.concurrentSessions { add(.concurrentSessions, Double(open)) }
         case .sessionEnd(let end):
             if let seconds = end.durationSeconds ?? recorded.sessionSeconds { add(.sessionDuration, seconds) }
         case .assessment(let assessment):

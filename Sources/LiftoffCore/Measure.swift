@@ -26,6 +26,9 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
     /// Usability ratings, 1 to 5.
     case usability
     case sessionStarts = "session.start"
+    /// At each session start, how many sessions were open (started within `SessionLimits.openFor`, not ended),
+    /// this one included: its max is the window's peak concurrency.
+    case concurrentSessions = "session.concurrent"
     /// Ended sessions with a known duration, in seconds (with sketch).
     case sessionDuration = "session.duration"
     /// Completion events; sum counts the completed ones.

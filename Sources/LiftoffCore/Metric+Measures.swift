@@ -42,6 +42,7 @@ extension Metric {
         case .activeUsers: [.users]
         case .sessions: [.sessionStarts]
         case .sessionDuration: [.sessionDuration]
+        case .concurrentSessionsMax: [.concurrentSessions]
         case .completionRate: [.completions]
         case .projectCompletionRate: [.projectCompletions]
         case .assessmentScore: [.assessmentScore]

@@ -30,6 +30,8 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case activeUsers = "active_users"
     case sessions
     case sessionDuration = "session_duration"
+    /// The most sessions open at once in the window (the seed's "concurrent user support").
+    case concurrentSessionsMax = "concurrent_sessions.max"
     case completionRate = "completion_rate"
     case assessmentScore = "assessment_score"
     case skillProgression = "skill_progression"
@@ -70,7 +72,7 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
              .completionRate, .projectCompletionRate, .retentionD1, .retentionD7, .skillEvaluationAccuracy:
             .rate
         case .tokenUsage, .apiCosts, .infrastructureCosts, .unpricedInteractions, .interactions, .activeUsers,
-             .sessions, .criticalSecurityIssues, .securityIssues, .highSecurityIssues, .mediumSecurityIssues,
+             .sessions, .concurrentSessionsMax, .criticalSecurityIssues, .securityIssues, .highSecurityIssues, .mediumSecurityIssues,
              .lowSecurityIssues, .dataInconsistencies, .revenue, .payingUsers:
             .total
         default:
@@ -87,7 +89,7 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
         case .apiCosts, .infrastructureCosts, .costPerUser, .revenue, .revenuePerUser: "USD"
         case .sessionDuration: "s"
         case .userSatisfaction, .usabilityScore: "1–5"
-        case .unpricedInteractions, .interactions, .activeUsers, .sessions, .criticalSecurityIssues,
+        case .unpricedInteractions, .interactions, .activeUsers, .sessions, .concurrentSessionsMax, .criticalSecurityIssues,
              .securityIssues, .highSecurityIssues, .mediumSecurityIssues, .lowSecurityIssues, .dataInconsistencies, .payingUsers: "count"
         default: "ratio"
         }

@@ -54,6 +54,9 @@ public struct MetricCalculator: Sendable {
         case .activeUsers: return MetricValue(value: Double(activeUsers), samples: activeUsers)
         case .sessions: return MetricValue(value: Double(count(.sessionStarts)), samples: count(.sessionStarts))
         case .sessionDuration: return mean(.sessionDuration)
+        case .concurrentSessionsMax:
+            // A maximum is exact: no interval, judged as it is.
+            return MetricValue(value: count(.concurrentSessions) > 0 ? aggregate(.concurrentSessions).max : nil, samples: count(.concurrentSessions))
         case .completionRate: return rate(Int(aggregate(.completions).sum), of: count(.completions))
         case .projectCompletionRate: return rate(Int(aggregate(.projectCompletions).sum), of: count(.projectCompletions))
         case .assessmentScore: return mean(.assessmentScore)

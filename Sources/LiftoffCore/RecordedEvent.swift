@@ -9,6 +9,8 @@ public struct RecordedEvent: Sendable, Equatable {
     public var costUsd: Double?
     public var sessionSeconds: Double?
     public var skillDelta: Double?
+    /// For a session start: the sessions open at that moment, this one included (looked up by the store).
+    public var concurrentSessions: Int?
     /// The dimensions the live plan breaks numbers down by, with each one's cap (`Plan.dimensions`).
     public var dimensions: [MetricDimension: Int]
     /// The segments this event also counts in: one value per declared dimension it has, past the caps
@@ -68,4 +70,11 @@ extension DimensionValues {
         recorded.segments = segments
         return admittedNow
     }
+}
+
+/// When a session counts as open.
+public enum SessionLimits {
+    /// A session without an end counts as open for this long after its start (an app that never sends
+    /// `session_end` for a closed tab would otherwise keep it open for ever).
+    public static let openFor: TimeInterval = 2 * 3600
 }

@@ -325,6 +325,8 @@ enum PostgresMigrations {
                 admitted_at BIGINT NOT NULL,
                 PRIMARY KEY (dimension, value)
             );
+            ALTER TABLE sessions ADD COLUMN ended_at BIGINT;
+            CREATE INDEX sessions_open ON sessions (started_at) WHERE ended_at IS NULL;
             CREATE TABLE user_levels (
                 user_id TEXT COLLATE "C" PRIMARY KEY,
                 level TEXT NOT NULL,

@@ -164,16 +164,27 @@ extension PostgresStore {
         case .sessionStart:
             // Validation requires the session id; an event without one has nothing to remember.
             guard let session = event.sessionId else { return }
+            let at = Milliseconds.from(event.timestamp)
             try await connection.query("""
-                INSERT INTO sessions (session_id, user_id, started_at) VALUES (\(session), \(event.userId), \(Milliseconds.from(event.timestamp)))
+                INSERT INTO sessions (session_id, user_id, started_at) VALUES (\(session), \(event.userId), \(at))
                 ON CONFLICT (session_id) DO NOTHING
                 """, logger: logger)
-        case .sessionEnd(let end) where end.durationSeconds == nil:
-            let rows = try await connection.query("SELECT started_at FROM sessions WHERE session_id = \(event.sessionId)", logger: logger)
-            for try await started in rows.decode(Int64.self) {
-                let seconds = Double(Milliseconds.from(event.timestamp) - started) / 1000
-                if seconds >= 0 { recorded.sessionSeconds = seconds }
+            let since = at - Int64(SessionLimits.openFor * 1000)
+            let open = try await connection.query("""
+                SELECT COUNT(*)::bigint FROM sessions WHERE ended_at IS NULL AND started_at > \(since) AND started_at <= \(at)
+                """, logger: logger)
+            for try await count in open.decode(Int.self) { recorded.concurrentSessions = count }
+        case .sessionEnd(let end):
+            if end.durationSeconds == nil {
+                let rows = try await connection.query("SELECT started_at FROM sessions WHERE session_id = \(event.sessionId)", logger: logger)
+                for try await started in rows.decode(Int64.self) {
+                    let seconds = Double(Milliseconds.from(event.timestamp) - started) / 1000
+                    if seconds >= 0 { recorded.sessionSeconds = seconds }
+                }
             }
+            try await connection.query("""
+                UPDATE sessions SET ended_at = \(Milliseconds.from(event.timestamp)) WHERE session_id = \(event.sessionId) AND ended_at IS NULL
+                """, logger: logger)
         case .assessment(let assessment):
             let rows = try await connection.query(
                 "SELECT score FROM skill_scores WHERE user_id = \(event.userId) AND skill = \(assessment.skill)", logger: logger)

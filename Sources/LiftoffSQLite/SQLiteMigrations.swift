@@ -333,6 +333,8 @@ enum SQLiteMigrations {
                     admitted_at INTEGER NOT NULL,
                     PRIMARY KEY (dimension, value)
                 );
+                ALTER TABLE sessions ADD COLUMN ended_at INTEGER;
+                CREATE INDEX sessions_open ON sessions (started_at) WHERE ended_at IS NULL;
                 CREATE TABLE user_levels (
                     user_id TEXT PRIMARY KEY,
                     level TEXT NOT NULL,

@@ -101,15 +101,21 @@ extension SQLiteStore {
         let event = recorded.event
         switch event.payload {
         case .sessionStart:
+            let at = Milliseconds.from(event.timestamp)
             try db.execute(
                 sql: "INSERT OR IGNORE INTO sessions (session_id, user_id, started_at) VALUES (?, ?, ?)",
-                arguments: [event.sessionId, event.userId, Milliseconds.from(event.timestamp)])
-        case .sessionEnd(let end) where end.durationSeconds == nil:
-            if let started = try Int64.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE session_id = ?",
-                                                arguments: [event.sessionId]) {
+                arguments: [event.sessionId, event.userId, at])
+            recorded.concurrentSessions = try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND started_at > ? AND started_at <= ?
+                """), arguments: [at - Int64(SessionLimits.openFor * 1000), at])
+        case .sessionEnd(let end):
+            if end.durationSeconds == nil,
+               let started = try Int64.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE session_id = ?", arguments: [event.sessionId]) {
                 let seconds = (Double(Milliseconds.from(event.timestamp) - started)) / 1000
                 if seconds >= 0 { recorded.sessionSeconds = seconds }
             }
+            try db.execute(sql: "UPDATE sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL",
+                           arguments: [Milliseconds.from(event.timestamp), event.sessionId])
         case .assessment(let assessment):
             if let previous = try Double.fetchOne(db, sql: "SELECT score FROM skill_scores WHERE user_id = ? AND skill = ?",
                                                   arguments: [event.userId, assessment.skill]) {

@@ -50,3 +50,47 @@ public struct FeatureUsage: Codable, Sendable {
         self.features = features
     }
 }
+
+/// `GET /v1/insights/problem-areas`: features ranked by how bad each signal is *at least*, at 95% confidence,
+/// so a feature with two calls and one error does not top the list.
+public struct ProblemAreas: Codable, Sendable {
+    public struct Area: Codable, Sendable, Equatable {
+        public var feature: String
+        /// The metric the area is about: `error_rate`, `ai_response_relevance` or `user_satisfaction`.
+        public var signal: String
+        @ExplicitNull public var value: Double?
+        public var samples: Int
+        /// The side of the 95% interval nearest to good (the lower bound of an error rate, the upper bound of
+        /// relevance or satisfaction): what the data shows at least.
+        @ExplicitNull public var bound: Double?
+        /// How bad `bound` is on a 0–1 scale (an error rate as it is, 1 − relevance, (5 − rating) ÷ 4): the
+        /// ranking key; null without a bound, and ranked last.
+        @ExplicitNull public var severity: Double?
+
+        public init(feature: String, signal: String, value: Double?, samples: Int, bound: Double?, severity: Double?) {
+            self.feature = feature
+            self.signal = signal
+            self.value = value
+            self.samples = samples
+            self.bound = bound
+            self.severity = severity
+        }
+    }
+
+    public var window: String
+    public var phase: String?
+    public var variant: String
+    public var from: Date
+    public var to: Date
+    /// Worst first.
+    public var areas: [Area]
+
+    public init(window: String, phase: String?, variant: String, from: Date, to: Date, areas: [Area]) {
+        self.window = window
+        self.phase = phase
+        self.variant = variant
+        self.from = from
+        self.to = to
+        self.areas = areas
+    }
+}

@@ -133,3 +133,31 @@ struct FeatureUsageTests {
         }
     }
 }
+
+@Suite("GET /v1/insights/problem-areas")
+struct ProblemAreaTests {
+    @Test func aSmallSampleDoesNotTopTheList() async throws {
+        let server = try await TestServer(plan: BreakdownAPITests.plan([.feature: 5]))
+        try await server.withClient { client in
+            // busy: 200 calls, 30 timeouts (15%, 95% Wilson lower bound 0.107); tiny: 2 calls, 1 timeout (50%, lower bound 0.095).
+            var events = (0..<200).map { BreakdownAPITests.call("u\($0 % 7)", feature: "busy", latency: 5, outcome: $0 % 20 < 3 ? "timeout" : "ok") }
+            events += [BreakdownAPITests.call("u1", feature: "tiny", latency: 5, outcome: "timeout"), BreakdownAPITests.call("u1", feature: "tiny", latency: 5)]
+            #expect(try await client.request(.post, "/v1/events", json: #"{"events":[\#(events.joined(separator: ","))]}"#).status == .ok)
+            let answer = try await client.request(.get, "/v1/insights/problem-areas?window=1h")
+            #expect(answer.status == .ok)
+            let areas = try answer.decode(ProblemAreas.self).areas.filter { $0.signal == "error_rate" }
+            #expect(areas.map(\.feature) == ["busy", "tiny"], "at least 10.7% of 200 is worse than at least 9.5% of 2")
+            let busy = try #require(areas.first)
+            #expect(busy.value == 0.15 && busy.samples == 200)
+            #expect(abs((busy.bound ?? 0) - 0.107) < 0.002)
+            #expect(busy.severity == busy.bound)
+            let tiny = try #require(areas.last)
+            #expect(tiny.value == 0.5 && tiny.samples == 2)
+            #expect(abs((tiny.bound ?? 0) - 0.095) < 0.002)
+            // Relevance and satisfaction have no samples here: no bound, ranked after every bounded area.
+            let all = try answer.decode(ProblemAreas.self).areas
+            #expect(all.prefix(2).allSatisfy { $0.signal == "error_rate" })
+            #expect(all.last?.severity == nil)
+        }
+    }
+}

@@ -12,14 +12,62 @@ struct InsightsController {
         routes.add(.get, "/v1/insights/feature-usage", scope: .read, query: ["window", "phase", "variant"]) { request, _, _ in
             try await featureUsage(request)
         }
+        routes.add(.get, "/v1/insights/problem-areas", scope: .read, query: ["window", "phase", "variant"]) { request, _, _ in
+            try await problemAreas(request)
+        }
+    }
+
+    /// The signals problem areas rank, and how bad a bound of each is on a 0–1 scale.
+    static let signals: [(metric: Metric, severity: @Sendable (ConfidenceInterval) -> Double)] = [
+        (.errorRate, { $0.lower }),
+        (.aiResponseRelevance, { 1 - $0.upper }),
+        (.userSatisfaction, { (5 - $0.upper) / 4 }),
+    ]
+
+    private func problemAreas(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let cap = try featureCap()
+        let windowText = parameters.get("window") ?? "7d"
+        let window = try MetricsController.window(windowText)
+        let (phase, asked) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))
+        let variant = asked ?? .treatment
+        let interval = try query.interval(of: window, phase: phase)
+        let (features, _) = BreakdownRequest.groups(of: .feature, admitted: try await query.store.dimensionValues(), cap: cap)
+        var areas: [ProblemAreas.Area] = []
+        for feature in features {
+            let values = try await query.values(Self.signals.map(\.metric), over: interval, phase: phase, variant: variant,
+                                                segment: Segment(.feature, feature))
+            for (metric, severity) in Self.signals {
+                let value = values[metric] ?? MetricValue(value: nil, samples: 0)
+                let interval = value.interval().flatMap { $0.lower.isFinite && $0.upper.isFinite ? $0 : nil }
+                let bound = interval.map { metric == .errorRate ? $0.lower : $0.upper }
+                areas.append(ProblemAreas.Area(feature: feature, signal: metric.rawValue, value: value.value, samples: value.samples,
+                                               bound: bound, severity: interval.map { max(0, min(1, severity($0))) }))
+            }
+        }
+        areas.sort { lhs, rhs in
+            switch (lhs.severity, rhs.severity) {
+            case let (left?, right?) where left != right: return left > right
+            case (.some, nil): return true
+            case (nil, .some): return false
+            default: return (lhs.samples, rhs.feature, rhs.signal) > (rhs.samples, lhs.feature, lhs.signal)
+            }
+        }
+        return try JSONBody.response(ProblemAreas(window: windowText, phase: phase, variant: variant.rawValue, from: interval.start,
+                                                  to: interval.end, areas: areas))
+    }
+
+    private func featureCap() throws -> Int {
+        guard let cap = query.rollout.snapshot.plan.dimensions[.feature] else {
+            throw APIError.badRequest("insights are read from per-feature numbers, and the plan does not declare the feature dimension; "
+                + "add dimensions: { feature: { maxValues: 20 } } to the plan")
+        }
+        return cap
     }
 
     private func featureUsage(_ request: Request) async throws -> Response {
         let parameters = request.uri.queryParameters
-        guard let cap = query.rollout.snapshot.plan.dimensions[.feature] else {
-            throw APIError.badRequest("feature usage is read from per-feature numbers, and the plan does not declare the feature dimension; "
-                + "add dimensions: { feature: { maxValues: 20 } } to the plan")
-        }
+        let cap = try featureCap()
         let windowText = parameters.get("window") ?? "7d"
         let window = try MetricsController.window(windowText)
         let (phase, variant) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))

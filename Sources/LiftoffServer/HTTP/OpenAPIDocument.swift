@@ -560,6 +560,45 @@ paths:
         "403": { $ref: "#/components/responses/Forbidden" }
         "404": { $ref: "#/components/responses/NotFound" }
         "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/insights/problem-areas:
+    get:
+      summary: Features ranked by how bad their error rate, relevance and satisfaction are at least (95% bound); treatment by default.
+      x-liftoff-scope: read
+      parameters:
+        - { name: window, in: query, schema: { type: string } }
+        - { name: phase, in: query, schema: { type: string } }
+        - { name: variant, in: query, schema: { $ref: "#/components/schemas/Variant" } }
+      responses:
+        "200":
+          description: Areas, worst first.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [window, variant, from, to, areas]
+                properties:
+                  window: { type: string }
+                  phase: { type: string }
+                  variant: { $ref: "#/components/schemas/Variant" }
+                  from: { $ref: "#/components/schemas/Time" }
+                  to: { $ref: "#/components/schemas/Time" }
+                  areas:
+                    type: array
+                    items:
+                      type: object
+                      required: [feature, signal, value, samples, bound, severity]
+                      properties:
+                        feature: { type: string }
+                        signal: { type: string, enum: [error_rate, ai_response_relevance, user_satisfaction] }
+                        value: { $ref: "#/components/schemas/NullableNumber" }
+                        samples: { type: integer }
+                        bound: { $ref: "#/components/schemas/NullableNumber" }
+                        severity: { $ref: "#/components/schemas/NullableNumber" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/RateLimited" }
   /v1/audit:
     get:
       summary: The append-only audit log, newest first.

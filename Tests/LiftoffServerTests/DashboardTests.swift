@@ -141,6 +141,7 @@ struct DashboardChartTests {
             let table = String(page[feature...].prefix(1200))
             #expect(table.contains("<td>code_analysis</td><td>2</td><td>2</td><td>50%</td>"))
             #expect(table.range(of: "code_analysis")!.lowerBound < table.range(of: "path_generation")!.lowerBound)
+            #expect(page.contains("<h3>Problem areas (treatment)</h3>"))
         }
         let plain = try await TestServer()
         try await plain.withClient { client in

@@ -17,13 +17,6 @@ struct InsightsController {
         }
     }
 
-    /// The signals problem areas rank, and how bad a bound of each is on a 0–1 scale.
-    static let signals: [(metric: Metric, severity: @Sendable (ConfidenceInterval) -> Double)] = [
-        (.errorRate, { $0.lower }),
-        (.aiResponseRelevance, { 1 - $0.upper }),
-        (.userSatisfaction, { (5 - $0.upper) / 4 }),
-    ]
-
     private func problemAreas(_ request: Request) async throws -> Response {
         let parameters = request.uri.queryParameters
         let cap = try featureCap()
@@ -32,27 +25,7 @@ struct InsightsController {
         let (phase, asked) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))
         let variant = asked ?? .treatment
         let interval = try query.interval(of: window, phase: phase)
-        let (features, _) = BreakdownRequest.groups(of: .feature, admitted: try await query.store.dimensionValues(), cap: cap)
-        var areas: [ProblemAreas.Area] = []
-        for feature in features {
-            let values = try await query.values(Self.signals.map(\.metric), over: interval, phase: phase, variant: variant,
-                                                segment: Segment(.feature, feature))
-            for (metric, severity) in Self.signals {
-                let value = values[metric] ?? MetricValue(value: nil, samples: 0)
-                let interval = value.interval().flatMap { $0.lower.isFinite && $0.upper.isFinite ? $0 : nil }
-                let bound = interval.map { metric == .errorRate ? $0.lower : $0.upper }
-                areas.append(ProblemAreas.Area(feature: feature, signal: metric.rawValue, value: value.value, samples: value.samples,
-                                               bound: bound, severity: interval.map { max(0, min(1, severity($0))) }))
-            }
-        }
-        areas.sort { lhs, rhs in
-            switch (lhs.severity, rhs.severity) {
-            case let (left?, right?) where left != right: return left > right
-            case (.some, nil): return true
-            case (nil, .some): return false
-            default: return (lhs.samples, rhs.feature, rhs.signal) > (rhs.samples, lhs.feature, lhs.signal)
-            }
-        }
+        let areas = try await ProblemAreaRanking.rank(query, over: interval, phase: phase, variant: variant, cap: cap)
         return try JSONBody.response(ProblemAreas(window: windowText, phase: phase, variant: variant.rawValue, from: interval.start,
                                                   to: interval.end, areas: areas))
     }

@@ -70,6 +70,22 @@ struct DashboardPages: Sendable {
         guard !declared.isEmpty else { return }
         html.append(.element("h2", [("id", "breakdowns")], .text("Breakdowns (phase \(phase), last \(window), treatment and control)")))
         let admitted = try await store.dimensionValues()
+        if let cap = declared[.feature] {
+            let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, cap: cap)
+                .filter { $0.severity != nil }.prefix(8)
+            html.append(.element("h3", [], .text("Problem areas (treatment)")))
+            html.append(.element("p", [("class", "scope")], .text("Worst first by what the data shows at least: the side of the 95% "
+                + "interval nearest to good (GET /v1/insights/problem-areas).")))
+            if areas.isEmpty {
+                html.append(.element("p", [], .text("Not enough samples per feature yet.")))
+            } else {
+                html.append(DashboardLayout.table(["feature", "signal", "value", "at least / at most", "samples"], areas.map { area in
+                    let unit = Metric(rawValue: area.signal)?.unit ?? ""
+                    return [.text(area.feature), .text(area.signal), .text(area.value.map { ChartAxis.format($0, unit: unit) } ?? "–"),
+                            .text(area.bound.map { ChartAxis.format($0, unit: unit) } ?? "–"), .text(String(area.samples))]
+                }))
+            }
+        }
         for (dimension, cap) in declared.sorted(by: { $0.key < $1.key }) {
             let table = try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval, phase: phase)
             html.append(.element("h3", [], .text("By \(dimension.rawValue)")))

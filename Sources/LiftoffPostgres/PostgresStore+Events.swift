@@ -228,15 +228,17 @@ extension PostgresStore {
     /// the aggregates never disagree with the raw events. Only this node writes these rows, and the advisory
     /// lock taken by `append` keeps its own transactions from interleaving. Segment rows go to their own table.
     private func mergeAggregates(_ delta: AggregateTable, _ connection: PostgresConnection) async throws {
-        guard !delta.rows.isEmpty else { return }
-        let minutes = Array(Set(delta.rows.keys.map(\.minute.rawValue)))
-        let hasSegments = delta.rows.keys.contains { $0.segment != nil }
+        guard !delta.isEmpty else { return }
+        // Built once: `rows` flattens the table's slices.
+        let rows = delta.rows
+        let minutes = Array(Set(rows.keys.map(\.minute.rawValue)))
+        let hasSegments = rows.keys.contains { $0.segment != nil }
         var stored: [AggregateKey: Aggregate] = [:]
-        let rows = try await connection.query("""
+        let storedRows = try await connection.query("""
             SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch
             FROM minute_aggregates WHERE node = \(node) AND minute = ANY(\(minutes))
             """, logger: logger)
-        for try await row in rows {
+        for try await row in storedRows {
             if let (key, aggregate) = try AggregateRowCoding.decode(row) { stored[key] = aggregate }
         }
         if hasSegments {
@@ -248,7 +250,7 @@ extension PostgresStore {
                 if let (key, aggregate) = try AggregateRowCoding.decodeSegment(row) { stored[key] = aggregate }
             }
         }
-        let merged = delta.rows.map { key, added -> (AggregateKey, Aggregate) in
+        let merged = rows.map { key, added -> (AggregateKey, Aggregate) in
             guard var existing = stored[key] else { return (key, added) }
             existing.merge(added)
             return (key, existing)

@@ -104,8 +104,8 @@ struct EventRows {
 }
 
 /// SQLite copies the bytes before the bind call returns (`SQLITE_TRANSIENT`), so a Swift buffer's lifetime suffices.
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-nonisolated(unsafe) private let emptyText: UnsafePointer<CChar> = {
+let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+nonisolated(unsafe) let emptyText: UnsafePointer<CChar> = {
     let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
     pointer.initialize(to: 0)
     return UnsafePointer(pointer)

@@ -150,18 +150,19 @@ extension SQLiteStore {
             INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let rows = delta.rows
         var written: [(AggregateKey, Aggregate)] = []
-        written.reserveCapacity(delta.rows.count)
-        for (key, added) in delta.rows {
+        written.reserveCapacity(rows.count)
+        for (key, added) in rows {
             if let segment = key.segment {
                 written.append((key, try mergeSegmentAggregate(added, at: key, segment: segment, db)))
                 continue
             }
-            let keyArguments: StatementArguments = [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue]
             var stored: Aggregate?
             if case .some(let mirrored) = recent.withLock({ $0.stored(at: key) }) {
                 stored = mirrored
-            } else if let row = try Row.fetchOne(select, arguments: keyArguments) {
+            } else if let row = try Row.fetchOne(select, arguments: [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch,
+                                                                      key.measure.rawValue]) {
                 stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
             }
             var aggregate = added
@@ -169,7 +170,8 @@ extension SQLiteStore {
                 stored.merge(added)
                 aggregate = stored
             }
-            try write.execute(arguments: keyArguments + AggregateRowCoding.values(of: aggregate))
+            try AggregateRowCoding.execute(write, key: [.integer(key.minute.rawValue), .text(key.phase), .text(key.variant.rawValue),
+                                                         .integer(Int64(key.epoch)), .text(key.measure.rawValue)], aggregate, db)
             written.append((key, aggregate))
         }
         return written
@@ -180,8 +182,6 @@ extension SQLiteStore {
     /// As for the whole population's rows: read (from the segment mirror where it covers the minute), merge,
     /// write back. Returns the row as written.
     fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ db: Database) throws -> Aggregate {
-        let keyArguments: StatementArguments = [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
-                                                key.variant.rawValue, key.epoch, key.measure.rawValue]
         let select = try db.cachedStatement(sql: """
             SELECT count, sum, sum_squares, min, max, sketch FROM segment_aggregates
             WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
@@ -190,7 +190,8 @@ extension SQLiteStore {
         var stored: Aggregate?
         if case .some(let mirrored) = recentSegments.withLock({ $0.stored(at: key) }) {
             stored = mirrored
-        } else if let row = try Row.fetchOne(select, arguments: keyArguments) {
+        } else if let row = try Row.fetchOne(select, arguments: [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
+                                                                  key.variant.rawValue, key.epoch, key.measure.rawValue]) {
             stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
         }
         if var stored {
@@ -202,7 +203,9 @@ extension SQLiteStore {
                                                        count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try write.execute(arguments: keyArguments + AggregateRowCoding.values(of: aggregate))
+        try AggregateRowCoding.execute(write, key: [.text(segment.dimension.rawValue), .text(segment.value), .integer(key.minute.rawValue),
+                                                     .text(key.phase), .text(key.variant.rawValue), .integer(Int64(key.epoch)),
+                                                     .text(key.measure.rawValue)], aggregate, db)
         return aggregate
     }
 }

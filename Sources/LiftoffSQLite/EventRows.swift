@@ -90,16 +90,23 @@ struct EventRows {
             index += 1; sqlite3_bind_int64(handle, index, Int64(row.epoch))
             bind(row.region)
         }
-        let code = sqlite3_step(handle)
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
-        guard code == SQLITE_DONE else {
-            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-            throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)), message: message, sql: statement.sql)
-        }
+        try stepOnce(statement, db)
         rows.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Runs a statement bound through the C API to completion, then clears it for the next use; SQLite's error
+/// comes out as GRDB's `DatabaseError`, so it is translated like any other.
+func stepOnce(_ statement: Statement, _ db: Database) throws {
+    let handle = statement.sqliteStatement
+    let code = sqlite3_step(handle)
+    defer {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+    guard code == SQLITE_DONE else {
+        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+        throw DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(db.sqliteConnection)), message: message, sql: statement.sql)
     }
 }
 

@@ -17,17 +17,31 @@ struct InsightsController {
         }
     }
 
-    private func problemAreas(_ request: Request) async throws -> Response {
+    /// What an insights request asks about: the feature dimension's cap, the window (7 days unless said), the
+    /// phase and the variant.
+    private struct Scope {
+        var cap: Int
+        var windowText: String
+        var interval: MetricsQuery.Interval
+        var phase: String?
+        var variant: Variant?
+    }
+
+    private func scope(_ request: Request) throws -> Scope {
         let parameters = request.uri.queryParameters
         let cap = try featureCap()
         let windowText = parameters.get("window") ?? "7d"
         let window = try MetricsController.window(windowText)
-        let (phase, asked) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))
-        let variant = asked ?? .treatment
-        let interval = try query.interval(of: window, phase: phase)
-        let areas = try await ProblemAreaRanking.rank(query, over: interval, phase: phase, variant: variant, cap: cap)
-        return try JSONBody.response(ProblemAreas(window: windowText, phase: phase, variant: variant.rawValue, from: interval.start,
-                                                  to: interval.end, areas: areas))
+        let (phase, variant) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))
+        return Scope(cap: cap, windowText: windowText, interval: try query.interval(of: window, phase: phase), phase: phase, variant: variant)
+    }
+
+    private func problemAreas(_ request: Request) async throws -> Response {
+        let scope = try scope(request)
+        let variant = scope.variant ?? .treatment
+        let areas = try await ProblemAreaRanking.rank(query, over: scope.interval, phase: scope.phase, variant: variant, cap: scope.cap)
+        return try JSONBody.response(ProblemAreas(window: scope.windowText, phase: scope.phase, variant: variant.rawValue,
+                                                  from: scope.interval.start, to: scope.interval.end, areas: areas))
     }
 
     private func featureCap() throws -> Int {
@@ -39,12 +53,8 @@ struct InsightsController {
     }
 
     private func featureUsage(_ request: Request) async throws -> Response {
-        let parameters = request.uri.queryParameters
-        let cap = try featureCap()
-        let windowText = parameters.get("window") ?? "7d"
-        let window = try MetricsController.window(windowText)
-        let (phase, variant) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))
-        let interval = try query.interval(of: window, phase: phase)
+        let scope = try scope(request)
+        let (cap, windowText, interval, phase, variant) = (scope.cap, scope.windowText, scope.interval, scope.phase, scope.variant)
         let (features, full) = BreakdownRequest.groups(of: .feature, admitted: try await query.store.dimensionValues(), cap: cap)
         let variants = variant.map { [$0] } ?? [.treatment, .control]
         let measured: [Metric] = [.interactions, .activeUsers]

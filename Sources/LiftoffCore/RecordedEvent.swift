@@ -61,8 +61,9 @@ extension DimensionValues {
         guard !recorded.dimensions.isEmpty else { return [] }
         var admittedNow: [Segment] = []
         var segments: [Segment] = []
-        for (dimension, cap) in recorded.dimensions.sorted(by: { $0.key < $1.key }) {
-            guard let raw = recorded.value(of: dimension, skillLevel: skillLevel) else { continue }
+        // In the dimensions' declared order without sorting the plan's map per event: this runs for every event.
+        for dimension in MetricDimension.allCases {
+            guard let cap = recorded.dimensions[dimension], let raw = recorded.value(of: dimension, skillLevel: skillLevel) else { continue }
             let (value, isNew) = resolve(raw, of: dimension, cap: cap)
             if isNew { admittedNow.append(Segment(dimension, value)) }
             segments.append(Segment(dimension, value))

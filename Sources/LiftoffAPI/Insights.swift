@@ -55,8 +55,15 @@ public struct FeatureUsage: Codable, Sendable {
 /// so a feature with two calls and one error does not top the list.
 public struct ProblemAreas: Codable, Sendable {
     public struct Area: Codable, Sendable, Equatable {
-        public var feature: String
-        /// The metric the area is about: `error_rate`, `ai_response_relevance` or `user_satisfaction`.
+        /// What the area is: `feature` (a value of the feature dimension) or `item` (a lesson or project's
+        /// `itemId`, from completion events).
+        public var kind: String
+        public var name: String
+        /// `name` again for a feature, null for an item (the field of the first version of this answer).
+        @ExplicitNull public var feature: String?
+        /// The metric the area is about: `error_rate`, `ai_response_relevance` or `user_satisfaction` for a
+        /// feature; `abandonment_rate` (learners whose latest event of the item abandoned it ÷ learners who
+        /// reached it) for an item.
         public var signal: String
         @ExplicitNull public var value: Double?
         public var samples: Int
@@ -67,8 +74,10 @@ public struct ProblemAreas: Codable, Sendable {
         /// ranking key; null without a bound, and ranked last.
         @ExplicitNull public var severity: Double?
 
-        public init(feature: String, signal: String, value: Double?, samples: Int, bound: Double?, severity: Double?) {
-            self.feature = feature
+        public init(kind: String = "feature", name: String, signal: String, value: Double?, samples: Int, bound: Double?, severity: Double?) {
+            self.kind = kind
+            self.name = name
+            self.feature = kind == "feature" ? name : nil
             self.signal = signal
             self.value = value
             self.samples = samples
@@ -84,13 +93,95 @@ public struct ProblemAreas: Codable, Sendable {
     public var to: Date
     /// Worst first.
     public var areas: [Area]
+    /// What was left out and why (features when the plan declares no feature dimension; items when more
+    /// completion events than the read limit fell in the window), empty when nothing was.
+    public var notes: [String]
 
-    public init(window: String, phase: String?, variant: String, from: Date, to: Date, areas: [Area]) {
+    public init(window: String, phase: String?, variant: String, from: Date, to: Date, areas: [Area], notes: [String] = []) {
         self.window = window
         self.phase = phase
         self.variant = variant
         self.from = from
         self.to = to
         self.areas = areas
+        self.notes = notes
+    }
+}
+
+/// `GET /v1/insights/learning-paths`: the routes learners take through lessons and projects and where they
+/// stop, read from completion events (`LearningPathAnalysis` says how each number is counted).
+public struct LearningPaths: Codable, Sendable {
+    public struct Path: Codable, Sendable, Equatable {
+        /// Item ids in the order learners completed them.
+        public var items: [String]
+        /// Learners whose path starts with `items`.
+        public var learners: Int
+        /// Of the learners with any completion event.
+        @ExplicitNull public var share: Double?
+
+        public init(items: [String], learners: Int, share: Double?) {
+            self.items = items
+            self.learners = learners
+            self.share = share
+        }
+    }
+
+    public struct Item: Codable, Sendable, Equatable {
+        public var itemId: String
+        /// `lesson`, `project` or `path`.
+        public var item: String
+        public var reached: Int
+        public var completed: Int
+        public var abandoned: Int
+        /// Learners whose latest completion event in the window abandoned this item: where they stopped.
+        public var stoppedHere: Int
+        public var abandonmentRate: Double
+        /// The lower side of the abandonment rate's 95% Wilson interval: what the data shows at least.
+        @ExplicitNull public var abandonmentBound: Double?
+
+        public init(itemId: String, item: String, reached: Int, completed: Int, abandoned: Int, stoppedHere: Int,
+                    abandonmentRate: Double, abandonmentBound: Double?) {
+            self.itemId = itemId
+            self.item = item
+            self.reached = reached
+            self.completed = completed
+            self.abandoned = abandoned
+            self.stoppedHere = stoppedHere
+            self.abandonmentRate = abandonmentRate
+            self.abandonmentBound = abandonmentBound
+        }
+    }
+
+    public var window: String
+    public var phase: String?
+    /// Null for both variants.
+    @ExplicitNull public var variant: String?
+    public var from: Date
+    public var to: Date
+    /// Learners with at least one completion event in the window.
+    public var learners: Int
+    /// Completion events read, and whether the read limit cut the window short (the oldest are read first).
+    public var completions: Int
+    public var truncated: Bool
+    /// The longest sequence counted.
+    public var depth: Int
+    /// Most learners first.
+    public var paths: [Path]
+    /// Most learners stopped first.
+    public var items: [Item]
+
+    public init(window: String, phase: String?, variant: String?, from: Date, to: Date, learners: Int, completions: Int,
+                truncated: Bool, depth: Int, paths: [Path], items: [Item]) {
+        self.window = window
+        self.phase = phase
+        self.variant = variant
+        self.from = from
+        self.to = to
+        self.learners = learners
+        self.completions = completions
+        self.truncated = truncated
+        self.depth = depth
+        self.paths = paths
+        self.items = items
     }
 }

@@ -45,6 +45,7 @@ extension PhaseReport {
                                            "revenue per paying user (treatment, phase)"],
             rows: [[ReportText.number(costPerUserPerMonth), ReportText.number(costObservedDays), ReportText.number(pricePoint),
                     margin ?? ReportText.absent, ReportText.number(revenuePerPayingUser)]]))
+        if let insights { tables += insights.tables }
         tables.append(ReportTable(title: "Incidents", header: ["id", "opened", "rule", "trigger"],
                                   rows: incidents.map { [String($0.id), ReportText.time($0.openedAt), $0.rule, ReportText.text($0.trigger)] }))
         tables.append(ReportTable(title: "Checklist sign-offs", header: ["item", "by", "at", "note"],
@@ -67,5 +68,41 @@ extension PhaseReport {
             th{background:#f6f8fa}@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:avoid}}
             </style></head><body>\(body)</body></html>
             """
+    }
+}
+
+extension PhaseReport.Insights {
+    /// Feature usage, problem areas, the most common paths and where learners stop.
+    public var tables: [ReportTable] {
+        var tables: [ReportTable] = []
+        if let featureUsage {
+            tables.append(ReportTable(
+                title: "Feature usage (share of the variant's interactions and active users)",
+                header: ["feature", "treatment interactions", "treatment users", "control interactions", "control users"],
+                rows: featureUsage.map { row in
+                    let (treatment, control) = (row.variants["treatment"], row.variants["control"])
+                    return [row.feature, Self.usage(treatment?.interactions, treatment?.interactionShare), Self.usage(treatment?.users, treatment?.userShare),
+                            Self.usage(control?.interactions, control?.interactionShare), Self.usage(control?.users, control?.userShare)]
+                }))
+        }
+        tables.append(ReportTable(
+            title: "Problem areas (treatment, worst first by the side of the 95% interval nearest to good)",
+            header: ["area", "signal", "value", "at least / at most", "samples"],
+            rows: problemAreas.map { ["\($0.kind) \($0.name)", $0.signal, ReportText.number($0.value), ReportText.number($0.bound), String($0.samples)] }))
+        let paths = learningPaths
+        tables.append(ReportTable(
+            title: "Most common learning paths (treatment, \(paths.learners) learners\(paths.truncated ? ", oldest completions only" : ""))",
+            header: ["path", "learners", "share"],
+            rows: paths.paths.map { [$0.items.joined(separator: " → "), String($0.learners), ReportText.share($0.share)] }))
+        tables.append(ReportTable(
+            title: "Where learners stop (treatment)", header: ["item", "reached", "completed", "abandoned", "stopped here", "abandonment at least"],
+            rows: paths.items.map { [$0.itemId, String($0.reached), String($0.completed), String($0.abandoned), String($0.stoppedHere),
+                                     ReportText.share($0.abandonmentBound)] }))
+        return tables
+    }
+
+    private static func usage(_ count: Int?, _ share: Double?) -> String {
+        guard let count else { return ReportText.absent }
+        return "\(count) (\(ReportText.share(share)))"
     }
 }

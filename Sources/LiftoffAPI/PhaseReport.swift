@@ -29,11 +29,28 @@ public struct PhaseReport: Codable, Sendable {
     /// point: with monthly subscriptions and a phase of a month it is the price users actually paid. Null
     /// without payments.
     @ExplicitNull public var revenuePerPayingUser: Double?
+    /// Learning patterns over the phase: feature usage (null when the plan declares no feature dimension), the
+    /// worst problem areas and the learning paths, as the `/v1/insights/…` endpoints answer them for the phase.
+    @ExplicitNull public var insights: Insights?
+
+    public struct Insights: Codable, Sendable {
+        @ExplicitNull public var featureUsage: [FeatureUsage.Row]?
+        /// The ten worst bounded areas of treatment.
+        public var problemAreas: [ProblemAreas.Area]
+        public var learningPaths: LearningPaths
+
+        public init(featureUsage: [FeatureUsage.Row]?, problemAreas: [ProblemAreas.Area], learningPaths: LearningPaths) {
+            self.featureUsage = featureUsage
+            self.problemAreas = problemAreas
+            self.learningPaths = learningPaths
+        }
+    }
 
     public init(rollout: String, phase: String, startedAt: Date, endedAt: Date?, generatedAt: Date, criteria: [CriterionRow],
                 kpis: [KPISection], comparison: ComparisonMethod, dailyActiveUsers: Double?, feedback: FeedbackSummary,
                 incidents: [IncidentSummary], checklist: [SignOff], pricePoint: Double?, costPerUserPerMonth: Double?,
-                costObservedDays: Double?, revenuePerPayingUser: Double? = nil) {
+                costObservedDays: Double?, revenuePerPayingUser: Double? = nil, insights: Insights? = nil) {
+        self.insights = insights
         self.rollout = rollout
         self.phase = phase
         self.startedAt = startedAt

@@ -38,6 +38,12 @@ public enum ReportText {
         return String(format: "%+.1f%%", value * 100)
     }
 
+    /// A share as a percentage: 0.123 → "12.3%".
+    public static func share(_ value: Double?) -> String {
+        guard let value else { return absent }
+        return String(format: "%.1f%%", value * 100)
+    }
+
     /// "lower to upper", a side "unbounded" where the data cannot bound it; "–" without an interval.
     public static func interval(_ sides: IntervalSides?) -> String {
         guard let sides else { return absent }

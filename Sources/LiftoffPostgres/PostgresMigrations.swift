@@ -337,5 +337,9 @@ enum PostgresMigrations {
                 WHERE type = 'assessment' AND user_id IS NOT NULL AND payload::jsonb ->> 'level' IS NOT NULL
                 ORDER BY user_id, occurred_at DESC;
             """),
+        // Learning paths read a window's completions (see SQLite's 0014).
+        Migration(number: 11, name: "index-completion-events", sql: """
+            CREATE INDEX events_completions ON events (occurred_at) WHERE type = 'completion';
+            """),
     ]
 }

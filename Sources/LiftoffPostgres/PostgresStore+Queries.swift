@@ -104,6 +104,21 @@ extension PostgresStore {
         }
     }
 
+    public func completionSteps(from: Date, to: Date, phase: String?, variant: Variant?, limit: Int) async throws -> [CompletionStep] {
+        var sql = SQLBuilder("SELECT occurred_at, user_id, payload FROM events WHERE type = 'completion'")
+        sql.append(" AND occurred_at >= \(sql.bind(Milliseconds.from(from))) AND occurred_at < \(sql.bind(Milliseconds.from(to)))")
+        sql.append(" AND user_id IS NOT NULL")
+        if let phase { sql.append(" AND phase = \(sql.bind(phase))") }
+        if let variant { sql.append(" AND variant = \(sql.bind(variant.rawValue))") }
+        sql.append(" ORDER BY occurred_at, seq LIMIT \(sql.bind(limit))")
+        return try await run(sql.query).compactMap { row in
+            let (occurred, user, payload) = try row.decode((Int64, String, String).self)
+            guard case .completion(let completion) = try EventPayloadJSON.decode(payload, type: .completion) else { return nil }
+            return CompletionStep(userId: user, itemId: completion.itemId, item: completion.item, completed: completion.completed,
+                                  at: Milliseconds.date(occurred))
+        }
+    }
+
     public func failingInteractions(phase: String, since: Date, limit: Int) async throws -> [[String: JSONValue]] {
         try await run("""
             SELECT occurred_at, user_id, session_id, payload FROM events

@@ -346,6 +346,10 @@ enum SQLiteMigrations {
                     GROUP BY user_id;
                 """)
         }
+        migrator.registerMigration("0014-index-completion-events") { db in
+            // Learning paths read a window's completions; without the index that is a scan of every event.
+            try db.execute(sql: "CREATE INDEX events_completions ON events(occurred_at) WHERE type = 'completion'")
+        }
         return migrator
     }
 }

@@ -28,6 +28,25 @@ extension SQLiteStore {
             }
         }
     }
+
+    public func completionSteps(from: Date, to: Date, phase: String?, variant: Variant?, limit: Int) async throws -> [CompletionStep] {
+        try await pool.read { db in
+            var sql = """
+                SELECT occurred_at, user_id, payload FROM events
+                WHERE type = 'completion' AND occurred_at >= ? AND occurred_at < ? AND user_id IS NOT NULL
+                """
+            var arguments: StatementArguments = [Milliseconds.from(from), Milliseconds.from(to)]
+            if let phase { sql += " AND phase = ?"; arguments += [phase] }
+            if let variant { sql += " AND variant = ?"; arguments += [variant.rawValue] }
+            sql += " ORDER BY occurred_at, seq LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+                guard case .completion(let completion) = try EventPayloadJSON.decode(row["payload"], type: .completion) else { return nil }
+                return CompletionStep(userId: row["user_id"], itemId: completion.itemId, item: completion.item,
+                                      completed: completion.completed, at: Milliseconds.date(row["occurred_at"]))
+            }
+        }
+    }
 }
 
 extension SQLiteStore {

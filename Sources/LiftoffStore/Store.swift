@@ -88,6 +88,11 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     /// Feedback events matching `filter`, newest first, at most `filter.limit`.
     func feedback(_ filter: FeedbackFilter) async throws -> [FeedbackRecord]
 
+    /// Completion events of users that occurred in `from..<to`, optionally of one phase and variant, oldest first
+    /// (ties in arrival order), at most `limit`: what learning paths are read from. Reads raw events (an index on
+    /// completions keeps it to them), so what retention deleted is no longer in it.
+    func completionSteps(from: Date, to: Date, phase: String?, variant: Variant?, limit: Int) async throws -> [CompletionStep]
+
     /// The phases started so far, oldest first.
     func phaseHistory() async throws -> [PhaseRecord]
 

@@ -161,3 +161,90 @@ struct ProblemAreaTests {
         }
     }
 }
+
+@Suite("GET /v1/insights/learning-paths")
+struct LearningPathAPITests {
+    /// A completion `secondsAgo` before the test server's clock once it is moved on by `lead` (after the phase
+    /// started, so the phase report counts it too).
+    static func completion(_ user: String, _ item: String, completed: Bool = true, secondsAgo: Int) -> String {
+        let kind = item.hasPrefix("project") ? "project" : "lesson"
+        let at = Timestamp.format(Timestamp.parse("2026-11-29T10:00:30Z")!.addingTimeInterval(lead - Double(secondsAgo)))
+        return #"{"type":"completion","userId":"\#(user)","item":"\#(kind)","itemId":"\#(item)","completed":\#(completed),"timestamp":"\#(at)"}"#
+    }
+
+    static let lead: TimeInterval = 700
+
+    /// The four learners of the core test (`LearningPathTests.steps`), sent through the API.
+    static let traffic = #"{"events":["# + [
+        completion("a", "intro", secondsAgo: 600), completion("a", "loops", secondsAgo: 500), completion("a", "project-1", secondsAgo: 400),
+        completion("b", "intro", secondsAgo: 590), completion("b", "loops", secondsAgo: 490),
+        completion("b", "project-1", completed: false, secondsAgo: 390),
+        completion("c", "intro", secondsAgo: 580), completion("c", "loops", completed: false, secondsAgo: 480),
+        completion("c", "loops", secondsAgo: 450), completion("c", "project-1", completed: false, secondsAgo: 380),
+        completion("d", "intro", completed: false, secondsAgo: 570),
+    ].joined(separator: ",") + "]}"
+
+    @Test func pathsAndStopsAreCountedPerLearner() async throws {
+        let server = try await TestServer()
+        server.clock.advance(by: Self.lead)
+        try await server.withClient { client in
+            #expect(try await client.request(.post, "/v1/events", json: Self.traffic).status == .ok)
+            let answer = try await client.request(.get, "/v1/insights/learning-paths?window=1h")
+            #expect(answer.status == .ok)
+            let paths = try answer.decode(LearningPaths.self)
+            #expect(paths.learners == 4 && paths.completions == 11 && !paths.truncated && paths.depth == 5)
+            #expect(paths.paths == [LearningPaths.Path(items: ["intro", "loops"], learners: 3, share: 0.75),
+                                    LearningPaths.Path(items: ["intro", "loops", "project-1"], learners: 1, share: 0.25)])
+            let project = try #require(paths.items.first)
+            #expect(project.itemId == "project-1" && project.item == "project")
+            #expect((project.reached, project.completed, project.abandoned, project.stoppedHere) == (3, 1, 2, 2))
+            #expect(abs((project.abandonmentBound ?? 0) - 0.2077) < 0.001)
+            // The default test plan holds some users back as control: each variant has its own learners.
+            let control = try await client.request(.get, "/v1/insights/learning-paths?window=1h&variant=control").decode(LearningPaths.self)
+            let treatment = try await client.request(.get, "/v1/insights/learning-paths?window=1h&variant=treatment").decode(LearningPaths.self)
+            #expect(control.learners + treatment.learners == 4 && control.variant == "control")
+            let shallow = try await client.request(.get, "/v1/insights/learning-paths?window=1h&depth=2").decode(LearningPaths.self)
+            #expect(shallow.paths.map(\.items) == [["intro", "loops"]])
+            let bad = try await client.request(.get, "/v1/insights/learning-paths?depth=40")
+            #expect(bad.status == .badRequest && bad.errorMessage?.contains("depth") == true)
+            #expect(try await client.request(.get, "/v1/insights/learning-paths?window=fortnight").status == .badRequest)
+        }
+    }
+
+    @Test func itemsRankAmongProblemAreasByTheirAbandonmentBound() async throws {
+        let server = try await TestServer(plan: BreakdownAPITests.plan([.feature: 5]))
+        try await server.withClient { client in
+            // busy: 200 calls, 30 timeouts (at least 10.7%); project-1: 2 of 3 abandoned (at least 20.8%).
+            let calls = (0..<200).map { BreakdownAPITests.call("u\($0 % 7)", feature: "busy", latency: 5, outcome: $0 % 20 < 3 ? "timeout" : "ok") }
+            #expect(try await client.request(.post, "/v1/events", json: #"{"events":[\#(calls.joined(separator: ","))]}"#).status == .ok)
+            // The first request started the phase; the completions come after its start.
+            server.clock.advance(by: Self.lead)
+            #expect(try await client.request(.post, "/v1/events", json: Self.traffic).status == .ok)
+            let areas = try await client.request(.get, "/v1/insights/problem-areas?window=1h").decode(ProblemAreas.self)
+            #expect(areas.notes.isEmpty)
+            let top = try #require(areas.areas.first)
+            #expect(top.kind == "item" && top.name == "project-1" && top.signal == "abandonment_rate" && top.feature == nil)
+            #expect(top.samples == 3 && abs((top.severity ?? 0) - 0.2077) < 0.001)
+            let second = try #require(areas.areas.dropFirst().first)
+            #expect(second.kind == "feature" && second.name == "busy" && second.feature == "busy" && second.signal == "error_rate")
+            // The phase report carries the same insights for the whole phase.
+            let report = try await client.request(.get, "/v1/reports/alpha", key: TestServer.keys[.read]).decode(PhaseReport.self)
+            let insights = try #require(report.insights)
+            #expect(insights.featureUsage?.map(\.feature) == ["busy"])
+            #expect(insights.problemAreas.first?.name == "project-1")
+            #expect(insights.learningPaths.learners == 4 && insights.learningPaths.paths.first?.learners == 3)
+            let markdown = String(buffer: try await client.request(.get, "/v1/reports/alpha?format=md", key: TestServer.keys[.read]).body)
+            #expect(markdown.contains("Where learners stop") && markdown.contains("| project-1 | 3 | 1 | 2 | 2 | 20.8% |"))
+            #expect(markdown.contains("| intro → loops | 3 | 75.0% |"))
+        }
+        // Without the feature dimension items are still ranked, and the answer says what it left out.
+        let plain = try await TestServer(plan: BreakdownAPITests.plan([:]))
+        plain.clock.advance(by: Self.lead)
+        try await plain.withClient { client in
+            #expect(try await client.request(.post, "/v1/events", json: Self.traffic).status == .ok)
+            let areas = try await client.request(.get, "/v1/insights/problem-areas?window=1h").decode(ProblemAreas.self)
+            #expect(areas.areas.allSatisfy { $0.kind == "item" } && areas.areas.count == 3)
+            #expect(areas.notes.first?.contains("does not declare the feature dimension") == true)
+        }
+    }
+}

@@ -95,4 +95,29 @@ struct SegmentConformanceTests {
             #expect(try await store.dimensionValues().isEmpty)
         }
     }
+
+    @Test(arguments: StoreEngine.all)
+    func completionStepsAreAWindowsCompletionsOldestFirst(_ engine: StoreEngine) async throws {
+        try await engine.run(now) { store in
+            func done(_ id: String, _ item: String, user: String, completed: Bool = true, at offset: TimeInterval) -> RecordedEvent {
+                event(id, .completion(Completion(item: .lesson, itemId: item, completed: completed)), user: user, at: offset)
+            }
+            var control = done("5", "intro", user: "u3", at: -20)
+            control.attribution.variant = .control
+            _ = try await store.append([
+                done("1", "loops", user: "u1", at: -10), done("2", "intro", user: "u1", at: -30),
+                done("3", "intro", user: "u2", completed: false, at: -20), control,
+                done("4", "late", user: "u2", at: 3600),
+                call("6", feature: "code_analysis", latency: 1),
+            ], receivedAt: now)
+            let steps = try await store.completionSteps(from: now.addingTimeInterval(-60), to: now, phase: "alpha", variant: .treatment, limit: 10)
+            #expect(steps.map(\.itemId) == ["intro", "intro", "loops"])
+            #expect(steps.map(\.userId) == ["u1", "u2", "u1"])
+            #expect(steps.map(\.completed) == [true, false, true])
+            #expect(steps.first?.at == now.addingTimeInterval(-30))
+            let both = try await store.completionSteps(from: now.addingTimeInterval(-60), to: now, phase: nil, variant: nil, limit: 2)
+            #expect(both.count == 2, "the limit holds")
+            #expect(try await store.completionSteps(from: now, to: now.addingTimeInterval(60), phase: "beta", variant: nil, limit: 10).isEmpty)
+        }
+    }
 }

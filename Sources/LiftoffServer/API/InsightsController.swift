@@ -3,8 +3,8 @@ import Hummingbird
 import LiftoffAPI
 import LiftoffCore
 
-/// `GET /v1/insights/feature-usage`: learning patterns read from the per-feature aggregates (the plan must
-/// declare the `feature` dimension).
+/// `GET /v1/insights/…`: learning patterns. Feature usage is read from the per-feature aggregates (the plan
+/// must declare the `feature` dimension); learning paths and items' abandonment from completion events.
 struct InsightsController {
     let query: MetricsQuery
 
@@ -15,12 +15,13 @@ struct InsightsController {
         routes.add(.get, "/v1/insights/problem-areas", scope: .read, query: ["window", "phase", "variant"]) { request, _, _ in
             try await problemAreas(request)
         }
+        routes.add(.get, "/v1/insights/learning-paths", scope: .read, query: ["window", "phase", "variant", "depth"]) { request, _, _ in
+            try await learningPaths(request)
+        }
     }
 
-    /// What an insights request asks about: the feature dimension's cap, the window (7 days unless said), the
-    /// phase and the variant.
+    /// What an insights request asks about: the window (7 days unless said), the phase and the variant.
     private struct Scope {
-        var cap: Int
         var windowText: String
         var interval: MetricsQuery.Interval
         var phase: String?
@@ -29,19 +30,45 @@ struct InsightsController {
 
     private func scope(_ request: Request) throws -> Scope {
         let parameters = request.uri.queryParameters
-        let cap = try featureCap()
         let windowText = parameters.get("window") ?? "7d"
         let window = try MetricsController.window(windowText)
         let (phase, variant) = try MetricsController.filters(parameters.get("phase"), parameters.get("variant"))
-        return Scope(cap: cap, windowText: windowText, interval: try query.interval(of: window, phase: phase), phase: phase, variant: variant)
+        return Scope(windowText: windowText, interval: try query.interval(of: window, phase: phase), phase: phase, variant: variant)
     }
 
     private func problemAreas(_ request: Request) async throws -> Response {
         let scope = try scope(request)
         let variant = scope.variant ?? .treatment
-        let areas = try await ProblemAreaRanking.rank(query, over: scope.interval, phase: scope.phase, variant: variant, cap: scope.cap)
+        let featureCap = query.rollout.snapshot.plan.dimensions[.feature]
+        let paths = try await LearningPathReading.read(query.store, over: scope.interval, phase: scope.phase, variant: variant)
+        let areas = try await ProblemAreaRanking.rank(query, over: scope.interval, phase: scope.phase, variant: variant,
+                                                      featureCap: featureCap, paths: paths.analysis)
+        var notes: [String] = []
+        if featureCap == nil {
+            notes.append("features are not ranked: the plan does not declare the feature dimension (dimensions: { feature: { maxValues: 20 } })")
+        }
+        if paths.truncated {
+            notes.append("items are ranked on the window's oldest \(paths.completions) completion events: more fell in the window")
+        }
         return try JSONBody.response(ProblemAreas(window: scope.windowText, phase: scope.phase, variant: variant.rawValue,
-                                                  from: scope.interval.start, to: scope.interval.end, areas: areas))
+                                                  from: scope.interval.start, to: scope.interval.end, areas: areas, notes: notes))
+    }
+
+    private func learningPaths(_ request: Request) async throws -> Response {
+        let scope = try scope(request)
+        let depth = try Self.depth(request.uri.queryParameters.get("depth"))
+        let reading = try await LearningPathReading.read(query.store, over: scope.interval, phase: scope.phase, variant: scope.variant, depth: depth)
+        return try JSONBody.response(reading.answer(window: scope.windowText, phase: scope.phase, variant: scope.variant,
+                                                    interval: scope.interval, depth: depth))
+    }
+
+    /// The longest sequence counted: 2 to 10 items, 5 unless said.
+    static func depth(_ text: String?) throws -> Int {
+        guard let text else { return 5 }
+        guard let depth = Int(text), (2...10).contains(depth) else {
+            throw APIError.badRequest("depth must be a whole number from 2 to 10 (the longest sequence of items counted), got '\(text)'")
+        }
+        return depth
     }
 
     private func featureCap() throws -> Int {
@@ -54,32 +81,11 @@ struct InsightsController {
 
     private func featureUsage(_ request: Request) async throws -> Response {
         let scope = try scope(request)
-        let (cap, windowText, interval, phase, variant) = (scope.cap, scope.windowText, scope.interval, scope.phase, scope.variant)
-        let (features, full) = BreakdownRequest.groups(of: .feature, admitted: try await query.store.dimensionValues(), cap: cap)
-        let variants = variant.map { [$0] } ?? [.treatment, .control]
-        let measured: [Metric] = [.interactions, .activeUsers]
-        var usage: [String: [String: FeatureUsage.Usage]] = [:]
-        for variant in variants {
-            let whole = try await query.values(measured, over: interval, phase: phase, variant: variant)
-            for feature in features {
-                let part = try await query.values(measured, over: interval, phase: phase, variant: variant, segment: Segment(.feature, feature))
-                usage[feature, default: [:]][variant.rawValue] = FeatureUsage.Usage(
-                    interactions: Self.count(part[.interactions]), interactionShare: Self.share(part[.interactions], of: whole[.interactions]),
-                    users: Self.count(part[.activeUsers]), userShare: Self.share(part[.activeUsers], of: whole[.activeUsers]))
-            }
-        }
-        let rows = usage.map { FeatureUsage.Row(feature: $0.key, variants: $0.value) }.sorted { lhs, rhs in
-            let left = lhs.variants.values.reduce(0) { $0 + $1.interactions }, right = rhs.variants.values.reduce(0) { $0 + $1.interactions }
-            return left != right ? left > right : lhs.feature < rhs.feature
-        }
+        let cap = try featureCap()
+        let (windowText, interval, phase, variant) = (scope.windowText, scope.interval, scope.phase, scope.variant)
+        let (rows, full) = try await FeatureUsageReading.read(query, over: interval, phase: phase,
+                                                              variants: variant.map { [$0] } ?? [.treatment, .control], cap: cap)
         return try JSONBody.response(FeatureUsage(window: windowText, phase: phase, from: interval.start, to: interval.end,
                                                   maxValues: cap, full: full, features: rows))
-    }
-
-    private static func count(_ value: MetricValue?) -> Int { Int((value?.value ?? 0).rounded()) }
-
-    private static func share(_ part: MetricValue?, of whole: MetricValue?) -> Double? {
-        guard let total = whole?.value, total > 0 else { return nil }
-        return (part?.value ?? 0) / total
     }
 }

@@ -60,18 +60,47 @@ struct DashboardPages: Sendable {
         html.append(.element("p", [("class", "scope")], .text("Difference = treatment − control with its 95% interval; "
             + "“real” when the interval corrected for the number of metrics (\(VariantComparison.correctionText(comparisons))) excludes zero.")))
         html.append(DashboardLayout.table(ComparisonRow.header, comparisons.map { ComparisonRow($0).cells.map { HTML.text($0) } }))
-        try await appendBreakdowns(to: &html, over: interval, phase: phase, window: name)
+        let paths = try await LearningPathReading.read(store, over: interval, phase: phase, variant: .treatment)
+        try await appendBreakdowns(to: &html, over: interval, phase: phase, window: name, paths: paths.analysis)
+        appendLearningPaths(paths, to: &html, phase: phase, window: name)
         return html
     }
 
+    /// The routes learners take and where they stop (`GET /v1/insights/learning-paths` for the same scope).
+    private func appendLearningPaths(_ reading: LearningPathReading, to html: inout HTML, phase: String, window: String) {
+        let analysis = reading.analysis
+        html.append(.element("h2", [("id", "learning-paths")], .text("Learning paths (phase \(phase), last \(window), treatment)")))
+        guard analysis.learners > 0 else {
+            html.append(.element("p", [], .text("No completion event yet: paths come from completion events with an itemId.")))
+            return
+        }
+        html.append(.element("p", [("class", "scope")], .text("\(analysis.learners) learners, \(reading.completions) completion events"
+            + (reading.truncated ? " (the oldest only: more fell in the window)" : "") + ". A path counts the learners whose "
+            + "completed items start with it; a learner stopped at an item when their latest event abandoned it.")))
+        let share = { (count: Int) in ChartAxis.format(Double(count) / Double(analysis.learners), unit: "ratio") }
+        html.append(.element("h3", [], .text("Most common paths")))
+        html.append(DashboardLayout.table(["path", "learners", "share"], analysis.paths.prefix(6).map { path in
+            [.text(path.items.joined(separator: " → ")), .text(String(path.learners)), .text(share(path.learners))]
+        }))
+        html.append(.element("h3", [], .text("Where learners stop")))
+        html.append(DashboardLayout.table(["item", "reached", "completed", "abandoned", "stopped here", "abandonment at least"],
+                                          analysis.items.prefix(8).map { item in
+            [.text("\(item.item.rawValue) \(item.itemId)"), .text(String(item.reached)), .text(String(item.completed)),
+             .text(String(item.abandoned)), .text(String(item.stoppedHere)),
+             .text(item.abandonmentInterval.map { ChartAxis.format($0.lowerBound, unit: "ratio") } ?? "–")]
+        }))
+    }
+
     /// One table per dimension the plan declares (`GET /v1/metrics?groupBy=…` for the same scope).
-    private func appendBreakdowns(to html: inout HTML, over interval: MetricsQuery.Interval, phase: String, window: String) async throws {
+    private func appendBreakdowns(to html: inout HTML, over interval: MetricsQuery.Interval, phase: String, window: String,
+                                  paths: LearningPathAnalysis) async throws {
         let declared = state.snapshot.plan.dimensions
         guard !declared.isEmpty else { return }
         html.append(.element("h2", [("id", "breakdowns")], .text("Breakdowns (phase \(phase), last \(window), treatment and control)")))
         let admitted = try await store.dimensionValues()
         if let cap = declared[.feature] {
-            let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, cap: cap)
+            let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, featureCap: cap,
+                                                          paths: paths)
                 .filter { $0.severity != nil }.prefix(8)
             html.append(.element("h3", [], .text("Problem areas (treatment)")))
             html.append(.element("p", [("class", "scope")], .text("Worst first by what the data shows at least: the side of the 95% "
@@ -79,9 +108,9 @@ struct DashboardPages: Sendable {
             if areas.isEmpty {
                 html.append(.element("p", [], .text("Not enough samples per feature yet.")))
             } else {
-                html.append(DashboardLayout.table(["feature", "signal", "value", "at least / at most", "samples"], areas.map { area in
-                    let unit = Metric(rawValue: area.signal)?.unit ?? ""
-                    return [.text(area.feature), .text(area.signal), .text(area.value.map { ChartAxis.format($0, unit: unit) } ?? "–"),
+                html.append(DashboardLayout.table(["area", "signal", "value", "at least / at most", "samples"], areas.map { area in
+                    let unit = Metric(rawValue: area.signal)?.unit ?? (area.signal == "abandonment_rate" ? "ratio" : "")
+                    return [.text("\(area.kind) \(area.name)"), .text(area.signal), .text(area.value.map { ChartAxis.format($0, unit: unit) } ?? "–"),
                             .text(area.bound.map { ChartAxis.format($0, unit: unit) } ?? "–"), .text(String(area.samples))]
                 }))
             }

@@ -562,7 +562,10 @@ paths:
         "429": { $ref: "#/components/responses/RateLimited" }
   /v1/insights/problem-areas:
     get:
-      summary: Features ranked by how bad their error rate, relevance and satisfaction are at least (95% bound); treatment by default.
+      summary: >-
+        Features ranked by how bad their error rate, relevance and satisfaction are at least (95% bound), and lesson or
+        project items by their abandonment (95% Wilson lower bound, learners who reached the item); treatment by default.
+        Features need the plan's feature dimension; without it the answer ranks items only and says so in notes.
       x-liftoff-scope: read
       parameters:
         - { name: window, in: query, schema: { type: string } }
@@ -575,25 +578,86 @@ paths:
             application/json:
               schema:
                 type: object
-                required: [window, variant, from, to, areas]
+                required: [window, variant, from, to, areas, notes]
                 properties:
                   window: { type: string }
                   phase: { type: string }
                   variant: { $ref: "#/components/schemas/Variant" }
                   from: { $ref: "#/components/schemas/Time" }
                   to: { $ref: "#/components/schemas/Time" }
+                  notes: { type: array, items: { type: string }, description: What was left out and why. }
                   areas:
                     type: array
                     items:
                       type: object
-                      required: [feature, signal, value, samples, bound, severity]
+                      required: [kind, name, feature, signal, value, samples, bound, severity]
                       properties:
-                        feature: { type: string }
-                        signal: { type: string, enum: [error_rate, ai_response_relevance, user_satisfaction] }
+                        kind: { type: string, enum: [feature, item] }
+                        name: { type: string, description: The feature or the item's itemId. }
+                        feature: { type: [string, "null"], description: The name again for a feature; null for an item. }
+                        signal: { type: string, enum: [error_rate, ai_response_relevance, user_satisfaction, abandonment_rate] }
                         value: { $ref: "#/components/schemas/NullableNumber" }
                         samples: { type: integer }
                         bound: { $ref: "#/components/schemas/NullableNumber" }
                         severity: { $ref: "#/components/schemas/NullableNumber" }
+        "400": { $ref: "#/components/responses/BadRequest" }
+        "401": { $ref: "#/components/responses/Unauthorized" }
+        "403": { $ref: "#/components/responses/Forbidden" }
+        "404": { $ref: "#/components/responses/NotFound" }
+        "429": { $ref: "#/components/responses/RateLimited" }
+  /v1/insights/learning-paths:
+    get:
+      summary: >-
+        The routes learners take through lessons and projects (sequences of completed items, counted as a funnel) and
+        where they stop (items whose abandonment was a learner's latest completion event), from completion events.
+        Reads at most 200,000 completion events, oldest first; past that the answer says truncated.
+      x-liftoff-scope: read
+      parameters:
+        - { name: window, in: query, schema: { type: string } }
+        - { name: phase, in: query, schema: { type: string } }
+        - { name: variant, in: query, schema: { $ref: "#/components/schemas/Variant" } }
+        - { name: depth, in: query, schema: { type: integer, minimum: 2, maximum: 10, default: 5 } }
+      responses:
+        "200":
+          description: Paths, most learners first, and items, most learners stopped first.
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [window, variant, from, to, learners, completions, truncated, depth, paths, items]
+                properties:
+                  window: { type: string }
+                  phase: { type: string }
+                  variant: { type: [string, "null"], enum: [treatment, control, null] }
+                  from: { $ref: "#/components/schemas/Time" }
+                  to: { $ref: "#/components/schemas/Time" }
+                  learners: { type: integer }
+                  completions: { type: integer }
+                  truncated: { type: boolean }
+                  depth: { type: integer }
+                  paths:
+                    type: array
+                    items:
+                      type: object
+                      required: [items, learners, share]
+                      properties:
+                        items: { type: array, items: { type: string } }
+                        learners: { type: integer }
+                        share: { $ref: "#/components/schemas/NullableNumber" }
+                  items:
+                    type: array
+                    items:
+                      type: object
+                      required: [itemId, item, reached, completed, abandoned, stoppedHere, abandonmentRate, abandonmentBound]
+                      properties:
+                        itemId: { type: string }
+                        item: { type: string, enum: [lesson, project, path] }
+                        reached: { type: integer }
+                        completed: { type: integer }
+                        abandoned: { type: integer }
+                        stoppedHere: { type: integer }
+                        abandonmentRate: { type: number }
+                        abandonmentBound: { $ref: "#/components/schemas/NullableNumber" }
         "400": { $ref: "#/components/responses/BadRequest" }
         "401": { $ref: "#/components/responses/Unauthorized" }
         "403": { $ref: "#/components/responses/Forbidden" }

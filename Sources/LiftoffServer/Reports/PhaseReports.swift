@@ -81,7 +81,24 @@ struct PhaseReports: Sendable {
             pricePoint: snapshot.plan.pricePoint,
             costPerUserPerMonth: projection?.perUserPerMonth,
             costObservedDays: projection?.observedDays,
-            revenuePerPayingUser: Self.perPayer(revenue: treatment[.revenue], payers: treatment[.payingUsers]))
+            revenuePerPayingUser: Self.perPayer(revenue: treatment[.revenue], payers: treatment[.payingUsers]),
+            insights: try await insights(phase: name, over: interval))
+    }
+
+    /// The insights endpoints' answers for the whole phase, treatment's problem areas and paths.
+    private func insights(phase: String, over interval: MetricsQuery.Interval) async throws -> PhaseReport.Insights {
+        let featureCap = state.snapshot.plan.dimensions[.feature]
+        var usage: [FeatureUsage.Row]?
+        if let featureCap {
+            usage = try await FeatureUsageReading.read(metrics, over: interval, phase: phase, variants: [.treatment, .control], cap: featureCap).rows
+        }
+        let paths = try await LearningPathReading.read(store, over: interval, phase: phase, variant: .treatment)
+        let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, featureCap: featureCap,
+                                                      paths: paths.analysis)
+        var answer = paths.answer(window: "phase", phase: phase, variant: .treatment, interval: interval, depth: 5)
+        answer.items = Array(answer.items.prefix(10))
+        return PhaseReport.Insights(featureUsage: usage, problemAreas: Array(areas.filter { $0.severity != nil }.prefix(10)),
+                                    learningPaths: answer)
     }
 }
 

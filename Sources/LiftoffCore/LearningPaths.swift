@@ -24,8 +24,9 @@ public struct CompletionStep: Sendable, Equatable {
 /// - `paths` counts, for each sequence of 2 to `depth` items, the learners whose path starts with it: a funnel,
 ///   so `[a, b]` has at least the learners of `[a, b, c]`. The `limit` sequences with most learners are kept
 ///   (ties: the longer, then by name).
-/// - Per item: learners who reached it (any completion event of it), completed it, abandoned it (their latest
-///   event of it says `completed: false`), and stopped there (their latest event of all is that abandonment).
+/// - Per item: learners who reached it (any completion event of it), completed it, abandoned it (an event of
+///   it says `completed: false` and none says `true`: a retry that succeeded is no abandonment), and stopped
+///   there (their latest event of all is an abandonment of an item they abandoned).
 ///   The abandonment rate's 95% Wilson interval gives the bound problem areas rank by, so two learners out of
 ///   two do not outrank forty out of a hundred.
 public struct LearningPathAnalysis: Sendable, Equatable {
@@ -40,6 +41,7 @@ public struct LearningPathAnalysis: Sendable, Equatable {
         public var item: CompletionItem
         public var reached: Int
         public var completed: Int
+        /// Learners who abandoned it and never completed it.
         public var abandoned: Int
         public var stoppedHere: Int
 
@@ -76,9 +78,12 @@ public struct LearningPathAnalysis: Sendable, Equatable {
             for (itemId, step) in latest {
                 var progress = items[itemId] ?? ItemProgress(itemId: itemId, item: step.item, reached: 0, completed: 0, abandoned: 0, stoppedHere: 0)
                 progress.reached += 1
-                if path.contains(itemId) { progress.completed += 1 }
-                if !step.completed { progress.abandoned += 1 }
-                if !step.completed, let last = steps.last, last.itemId == itemId { progress.stoppedHere += 1 }
+                if path.contains(itemId) {
+                    progress.completed += 1
+                } else {
+                    progress.abandoned += 1
+                    if steps.last?.itemId == itemId { progress.stoppedHere += 1 }
+                }
                 items[itemId] = progress
             }
         }

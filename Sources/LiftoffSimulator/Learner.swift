@@ -20,6 +20,8 @@ public struct Learner: Sendable, Equatable {
     /// Probability of a session on any given day.
     public var dailyActivity: Double
     public var sessions = 0
+    /// Items of the course completed so far: the next one is the item they work on.
+    public var completedItems = 0
 
     public init(id: String, level: Level, dailyActivity: Double) {
         self.id = id

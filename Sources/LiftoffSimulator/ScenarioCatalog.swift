@@ -37,6 +37,11 @@ extension Scenario {
         Scenario(name: "quality-drop", summary: "answers get worse: relevance 0.93 -> 0.80",
                  onset: onsetTime, regression: { model, _ in model.relevanceMean = 0.80 },
                  truth: Truth(metrics: [.aiResponseRelevance, .userSatisfaction, .codeAnalysisAccuracy], kinds: [.rollback])),
+        // One feature in twelve calls: the phase's relevance falls only to about 0.91, above every phase-wide line;
+        // only a rule on the feature's own answers sees it.
+        Scenario(name: "segment-regression", summary: "learning-path answers get worse (relevance 0.93 -> 0.65); the phase average stays about 0.91",
+                 onset: onsetTime, regression: { model, _ in model.relevanceByFeature[.learningPath] = 0.65 },
+                 truth: Truth(metrics: [.aiResponseRelevance, .userSatisfaction], kinds: [.rollback])),
         Scenario(name: "security-issue", summary: "the app's scanner reports a critical prompt-injection finding",
                  onset: onsetTime,
                  injection: Injection(type: "security_issue", fields: ["severity": .string("critical"),

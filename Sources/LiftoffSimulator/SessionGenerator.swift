@@ -36,13 +36,16 @@ public struct SessionGenerator: Sendable {
             let model = modelAt(at)
             let feature = random.pick(model.featureMix.map { ($0.key, $0.value) }.sorted { $0.0.rawValue < $1.0.rawValue })
             let outcome = random.pick([(Outcome.ok, max(0, 1 - model.errorRate))] + model.outcomes.map { ($0.key, $0.value) }.sorted { $0.0.rawValue < $1.0.rawValue })
-            let relevance = min(1, max(0, random.normal(mean: model.relevanceMean, sd: model.relevanceSD)))
+            let relevance = min(1, max(0, random.normal(mean: model.relevance(of: feature), sd: model.relevanceSD)))
             let interactionId = "\(sessionId)-i\(index + 1)"
+            // Drawn in the order they always were (latency, input, output), so a seed replays the same traffic.
+            let latency = outcome == .timeout ? model.timeoutMs : random.logNormal(median: model.latency.medianMs, sigma: model.latency.sigma).rounded()
+            let input = max(1, random.normal(mean: model.inputTokens[feature] ?? 500, sd: 80)).rounded()
+            let output = outcome == .ok ? min(model.maxOutputTokens, max(1, random.normal(mean: model.outputTokens[feature] ?? 200, sd: 40))).rounded() : 0
             var fields: [String: JSONValue] = [
                 "id": .string(interactionId), "feature": .string(feature.rawValue), "model": .string(model.model),
-                "latencyMs": .number(outcome == .timeout ? model.timeoutMs : random.logNormal(median: model.latency.medianMs, sigma: model.latency.sigma).rounded()),
-                "inputTokens": .number(max(1, random.normal(mean: model.inputTokens[feature] ?? 500, sd: 80)).rounded()),
-                "outputTokens": .number(outcome == .ok ? min(model.maxOutputTokens, max(1, random.normal(mean: model.outputTokens[feature] ?? 200, sd: 40))).rounded() : 0),
+                "latencyMs": .number(latency), "inputTokens": .number(input), "outputTokens": .number(output),
+                "cachedInputTokens": .number((input * (model.cachedInputShare[feature] ?? 0)).rounded(.down)),
                 "outcome": .string(outcome.rawValue),
             ]
             if outcome == .ok {
@@ -69,10 +72,13 @@ public struct SessionGenerator: Sendable {
                 "predictedLevel": .string(learner.predictedLevel(accuracy: model.levelPredictionAccuracy).rawValue),
             ]))
         }
-        let item = random.chance(0.8) ? "lesson" : "project"
+        let course = model.curriculum
+        let revisit = !random.chance(model.courseProgressShare) && learner.completedItems > 0
+        let item = course[(revisit ? learner.completedItems - 1 : learner.completedItems) % course.count]
+        let completed = random.chance(item.completion)
+        if completed && !revisit { learner.completedItems += 1 }
         events.append(event("completion", learner, sessionId, end.addingTimeInterval(-10), [
-            "id": .string("\(sessionId)-c"), "item": .string(item), "itemId": .string("\(item)-\(learner.sessions)"),
-            "completed": .bool(random.chance(item == "lesson" ? model.lessonCompletion : model.projectCompletion)),
+            "id": .string("\(sessionId)-c"), "item": .string(item.kind.rawValue), "itemId": .string(item.id), "completed": .bool(completed),
         ]))
         events.append(event("session_end", learner, sessionId, end, ["durationSeconds": .number((minutes * 60).rounded())]))
         return events

@@ -41,7 +41,7 @@ struct PlanDecoderTests {
         #expect(plan.config["maxTokens"] == .number(1024))
         let rules = plan.guardrails.rules
         #expect(rules.map(\.id) == ["adjustments[0]", "adjustments[1]", "rollback[0]", "rollback[1]", "rollback[2]", "rollback[3]",
-                                    "rollback[4]", "rollback[5]", "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
+                                    "rollback[4]", "rollback[5]", "rollback[6]", "scaling.costThreshold", "scaling.errorRate", "scaling.responseTime", "scaling.users",
                                     "alerts.errorRateSpike", "alerts.costAnomaly", "alerts.security.critical", "alerts.security.high",
                                     "alerts.security.medium", "alerts.security.low"])
         #expect(rules[0].metric == .responseTimeP95 && rules[0].threshold == 3000 && rules[0].actions == ["scale_resources"])
@@ -52,8 +52,10 @@ struct PlanDecoderTests {
         #expect(rules[7].metric == .errorRate && rules[7].threshold == 0.02 && rules[7].window == 300
             && rules[7].versusControl == Rule.VersusControl(window: 3600, factor: 2) && rules[7].actions == ["rollback"])
         #expect(rules[2].versusControl == nil)
-        #expect(rules[8].metric == .apiCosts && rules[8].window == 86_400)
-        #expect(rules[10].metric == .responseTimeP95 && rules[10].window == 900)
+        #expect(rules[8].metric == .aiResponseRelevance && rules[8].segment == Segment(.feature, "learning_path_generation")
+            && rules[8].threshold == 0.75 && rules[8].minSamples == 20 && rules[8].actions == ["rollback"])
+        #expect(rules[9].metric == .apiCosts && rules[9].window == 86_400)
+        #expect(rules[11].metric == .responseTimeP95 && rules[11].window == 900)
         #expect(plan.guardrails.actions["scale_resources"] == .webhook(url: "https://infra.example/scale", secret: "change-me"))
         #expect(plan.guardrails.actions["optimize_prompts"] == .set(values: ["promptProfile": .string("economy"), "maxTokens": .number(512)], sticky: false))
         #expect(plan.guardrails.routes == [AlertRoute(url: "https://hooks.example/alerts", format: .alertmanager, minSeverity: .warning)])

@@ -74,6 +74,47 @@ struct GeneratorTests {
         #expect((counts["eu-west"] ?? 0) > (counts["apac"] ?? 0))
     }
 
+    /// Cached input tokens are each feature's share of its input tokens, never more than them; they change no
+    /// other field of the traffic.
+    @Test func cachedTokensArePartOfTheInput() throws {
+        let calls = Self.interactions(Self.traffic())
+        for call in calls.prefix(2000) {
+            let input = try #require(Self.number(call["inputTokens"])), cached = try #require(Self.number(call["cachedInputTokens"]))
+            guard case .string(let name)? = call["feature"], let feature = PlatformModel.Feature(rawValue: name) else {
+                Issue.record("a call without a feature")
+                continue
+            }
+            #expect(cached <= input && cached == (input * PlatformModel().cachedInputShare[feature]!).rounded(.down))
+        }
+        var model = PlatformModel()
+        model.cachedInputShare = [:]
+        let uncached = Self.interactions(Self.traffic(model: model))
+        #expect(uncached.map { $0.filter { $0.key != "cachedInputTokens" } } == calls.map { $0.filter { $0.key != "cachedInputTokens" } })
+    }
+
+    /// Learners work through the course in order: an item is attempted only after every one before it was
+    /// completed (or is the last one completed, revisited), at the item's completion rate.
+    @Test func completionsFollowTheCourse() throws {
+        let course = PlatformModel().curriculum.map(\.id)
+        var done: [String: Int] = [:]
+        var attempts: [String: (Int, Int)] = [:]
+        for event in Self.traffic() where event["type"] == .string("completion") {
+            guard case .string(let user)? = event["userId"], case .string(let item)? = event["itemId"],
+                  case .bool(let completed)? = event["completed"], let position = course.firstIndex(of: item) else {
+                Issue.record("a completion outside the course: \(event)")
+                continue
+            }
+            let reached = done[user, default: 0]
+            #expect(position == reached % course.count || position == (reached - 1) % course.count, "\(user) at \(item) after \(reached)")
+            if completed && position == reached % course.count { done[user] = reached + 1 }
+            let (tries, completions) = attempts[item, default: (0, 0)]
+            attempts[item] = (tries + 1, completions + (completed ? 1 : 0))
+        }
+        let rate = { (item: String) in Double(attempts[item]!.1) / Double(attempts[item]!.0) }
+        #expect(abs(rate("lesson-variables") - 0.8) < 0.06)
+        #expect((attempts["project-calculator"]?.0 ?? 0) > 30, "ten days take learners past the first project")
+    }
+
     /// The AI's placement matches the measured level for about the model's share of learners.
     @Test func placementsAgreeAtTheModelsAccuracy() {
         let assessments = Self.traffic().filter { $0["type"] == .string("assessment") }

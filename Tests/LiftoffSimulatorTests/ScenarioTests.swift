@@ -15,7 +15,7 @@ struct ScenarioTests {
 
     @Test func everyScenarioTheIssueNamesExists() {
         #expect(Scenario.all.map(\.name) == ["healthy", "latency-step", "latency-creep", "error-spike", "timeout-storm", "invalid-responses",
-                                            "cost-blowup", "quality-drop", "security-issue", "data-inconsistency", "small-cohort-noise",
+                                            "cost-blowup", "quality-drop", "segment-regression", "security-issue", "data-inconsistency", "small-cohort-noise",
                                             "traffic-gap"])
         for scenario in Scenario.all where scenario.truth != nil { #expect(scenario.onset != nil, "\(scenario.name) needs an onset") }
     }
@@ -86,9 +86,9 @@ struct ScenarioTests {
     /// The scorecard on a few seeds, each run on a fresh embedded server with an injected clock.
     @Test func theScorecardOnAFewSeeds() async throws {
         let simulation = Simulation(target: .embedded(Self.examplePlan), parallel: 2, step: 15)
-        let scenarios = ["latency-step", "invalid-responses", "security-issue"].map { Scenario.named($0)! }
+        let scenarios = ["latency-step", "invalid-responses", "security-issue", "segment-regression"].map { Scenario.named($0)! }
         let (scorecard, outcomes) = try await simulation.scorecard(scenarios, runs: 2, seed: 11)
-        #expect(outcomes.count == 6)
+        #expect(outcomes.count == 8)
         for entry in scorecard.scenarios {
             #expect(entry.runs == 2)
             #expect(entry.detected == 2, "\(entry.name): \(entry.detected) of 2 detected")

@@ -178,3 +178,20 @@ extension Plan {
     /// The most values a dimension may keep: each is a set of aggregate rows per minute.
     public static let maxDimensionCap = 200
 }
+
+extension Plan {
+    /// The dimensions a criterion or a rule of the plan is judged on (`feature: …`), a subset of `dimensions`.
+    public var judgedDimensions: Set<MetricDimension> {
+        let criteria = phases.flatMap { $0.exit?.criteria ?? [] }.compactMap(\.segment?.dimension)
+        return Set(criteria + guardrails.rules.compactMap(\.segment?.dimension))
+    }
+
+    /// The plan with only the dimensions its criteria and rules are judged on: every decision reads the same
+    /// numbers, and the breakdowns nobody reads are not kept. What a simulation runs, where no person looks at
+    /// breakdowns and each event would otherwise be folded into every declared dimension.
+    public var judgingOnly: Plan {
+        var plan = self
+        plan.dimensions = dimensions.filter { judgedDimensions.contains($0.key) }
+        return plan
+    }
+}

@@ -71,7 +71,7 @@ public struct Simulation: Sendable {
         switch target {
         case .embedded(let plan):
             let start = self.start
-            return try await EmbeddedServer.run(plan: plan, clock: ManualClock(start)) { server in
+            return try await EmbeddedServer.run(plan: plan.judgingOnly, clock: ManualClock(start)) { server in
                 try await runner.run(on: server)
             }
         case .remote(let client):

@@ -196,6 +196,14 @@ struct DashboardChartTests {
             #expect(incidentStatus == .ok)
             #expect(incident.contains("Incident 1: critical_security_issues above 0 over 5m"))
             #expect(incident.contains("rollout.rollback"))
+            // The overview tells it: a rollback marker on the timeline, its row linking to the incident, and the
+            // key metrics across the whole rollout with the phases behind them.
+            let overview = try await DashboardTests.page(client, "/", cookie: cookie).1
+            #expect(overview.contains("class=\"marker rollback\""))
+            #expect(overview.contains("<a href=\"/incidents/1\">incident #1</a>"))
+            #expect(overview.contains("rolled back by"))
+            #expect(overview.contains("Key metrics across the rollout"))
+            #expect(overview.contains("critical_security_issues across the rollout"))
         }
     }
 

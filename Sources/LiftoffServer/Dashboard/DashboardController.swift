@@ -41,10 +41,14 @@ struct DashboardController {
             (.alerts, "Alerts", { _, session in try await pages.alerts(session) }),
             (.incidents, "Incidents", { _, _ in try await pages.incidents() }),
             (.feedback, "Feedback", { request, _ in try await pages.feedback(query: request.uri.queryParameters.get("q")) }),
-            (.audit, "Audit", { _, _ in try await pages.audit() }),
+            (.audit, "Audit", { request, _ in
+                let before = request.uri.queryParameters.get("before")
+                guard before == nil || Int(before!) != nil else { throw APIError.badRequest("before must be an audit sequence number") }
+                return try await pages.audit(before: before.flatMap { Int($0) })
+            }),
         ]
         for (path, title, content) in pageList {
-            let query = ["message"] + (path == .metrics ? ["window"] : path == .feedback ? ["q"] : [])
+            let query = ["message"] + (path == .metrics ? ["window"] : path == .feedback ? ["q"] : path == .audit ? ["before"] : [])
             routes.addPage(.get, path.rawValue, scope: path == .audit ? .admin : .read, query: query) { request, _ in
                 guard let session = self.session(request) else { return Self.redirect(DashboardPath.login.rawValue) }
                 guard session.key.scope.covers(path == .audit ? .admin : .read) else {

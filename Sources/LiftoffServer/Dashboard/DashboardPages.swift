@@ -247,6 +247,9 @@ struct DashboardPages: Sendable {
         status.raw(" · promotion \(ReportText.escape((snapshot.phase.exit?.promotion ?? .manual).rawValue))")
         html.append(.element("p", [], status))
         html.append(.element("p", [("id", "rollout-summary")], .text(RolloutView.summary(snapshot: snapshot, gate: gate))))
+        let story = try await story(snapshot)
+        html.append(.element("h2", [("id", "story")], .text("The rollout at a glance")))
+        html.append(TimelineChart(story: story).render())
         html.append(.element("h2", [], .text("Exit criteria (treatment users)")))
         html.append(DashboardLayout.table(["criterion", "value", "95% interval", "samples", "verdict", "more samples needed"], gate.criteria.map { result in
             [.text(result.label + " (" + (result.criterion.window.map(DurationText.format) ?? "phase") + ")"),
@@ -255,6 +258,7 @@ struct DashboardPages: Sendable {
              .element("span", [("class", result.verdict.rawValue)], .text(result.verdict.rawValue.replacingOccurrences(of: "_", with: " "))),
              .text(DashboardLayout.samplesNeeded(result))]
         }))
+        html.append(try await keyMetrics(snapshot, story: story))
         html.append(.element("h2", [], .text("Checklist")))
         html.append(DashboardLayout.table(["item", "signed", ""], gate.checklist.map { item in
             var sign = HTML()
@@ -286,6 +290,7 @@ struct DashboardPages: Sendable {
             rollback.append(DashboardLayout.input("confirm", label: "I confirm the rollback", type: "checkbox", required: true))
             html.append(DashboardLayout.form(.rollback, session: session, fields: rollback, button: "Roll back", danger: true))
         }
+        html.append(decisions(story, session: session))
         html.append(.element("h2", [], .text("Timeline: planned against actual")))
         html.append(DashboardLayout.table(["phase", "planned start", "planned end", "started", "ended", "overrun"],
                                           RolloutView.timeline(snapshot: snapshot, now: clock.now()).map { entry in
@@ -294,6 +299,78 @@ struct DashboardPages: Sendable {
              .text(entry.overrunDays.map { String(format: "%.1f d", $0) } ?? "–")]
         }))
         html.append(try await planVersions(snapshot))
+        return html
+    }
+
+    /// The phases as they happened and every decision, from the phase history, the audit log and the incidents.
+    private func story(_ snapshot: RolloutState.Snapshot) async throws -> RolloutStory {
+        var audit: [AuditEntry] = []
+        for action in RolloutStory.actions { audit += try await store.auditLog(limit: 500, before: nil, action: action) }
+        return RolloutStory(history: snapshot.history, audit: audit, incidents: try await store.incidents(), now: clock.now())
+    }
+
+    /// Each decision of the story in words, the rows the timeline's markers link to, newest first.
+    private func decisions(_ story: RolloutStory, session: DashboardSessions.Session) -> HTML {
+        var html = HTML()
+        html.append(.element("h2", [("id", "decisions")], .text("Decisions")))
+        var table = HTML(raw: "<table id=\"decision-log\"><thead><tr>")
+        for title in ["when", "kind", "what", "record"] { table.append(.element("th", [("scope", "col")], .text(title))) }
+        table.raw("</tr></thead><tbody>")
+        for (index, marker) in story.markers.enumerated().reversed() {
+            var record = HTML()
+            if let incident = marker.incident {
+                record.append(.element("a", [("href", DashboardPath.incident(incident))], .text("incident #\(incident)")))
+            } else if session.key.scope == .admin {
+                record.append(.element("a", [("href", "\(DashboardPath.audit.rawValue)?before=\(marker.audit + 1)#audit-\(marker.audit)")],
+                                       .text("audit #\(marker.audit)")))
+            } else {
+                record.text("audit #\(marker.audit)")
+            }
+            table.raw("<tr id=\"decision-\(index + 1)\">")
+            table.append(.element("td", [], .text(DashboardLayout.time(marker.at))))
+            table.append(.element("td", [], .element("span", [("class", "kind \(marker.kind.rawValue)")], .text(marker.kind.rawValue))))
+            table.append(.element("td", [], .text(marker.title)))
+            table.append(.element("td", [], record))
+            table.raw("</tr>")
+        }
+        if story.markers.isEmpty { table.raw("<tr><td colspan=\"4\">none yet</td></tr>") }
+        table.raw("</tbody></table>")
+        html.append(table)
+        return html
+    }
+
+    /// The current phase's criteria metrics and the rollback triggers across the whole rollout, with the phases
+    /// behind them and each one's line, plus active users (the audience using each experience).
+    private func keyMetrics(_ snapshot: RolloutState.Snapshot, story: RolloutStory) async throws -> HTML {
+        var charted: [(Metric, Segment?, Double?)] = [(.activeUsers, nil, nil)]
+        for criterion in snapshot.phase.exit?.criteria ?? [] where !charted.contains(where: { $0.0 == criterion.metric && $0.1 == criterion.segment }) {
+            charted.append((criterion.metric, criterion.segment, criterion.threshold))
+        }
+        for rule in snapshot.plan.guardrails.rules where rule.actions.contains("rollback") && rule.versusControl == nil
+            && !charted.contains(where: { $0.0 == rule.metric && $0.1 == rule.segment }) {
+            charted.append((rule.metric, rule.segment, rule.threshold))
+        }
+        let interval = MetricsQuery.Interval(start: story.start, end: story.end)
+        // About a hundred points whatever the rollout's length, on whole minutes.
+        let step = max(60, (interval.seconds / 100 / 60).rounded(.up) * 60)
+        var html = HTML()
+        html.append(.element("h2", [("id", "key-metrics")], .text("Key metrics across the rollout (every phase; the current phase's criteria and the rollback triggers)")))
+        var cards = HTML(raw: "<div class=\"cards\">")
+        for (metric, segment, threshold) in charted.prefix(9) {
+            let treatment = try await metrics.series(metric, over: interval, step: step, phase: nil, variant: .treatment, segment: segment)
+            let control = try await metrics.series(metric, over: interval, step: step, phase: nil, variant: .control, segment: segment)
+            let name = metric.rawValue + (segment.map { " [\($0)]" } ?? "")
+            let chart = SVGChart(title: "\(name) across the rollout: treatment and control", series: [
+                .init(name: "treatment", color: "#0969da", points: treatment.map { ($0.0, $0.1.value) }),
+                .init(name: "control", color: "#8250df", points: control.map { ($0.0, $0.1.value) }),
+            ], threshold: threshold, unit: metric.unit, bands: story.bands)
+            var card = HTML()
+            card.append(.element("h3", [], .text(name)))
+            card.append(chart.render())
+            cards.append(.element("section", [("class", "card")], card))
+        }
+        cards.raw("</div>")
+        html.append(cards)
         return html
     }
 
@@ -415,12 +492,19 @@ struct DashboardPages: Sendable {
         return html
     }
 
-    func audit() async throws -> HTML {
+    /// The newest 200 entries, or those before the sequence number `before` (the overview's decisions link to an
+    /// entry that way); each row's anchor is `audit-<sequence>`.
+    func audit(before: Int?) async throws -> HTML {
         var html = HTML()
         html.append(.element("h1", [], .text("Audit log")))
-        html.append(DashboardLayout.table(["#", "when", "actor", "action", "reason", "after"], try await store.auditLog(limit: 200, before: nil, action: nil).map {
-            [.text(String($0.sequence ?? 0)), .text(DashboardLayout.time($0.at)), .text($0.actor), .text($0.action), .text($0.reason ?? ""), .text($0.after ?? "")]
+        let entries = try await store.auditLog(limit: 200, before: before, action: nil)
+        html.append(DashboardLayout.table(["#", "when", "actor", "action", "reason", "after"], entries.map {
+            [.element("span", [("id", "audit-\($0.sequence ?? 0)")], .text(String($0.sequence ?? 0))), .text(DashboardLayout.time($0.at)),
+             .text($0.actor), .text($0.action), .text($0.reason ?? ""), .text($0.after ?? "")]
         }))
+        if let oldest = entries.last?.sequence, entries.count == 200 {
+            html.append(.element("p", [], .element("a", [("href", "\(DashboardPath.audit.rawValue)?before=\(oldest)")], .text("Older entries"))))
+        }
         return html
     }
 }

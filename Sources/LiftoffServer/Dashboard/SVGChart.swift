@@ -20,6 +20,8 @@ struct SVGChart {
     var threshold: Double?
     var unit: String
     var style = Style.line
+    /// Phases drawn behind a line chart, each named at its top left.
+    var bands: [RolloutStory.Band] = []
     var width = 560.0
     var height = 180.0
 
@@ -41,6 +43,17 @@ struct SVGChart {
                        + "width=\"100%\" style=\"max-width:\(Int(width))px\">")
         svg.append(.element("title", [("id", "\(id)-title")], .text(title)))
         svg.append(.element("desc", [("id", "\(id)-desc")], .text(summary(label))))
+        for (index, band) in bands.enumerated() where style == .line {
+            let from = max(left, x(band.start)), to = min(width - right, x(band.end ?? Date(timeIntervalSince1970: end)))
+            guard to > from else { continue }
+            svg.raw("<rect x=\"\(number(from))\" y=\"\(top)\" width=\"\(number(to - from))\" height=\"\(number(plotHeight))\" "
+                    + "fill=\"\(TimelineChart.bandFills[index % TimelineChart.bandFills.count])\" fill-opacity=\"0.6\"/>")
+            if to - from >= 36 {
+                svg.raw("<text x=\"\(number(from + 2))\" y=\"\(number(top + 9))\" font-size=\"9\" fill=\"#57606a\">")
+                svg.text(band.phase)
+                svg.raw("</text>")
+            }
+        }
         for tick in ticks {
             svg.raw("<line x1=\"\(left)\" y1=\"\(number(y(tick)))\" x2=\"\(width - right)\" y2=\"\(number(y(tick)))\" "
                     + "stroke=\"\(tick == 0 ? "#8c959f" : "#eaeef2")\"/>")

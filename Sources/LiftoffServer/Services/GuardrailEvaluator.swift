@@ -102,6 +102,7 @@ actor GuardrailEvaluator {
             values[read] = try await metrics.values(metricsRead, over: read.interval, phase: phase, variant: read.variant, fromEpoch: epoch,
                                                     segment: read.segment)
         }
+        var changedBy: String?
         for (rule, window) in zip(guardrails.rules, windows) {
             let value = values[window.current]?[rule.metric] ?? MetricValue(value: nil, samples: 0)
             let baseline = window.baseline.flatMap { values[$0]?[rule.metric] }
@@ -121,14 +122,18 @@ actor GuardrailEvaluator {
                 commit.newAlerts.append(alert)
                 if !alert.silenced { toNotify.append(alert) }
                 var executed: [String] = []
+                let recordBefore = record
                 if acted {
                     for name in rule.actions {
                         if apply(name, rule: rule, alert: alert, record: &record, commit: &commit) { executed.append(name) }
                     }
                 }
-                commit.audit.append(AuditEntry(at: now, actor: SystemActor.name, action: "guardrail.fired",
-                                               reason: "\(rule.id): \(rule.label); \(alert.annotations["value"] ?? "")",
-                                               after: acted ? "actions: \(executed.joined(separator: ", "))" : "actions held back by the cooldown"))
+                let reason = "\(rule.id): \(rule.label); \(alert.annotations["value"] ?? "")"
+                // The rollback or pause is explained by the rule that made it, not by whichever rule fired last.
+                if record != recordBefore && changedBy == nil { changedBy = reason }
+                commit.audit.append(AuditEntry(at: now, actor: SystemActor.name, action: "guardrail.fired", reason: reason,
+                                               after: acted ? (executed.isEmpty ? "no actions" : "actions: \(executed.joined(separator: ", "))")
+                                                   : "actions held back by the cooldown"))
                 if executed.contains("rollback") || rule.severity == .critical {
                     commit.incidents.append(try await incident(rule, alert: alert, value: value, control: control, actions: executed, phase: phase,
                                                                at: now, findings: findings))
@@ -155,7 +160,7 @@ actor GuardrailEvaluator {
         if record != snapshot.record {
             commit.rollout = RolloutChange(next: record, expectedVersion: snapshot.record.version, audit: AuditEntry(
                 at: now, actor: SystemActor.name, action: record.status == .rolledBack ? "rollout.rollback" : "rollout.pause",
-                reason: commit.audit.last { $0.action == "guardrail.fired" }?.reason,
+                reason: changedBy ?? commit.audit.last { $0.action == "guardrail.fired" }?.reason,
                 before: RolloutCoordinator.describe(snapshot.record), after: RolloutCoordinator.describe(record)))
         }
         try await store.commit(commit)

@@ -1,0 +1,82 @@
+import Foundation
+import LiftoffAPI
+import LiftoffCore
+
+/// The rollout's story as inline SVG: a band per phase, a marker per decision (coloured by kind, one row per
+/// kind so markers at the same moment stay apart), a labelled time axis. Each marker links to its row in the
+/// decisions table below the chart (`#decision-N`), which says the same in words and links on to the incident
+/// or the audit entry; the chart's description is its text alternative.
+struct TimelineChart {
+    var story: RolloutStory
+    var width = 900.0
+
+    static let bandFills = ["#ddf4ff", "#fff8c5", "#dafbe1", "#fbefff", "#ffebe9"]
+
+    func render() -> HTML {
+        let kinds = RolloutStory.Marker.Kind.allCases.filter { kind in story.markers.contains { $0.kind == kind } }
+        let left = 8.0, right = 8.0, top = 22.0, row = 14.0, axis = 30.0
+        let plotWidth = width - left - right
+        let rows = max(Double(kinds.count), 1)
+        let bandHeight = rows * row + 8
+        let height = top + bandHeight + axis + 16
+        let start = story.start.timeIntervalSince1970, end = max(story.end.timeIntervalSince1970, start + 60)
+        func x(_ date: Date) -> Double { left + (date.timeIntervalSince1970 - start) / (end - start) * plotWidth }
+        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        var svg = HTML(raw: "<svg role=\"img\" aria-labelledby=\"timeline-title timeline-desc\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
+                       + "width=\"100%\" class=\"timeline\">")
+        svg.append(.element("title", [("id", "timeline-title")], .text("Rollout timeline: phases and decisions")))
+        svg.append(.element("desc", [("id", "timeline-desc")], .text(summary)))
+        for (index, band) in story.bands.enumerated() {
+            let from = x(band.start), to = x(band.end ?? story.end)
+            svg.raw("<rect class=\"band\" x=\"\(number(from))\" y=\"\(top)\" width=\"\(number(max(to - from, 1)))\" height=\"\(number(bandHeight))\" "
+                    + "fill=\"\(Self.bandFills[index % Self.bandFills.count])\" stroke=\"#d0d7de\">")
+            svg.append(.element("title", [], .text("\(band.phase): \(ChartAxis.moment(band.start)) – \(band.end.map(ChartAxis.moment) ?? "now")")))
+            svg.raw("</rect>")
+            // The name sits above its band; a band too narrow for it keeps it in the title only.
+            if to - from >= 40 {
+                svg.raw("<text x=\"\(number(from + 3))\" y=\"\(top - 6)\" font-size=\"11\" fill=\"#1b1f24\">")
+                svg.text(band.phase)
+                svg.raw("</text>")
+            }
+        }
+        for (index, marker) in story.markers.enumerated() {
+            let position = x(marker.at)
+            let lane = Double(kinds.firstIndex(of: marker.kind) ?? 0)
+            let centre = top + 4 + lane * row + row / 2
+            svg.raw("<a href=\"#decision-\(index + 1)\" class=\"marker \(marker.kind.rawValue)\">")
+            svg.append(.element("title", [], .text("\(ChartAxis.moment(marker.at)): \(marker.title)")))
+            svg.raw("<line x1=\"\(number(position))\" y1=\"\(top)\" x2=\"\(number(position))\" y2=\"\(number(top + bandHeight))\" "
+                    + "stroke=\"\(marker.kind.color)\" stroke-opacity=\"0.35\"/>")
+            svg.raw("<circle cx=\"\(number(position))\" cy=\"\(number(centre))\" r=\"5\" fill=\"\(marker.kind.color)\" stroke=\"#ffffff\"/>")
+            svg.raw("</a>")
+        }
+        let axisTop = top + bandHeight
+        for (time, text) in ChartAxis.timeTicks(from: story.start, to: Date(timeIntervalSince1970: end), target: 8) {
+            svg.raw("<line x1=\"\(number(x(time)))\" y1=\"\(number(axisTop))\" x2=\"\(number(x(time)))\" y2=\"\(number(axisTop + 4))\" stroke=\"#8c959f\"/>")
+            let anchor = x(time) > width - right - 30 ? "end" : (x(time) < left + 30 ? "start" : "middle")
+            svg.raw("<text x=\"\(number(x(time)))\" y=\"\(number(axisTop + 15))\" font-size=\"10\" text-anchor=\"\(anchor)\" fill=\"#57606a\">")
+            svg.text(text)
+            svg.raw("</text>")
+        }
+        for (index, kind) in kinds.enumerated() {
+            let legendLeft = left + Double(index) * 100
+            svg.raw("<circle cx=\"\(number(legendLeft + 5))\" cy=\"\(number(height - 8))\" r=\"4\" fill=\"\(kind.color)\"/>")
+            svg.raw("<text x=\"\(number(legendLeft + 13))\" y=\"\(number(height - 4))\" font-size=\"11\" fill=\"#1b1f24\">")
+            svg.text(kind.rawValue)
+            svg.raw("</text>")
+        }
+        svg.raw("</svg>")
+        return svg
+    }
+
+    /// The text alternative: the phases with their dates and how many decisions of each kind.
+    var summary: String {
+        let phases = story.bands.map { "\($0.phase) from \(ChartAxis.moment($0.start))\($0.end.map { " to \(ChartAxis.moment($0))" } ?? ", current")" }
+        let counts = RolloutStory.Marker.Kind.allCases.compactMap { kind -> String? in
+            let count = story.markers.filter { $0.kind == kind }.count
+            return count == 0 ? nil : "\(count) \(kind.rawValue)\(count == 1 ? "" : "s")"
+        }
+        return "Phases: " + (phases.isEmpty ? "none yet" : phases.joined(separator: "; ")) + ". Decisions: "
+            + (counts.isEmpty ? "none yet" : counts.joined(separator: ", ")) + "; each is listed in the table below."
+    }
+}

@@ -78,12 +78,7 @@ extension PhaseReport.Insights {
         if let featureUsage {
             tables.append(ReportTable(
                 title: "Feature usage (share of the variant's interactions and active users)",
-                header: ["feature", "treatment interactions", "treatment users", "control interactions", "control users"],
-                rows: featureUsage.map { row in
-                    let (treatment, control) = (row.variants["treatment"], row.variants["control"])
-                    return [row.feature, Self.usage(treatment?.interactions, treatment?.interactionShare), Self.usage(treatment?.users, treatment?.userShare),
-                            Self.usage(control?.interactions, control?.interactionShare), Self.usage(control?.users, control?.userShare)]
-                }))
+                header: FeatureUsage.Row.header, rows: featureUsage.map(\.cells)))
         }
         tables.append(ReportTable(
             title: "Problem areas (treatment, worst first by the side of the 95% interval nearest to good)",
@@ -99,6 +94,17 @@ extension PhaseReport.Insights {
             rows: paths.items.map { [$0.itemId, String($0.reached), String($0.completed), String($0.abandoned), String($0.stoppedHere),
                                      ReportText.share($0.abandonmentBound)] }))
         return tables
+    }
+}
+
+extension FeatureUsage.Row {
+    public static let header = ["feature", "treatment interactions", "treatment users", "control interactions", "control users"]
+
+    /// The row as table cells (count and share), for the report and the dashboard alike.
+    public var cells: [String] {
+        let (treatment, control) = (variants["treatment"], variants["control"])
+        return [feature, Self.usage(treatment?.interactions, treatment?.interactionShare), Self.usage(treatment?.users, treatment?.userShare),
+                Self.usage(control?.interactions, control?.interactionShare), Self.usage(control?.users, control?.userShare)]
     }
 
     private static func usage(_ count: Int?, _ share: Double?) -> String {

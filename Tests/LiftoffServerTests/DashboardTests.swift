@@ -141,7 +141,12 @@ struct DashboardChartTests {
             let table = String(page[feature...].prefix(1200))
             #expect(table.contains("<td>code_analysis</td><td>2</td><td>2</td><td>50%</td>"))
             #expect(table.range(of: "code_analysis")!.lowerBound < table.range(of: "path_generation")!.lowerBound)
-            #expect(page.contains("<h3>Problem areas (treatment)</h3>"))
+            #expect(page.contains("<h2 id=\"problem-areas\">Problem areas (phase alpha, last 1h, treatment)</h2>"))
+            #expect(page.contains("<h3>Feature usage</h3>"))
+            // The whole rollout is a range of its own: every phase, the phases drawn behind the lines.
+            let rollout = try await DashboardTests.page(client, "/metrics?window=rollout", cookie: cookie).1
+            #expect(rollout.contains("<h1>Metrics: every phase, whole rollout</h1>"))
+            #expect(rollout.contains("aria-current=\"page\">whole rollout</a>"))
         }
         let plain = try await TestServer()
         try await plain.withClient { client in

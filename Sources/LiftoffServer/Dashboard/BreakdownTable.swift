@@ -15,9 +15,9 @@ struct BreakdownTable: Sendable {
     var full: Bool
     var rows: [Row]
 
-    /// The rows of `dimension` over `interval` (treatment and control together) in `phase`.
+    /// The rows of `dimension` over `interval` (treatment and control together) in `phase` (nil: every phase).
     static func read(_ dimension: MetricDimension, cap: Int, admitted: [MetricDimension: Set<String>], metrics: MetricsQuery,
-                     over interval: MetricsQuery.Interval, phase: String) async throws -> BreakdownTable {
+                     over interval: MetricsQuery.Interval, phase: String?) async throws -> BreakdownTable {
         let (values, full) = BreakdownRequest.groups(of: dimension, admitted: admitted, cap: cap)
         var rows: [Row] = []
         for value in values {

@@ -63,7 +63,7 @@ struct DashboardController {
             let force = form["force"] == "on"
             if force {
                 guard key.scope == .admin else { throw APIError.forbidden("a forced promotion needs an admin key") }
-                guard form["confirm"] == "on" else { throw APIError.badRequest("confirm: tick the confirmation to force a promotion") }
+                guard form["confirmForced"] == "on" else { throw APIError.badRequest("confirmForced: tick the confirmation to force a promotion") }
             }
             let reason = try RequestJSON.text(form["reason"], field: "reason", required: force)
             let snapshot = try await controller.promote(actor: key.name, reason: reason, force: force)

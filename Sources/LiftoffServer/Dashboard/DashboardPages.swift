@@ -25,18 +25,51 @@ struct DashboardPages: Sendable {
         return snapshot.plan.guardrails.rules.first { $0.metric == metric && $0.baseline == nil && $0.versusControl == nil }?.threshold
     }
 
+    /// The metrics page's ranges: the last hour, day or week of the current phase, the whole current phase, or
+    /// the whole rollout (every phase, drawn as bands behind the lines).
+    enum Range: String, CaseIterable {
+        case hour = "1h", day = "24h", week = "7d", phase, rollout
+
+        var label: String {
+            switch self {
+            case .hour, .day, .week: "last \(rawValue)"
+            case .phase: "this phase"
+            case .rollout: "whole rollout"
+            }
+        }
+    }
+
     func metricsPage(window text: String?) async throws -> HTML {
-        let choices: [(String, TimeInterval, TimeInterval)] = [("1h", 3600, 120), ("24h", 86_400, 1800), ("7d", 604_800, 14_400)]
-        let (name, seconds, step) = choices.first { $0.0 == text } ?? choices[1]
+        let range = text.flatMap(Range.init(rawValue:)) ?? .day
+        let snapshot = state.snapshot
         let now = clock.now()
-        let interval = MetricsQuery.Interval(start: now.addingTimeInterval(-seconds), end: now)
-        let phase = state.snapshot.phase.name
+        let start: Date
+        switch range {
+        case .hour: start = now.addingTimeInterval(-3600)
+        case .day: start = now.addingTimeInterval(-86_400)
+        case .week: start = now.addingTimeInterval(-604_800)
+        case .phase: start = min(snapshot.phaseStartedAt, now.addingTimeInterval(-60))
+        case .rollout: start = min(snapshot.history.first?.startedAt ?? now, now.addingTimeInterval(-60))
+        }
+        let interval = MetricsQuery.Interval(start: start, end: now)
+        // About sixty points whatever the range, on whole minutes.
+        let step = max(60, (interval.seconds / 60 / 60).rounded(.up) * 60)
+        let phase: String? = range == .rollout ? nil : snapshot.phase.name
+        let scope = phase.map { "phase \($0), \(range.label)" } ?? "every phase, whole rollout"
+        let name = range.label
         var html = HTML()
-        html.append(.element("h1", [], .text("Metrics: phase \(phase), last \(name)")))
-        var links = HTML(raw: "<p>Window: ")
-        for choice in choices { links.append(.element("a", [("href", "/metrics?window=\(choice.0)")], .text(choice.0))); links.raw(" ") }
+        html.append(.element("h1", [], .text("Metrics: \(scope)")))
+        var links = HTML(raw: "<p>Range: ")
+        for choice in Range.allCases {
+            var attributes = [("href", "/metrics?window=\(choice.rawValue)")]
+            if choice == range { attributes.append(("aria-current", "page")) }
+            links.append(.element("a", attributes, .text(choice.label)))
+            links.raw(" ")
+        }
         links.raw("</p>")
         html.append(links)
+        let bands = range == .rollout || range == .week
+            ? snapshot.history.map { RolloutStory.Band(phase: $0.phase, start: $0.startedAt, end: $0.endedAt) } : []
         var cards = HTML(raw: "<div class=\"cards\">")
         for metric in Self.charted {
             let treatment = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .treatment)
@@ -44,7 +77,7 @@ struct DashboardPages: Sendable {
             let chart = SVGChart(title: "\(metric.rawValue): treatment and control", series: [
                 .init(name: "treatment", color: "#0969da", points: treatment.map { ($0.0, $0.1.value) }),
                 .init(name: "control", color: "#8250df", points: control.map { ($0.0, $0.1.value) }),
-            ], threshold: threshold(metric), unit: metric.unit)
+            ], threshold: threshold(metric), unit: metric.unit, bands: bands)
             var card = HTML()
             card.append(.element("h2", [], .text(metric.rawValue)))
             card.append(chart.render())
@@ -56,20 +89,20 @@ struct DashboardPages: Sendable {
         let treatment = try await metrics.values(compared, over: interval, phase: phase, variant: .treatment)
         let control = try await metrics.values(compared, over: interval, phase: phase, variant: .control)
         let comparisons = VariantComparison.compare(compared, treatment: treatment, control: control)
-        html.append(.element("h2", [], .text("Treatment against control (phase \(phase), last \(name))")))
+        html.append(.element("h2", [], .text("Treatment against control (\(scope))")))
         html.append(.element("p", [("class", "scope")], .text("Difference = treatment − control with its 95% interval; "
             + "“real” when the interval corrected for the number of metrics (\(VariantComparison.correctionText(comparisons))) excludes zero.")))
         html.append(DashboardLayout.table(ComparisonRow.header, comparisons.map { ComparisonRow($0).cells.map { HTML.text($0) } }))
         let paths = try await LearningPathReading.read(store, over: interval, phase: phase, variant: .treatment)
-        try await appendBreakdowns(to: &html, over: interval, phase: phase, window: name, paths: paths.analysis)
-        appendLearningPaths(paths, to: &html, phase: phase, window: name)
+        try await appendBreakdowns(to: &html, over: interval, phase: phase, scope: scope, paths: paths.analysis)
+        appendLearningPaths(paths, to: &html, scope: scope)
         return html
     }
 
     /// The routes learners take and where they stop (`GET /v1/insights/learning-paths` for the same scope).
-    private func appendLearningPaths(_ reading: LearningPathReading, to html: inout HTML, phase: String, window: String) {
+    private func appendLearningPaths(_ reading: LearningPathReading, to html: inout HTML, scope: String) {
         let analysis = reading.analysis
-        html.append(.element("h2", [("id", "learning-paths")], .text("Learning paths (phase \(phase), last \(window), treatment)")))
+        html.append(.element("h2", [("id", "learning-paths")], .text("Learning paths (\(scope), treatment)")))
         guard analysis.learners > 0 else {
             html.append(.element("p", [], .text("No completion event yet: paths come from completion events with an itemId.")))
             return
@@ -91,29 +124,37 @@ struct DashboardPages: Sendable {
         }))
     }
 
-    /// One table per dimension the plan declares (`GET /v1/metrics?groupBy=…` for the same scope).
-    private func appendBreakdowns(to html: inout HTML, over interval: MetricsQuery.Interval, phase: String, window: String,
+    /// Problem areas (features when the plan declares the feature dimension, lesson and project items always),
+    /// then feature usage and one table per dimension the plan declares (`GET /v1/metrics?groupBy=…` for the
+    /// same scope).
+    private func appendBreakdowns(to html: inout HTML, over interval: MetricsQuery.Interval, phase: String?, scope: String,
                                   paths: LearningPathAnalysis) async throws {
         let declared = state.snapshot.plan.dimensions
+        let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, featureCap: declared[.feature],
+                                                      paths: paths)
+            .filter { $0.severity != nil }.prefix(8)
+        html.append(.element("h2", [("id", "problem-areas")], .text("Problem areas (\(scope), treatment)")))
+        html.append(.element("p", [("class", "scope")], .text("Worst first by what the data shows at least: the side of the 95% "
+            + "interval nearest to good (GET /v1/insights/problem-areas)."
+            + (declared[.feature] == nil ? " Features are not ranked: the plan declares no feature dimension." : ""))))
+        if areas.isEmpty {
+            html.append(.element("p", [], .text("Not enough samples per feature or item yet.")))
+        } else {
+            html.append(DashboardLayout.table(["area", "signal", "value", "at least / at most", "samples"], areas.map { area in
+                let unit = Metric(rawValue: area.signal)?.unit ?? (area.signal == "abandonment_rate" ? "ratio" : "")
+                return [.text("\(area.kind) \(area.name)"), .text(area.signal), .text(area.value.map { ChartAxis.format($0, unit: unit) } ?? "–"),
+                        .text(area.bound.map { ChartAxis.format($0, unit: unit) } ?? "–"), .text(String(area.samples))]
+            }))
+        }
         guard !declared.isEmpty else { return }
-        html.append(.element("h2", [("id", "breakdowns")], .text("Breakdowns (phase \(phase), last \(window), treatment and control)")))
+        html.append(.element("h2", [("id", "breakdowns")], .text("Breakdowns (\(scope), treatment and control)")))
         let admitted = try await store.dimensionValues()
         if let cap = declared[.feature] {
-            let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, featureCap: cap,
-                                                          paths: paths)
-                .filter { $0.severity != nil }.prefix(8)
-            html.append(.element("h3", [], .text("Problem areas (treatment)")))
-            html.append(.element("p", [("class", "scope")], .text("Worst first by what the data shows at least: the side of the 95% "
-                + "interval nearest to good (GET /v1/insights/problem-areas).")))
-            if areas.isEmpty {
-                html.append(.element("p", [], .text("Not enough samples per feature yet.")))
-            } else {
-                html.append(DashboardLayout.table(["area", "signal", "value", "at least / at most", "samples"], areas.map { area in
-                    let unit = Metric(rawValue: area.signal)?.unit ?? (area.signal == "abandonment_rate" ? "ratio" : "")
-                    return [.text("\(area.kind) \(area.name)"), .text(area.signal), .text(area.value.map { ChartAxis.format($0, unit: unit) } ?? "–"),
-                            .text(area.bound.map { ChartAxis.format($0, unit: unit) } ?? "–"), .text(String(area.samples))]
-                }))
-            }
+            let (usage, full) = try await FeatureUsageReading.read(metrics, over: interval, phase: phase, variants: [.treatment, .control], cap: cap)
+            html.append(.element("h3", [], .text("Feature usage")))
+            html.append(.element("p", [("class", "scope")], .text("Each feature's interactions and users, with their share of the variant's "
+                + "(GET /v1/insights/feature-usage)" + (full ? "; the feature dimension is full: later features count as other." : "."))))
+            html.append(DashboardLayout.table(FeatureUsage.Row.header, usage.map { $0.cells.map { HTML.text($0) } }))
         }
         for (dimension, cap) in declared.sorted(by: { $0.key < $1.key }) {
             let table = try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval, phase: phase)
@@ -281,7 +322,7 @@ struct DashboardPages: Sendable {
             var promote = DashboardLayout.input("reason", label: "reason")
             if session.key.scope == .admin {
                 promote.append(DashboardLayout.input("force", label: "force past the gate (admin)", type: "checkbox"))
-                promote.append(DashboardLayout.input("confirm", label: "I confirm a forced promotion", type: "checkbox"))
+                promote.append(DashboardLayout.input("confirmForced", label: "I confirm a forced promotion", type: "checkbox"))
             }
             html.append(DashboardLayout.form(.promote, session: session, fields: promote, button: "Promote"))
             html.append(DashboardLayout.form(.pause, session: session, fields: DashboardLayout.input("reason", label: "reason"), button: "Pause"))

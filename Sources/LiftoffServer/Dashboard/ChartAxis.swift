@@ -18,6 +18,23 @@ enum ChartAxis {
     static let timeSteps: [TimeInterval] = [60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 2 * 86_400, 7 * 86_400,
                                             14 * 86_400, 30 * 86_400]
 
+    /// A time axis as SVG: a tick below `baseline` and its label at each of `timeTicks`' times, placed by `x`; a
+    /// label within `edgeMargin` of either end (`left`, `right`) is anchored inside the chart, not cut off by it.
+    static func timeAxis(from start: Date, to end: Date, target: Int = 6, baseline: Double, left: Double, right: Double,
+                         edgeMargin: Double, x: (Date) -> Double) -> HTML {
+        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        var svg = HTML()
+        for (time, text) in timeTicks(from: start, to: end, target: target) {
+            let position = number(x(time))
+            svg.raw("<line x1=\"\(position)\" y1=\"\(number(baseline))\" x2=\"\(position)\" y2=\"\(number(baseline + 4))\" stroke=\"#8c959f\"/>")
+            let anchor = x(time) > right - edgeMargin ? "end" : (x(time) < left + edgeMargin ? "start" : "middle")
+            svg.raw("<text x=\"\(position)\" y=\"\(number(baseline + 15))\" font-size=\"10\" text-anchor=\"\(anchor)\" fill=\"#57606a\">")
+            svg.text(text)
+            svg.raw("</text>")
+        }
+        return svg
+    }
+
     /// Tick times within `start...end` at the smallest step giving at most `target` ticks, aligned to whole
     /// steps in UTC, with their labels: `HH:mm` below a day's step (with the date where the day changes), `MMM d`
     /// from a day up.

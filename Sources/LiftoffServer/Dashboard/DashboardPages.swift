@@ -56,7 +56,6 @@ struct DashboardPages: Sendable {
         let step = max(60, (interval.seconds / 60 / 60).rounded(.up) * 60)
         let phase: String? = range == .rollout ? nil : snapshot.phase.name
         let scope = phase.map { "phase \($0), \(range.label)" } ?? "every phase, whole rollout"
-        let name = range.label
         var html = HTML()
         html.append(.element("h1", [], .text("Metrics: \(scope)")))
         var links = HTML(raw: "<p>Range: ")

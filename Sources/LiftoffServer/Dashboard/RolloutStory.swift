@@ -71,7 +71,7 @@ struct RolloutStory: Sendable, Equatable {
             return Marker(at: entry.at, kind: .promotion, title: "promoted\(Self.destination(entry.after)) by \(entry.actor)\(forced)\(why)", incident: nil, audit: audit)
         case "rollout.rollback":
             // The incident of the rule the rollback names, opened with it; else the nearest opened within a minute.
-            let rule = entry.reason?.split(separator: ":", maxSplits: 1).first.map(String.init)
+            let rule = ruleId(of: entry)
             let near = incidents.filter { abs($0.openedAt.timeIntervalSince(entry.at)) < 60 }
             let incident = near.first { $0.ruleId == rule }
                 ?? near.min { abs($0.openedAt.timeIntervalSince(entry.at)) < abs($1.openedAt.timeIntervalSince(entry.at)) }
@@ -84,7 +84,7 @@ struct RolloutStory: Sendable, Equatable {
             return Marker(at: entry.at, kind: .plan, title: "plan changed by \(entry.actor)\(why)", incident: nil, audit: audit)
         case "guardrail.fired":
             // A rollback rule's firing is told by the rollback it caused; the others by their rule's kind.
-            let rule = entry.reason?.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            let rule = ruleId(of: entry) ?? ""
             let kind: Marker.Kind
             if rule.hasPrefix("adjustments[") { kind = .adjustment }
             else if rule.hasPrefix("scaling.") { kind = .scaling }
@@ -95,6 +95,11 @@ struct RolloutStory: Sendable, Equatable {
         default:
             return nil
         }
+    }
+
+    /// The rule a guardrail's audit entry names first in its reason (`rollback[0]: error_rate above …`).
+    private static func ruleId(of entry: AuditEntry) -> String? {
+        entry.reason?.split(separator: ":", maxSplits: 1).first.map(String.init)
     }
 
     /// " to beta" from the rollout as the audit entry describes it after the change (`{"phase":"beta",…}`), else "".

@@ -62,14 +62,8 @@ struct SVGChart {
             svg.raw("</text>")
         }
         if style == .line {
-            for (time, text) in ChartAxis.timeTicks(from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end)) {
-                svg.raw("<line x1=\"\(number(x(time)))\" y1=\"\(top + plotHeight)\" x2=\"\(number(x(time)))\" y2=\"\(top + plotHeight + 4)\" stroke=\"#8c959f\"/>")
-                // A label at either edge is anchored inside the chart, not cut off by it.
-                let anchor = x(time) > width - right - 20 ? "end" : (x(time) < left + 20 ? "start" : "middle")
-                svg.raw("<text x=\"\(number(x(time)))\" y=\"\(top + plotHeight + 15)\" font-size=\"10\" text-anchor=\"\(anchor)\" fill=\"#57606a\">")
-                svg.text(text)
-                svg.raw("</text>")
-            }
+            svg.append(ChartAxis.timeAxis(from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end), baseline: top + plotHeight,
+                                          left: left, right: width - right, edgeMargin: 20, x: x))
         }
         if let threshold {
             svg.raw("<line x1=\"\(left)\" y1=\"\(number(y(threshold)))\" x2=\"\(width - right)\" y2=\"\(number(y(threshold)))\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>")

@@ -50,14 +50,8 @@ struct TimelineChart {
             svg.raw("<circle cx=\"\(number(position))\" cy=\"\(number(centre))\" r=\"5\" fill=\"\(marker.kind.color)\" stroke=\"#ffffff\"/>")
             svg.raw("</a>")
         }
-        let axisTop = top + bandHeight
-        for (time, text) in ChartAxis.timeTicks(from: story.start, to: Date(timeIntervalSince1970: end), target: 8) {
-            svg.raw("<line x1=\"\(number(x(time)))\" y1=\"\(number(axisTop))\" x2=\"\(number(x(time)))\" y2=\"\(number(axisTop + 4))\" stroke=\"#8c959f\"/>")
-            let anchor = x(time) > width - right - 30 ? "end" : (x(time) < left + 30 ? "start" : "middle")
-            svg.raw("<text x=\"\(number(x(time)))\" y=\"\(number(axisTop + 15))\" font-size=\"10\" text-anchor=\"\(anchor)\" fill=\"#57606a\">")
-            svg.text(text)
-            svg.raw("</text>")
-        }
+        svg.append(ChartAxis.timeAxis(from: story.start, to: Date(timeIntervalSince1970: end), target: 8, baseline: top + bandHeight,
+                                      left: left, right: width - right, edgeMargin: 30, x: x))
         for (index, kind) in kinds.enumerated() {
             let legendLeft = left + Double(index) * 100
             svg.raw("<circle cx=\"\(number(legendLeft + 5))\" cy=\"\(number(height - 8))\" r=\"4\" fill=\"\(kind.color)\"/>")

@@ -125,7 +125,7 @@ public struct GuardrailsView: Codable, Sendable {
         self.rules = rules
     }
 
-    public static let eventsWithoutUserText = "Events without a userId (security_issue, integrity_violation, resource) count once, "
+    public static let eventsWithoutUserText = "Events without a userId (security_issue, integrity_violation, integrity_check, resource) count once, "
         + "in the current phase, with treatment while the rollout runs, is paused or is complete, and with control after a "
         + "rollback; every rule judges treatment, so a critical finding from a scanner acts exactly as one carrying a treatment user's id."
 }

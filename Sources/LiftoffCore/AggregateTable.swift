@@ -114,6 +114,7 @@ public struct AggregateTable: Sendable, Equatable {
             if let rating = feedback.rating { add(.rating, Double(rating)) }
             if let usability = feedback.usability { add(.usability, Double(usability)) }
             if let relevant = feedback.relevant { add(.relevance, relevant ? 1 : 0) }
+            if let helpful = feedback.helpful { add(.helpfulFeedback, helpful ? 1 : 0) }
         case .sessionStart:
             add(.sessionStarts, 1)
             if let open = recorded.concurrentSessions { add(.concurrentSessions, Double(open)) }
@@ -130,6 +131,10 @@ public struct AggregateTable: Sendable, Equatable {
             add(.security(issue.severity), 1)
         case .integrityViolation:
             add(.integrityViolations, 1)
+        case .integrityCheck(let check):
+            add(.integrityChecks, check.passed ? 1 : 0)
+            // A failed check is an inconsistency found, the same as a violation reported on its own.
+            if !check.passed { add(.integrityViolations, 1) }
         case .resource(let sample):
             if let usage = sample.utilisation { add(.resourceUsage, usage) }
             if let cost = sample.infraCostUsd { add(.infraCost, cost) }

@@ -33,6 +33,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case completion
     case securityIssue = "security_issue"
     case integrityViolation = "integrity_violation"
+    case integrityCheck = "integrity_check"
     case resource
     case payment
 }
@@ -47,6 +48,7 @@ public enum EventPayload: Sendable, Equatable {
     case completion(Completion)
     case securityIssue(SecurityIssue)
     case integrityViolation(IntegrityViolation)
+    case integrityCheck(IntegrityCheck)
     case resource(ResourceSample)
     case payment(Payment)
 
@@ -60,6 +62,7 @@ public enum EventPayload: Sendable, Equatable {
         case .completion: .completion
         case .securityIssue: .securityIssue
         case .integrityViolation: .integrityViolation
+        case .integrityCheck: .integrityCheck
         case .resource: .resource
         case .payment: .payment
         }
@@ -219,6 +222,23 @@ public struct IntegrityViolation: Sendable, Equatable, Codable {
     public var feature: String?
     public init(check: String, detail: String? = nil, feature: String? = nil) {
         self.check = check
+        self.detail = detail
+        self.feature = feature
+    }
+}
+
+/// A data-integrity check that ran, passed or not: the denominator that turns failures into an accuracy
+/// (`data_accuracy`). A failed check is also a data inconsistency, so an app sends either this or an
+/// `integrity_violation` for one failure, not both.
+public struct IntegrityCheck: Sendable, Equatable, Codable {
+    public var check: String
+    public var passed: Bool
+    public var detail: String?
+    /// The feature whose data was checked (`progress_tracking`: recorded progress against completions).
+    public var feature: String?
+    public init(check: String, passed: Bool, detail: String? = nil, feature: String? = nil) {
+        self.check = check
+        self.passed = passed
         self.detail = detail
         self.feature = feature
     }

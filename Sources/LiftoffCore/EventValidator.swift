@@ -40,7 +40,7 @@ public struct EventValidator: Sendable {
     /// Events about the system rather than a person may come without a user.
     static func requiresUser(_ type: EventType) -> Bool {
         switch type {
-        case .resource, .securityIssue, .integrityViolation: false
+        case .resource, .securityIssue, .integrityViolation, .integrityCheck: false
         default: true
         }
     }
@@ -88,6 +88,15 @@ public struct EventValidator: Sendable {
         case .integrityViolation:
             return .integrityViolation(IntegrityViolation(
                 check: try fields.requiredString("check"),
+                detail: try fields.string("detail", maxLength: Self.maxTextLength),
+                feature: try fields.string("feature")))
+        case .integrityCheck:
+            guard let passed = try fields.bool("passed") else {
+                throw EventValidationError(field: "passed", reason: "required: true when the check found the data consistent")
+            }
+            return .integrityCheck(IntegrityCheck(
+                check: try fields.requiredString("check"),
+                passed: passed,
                 detail: try fields.string("detail", maxLength: Self.maxTextLength),
                 feature: try fields.string("feature")))
         case .resource: return .resource(try resource(fields))

@@ -136,6 +136,8 @@ extension EventPayload {
             put("severity", value.severity.rawValue); put("title", value.title)
         case .integrityViolation(let value):
             put("check", value.check); put("detail", value.detail); put("feature", value.feature)
+        case .integrityCheck(let value):
+            put("check", value.check); put("detail", value.detail); put("feature", value.feature); put("passed", value.passed)
         case .resource(let value):
             put("cpu", value.cpu); put("infraCostUsd", value.infraCostUsd); put("memory", value.memory)
         case .payment(let value):

@@ -45,6 +45,10 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
     case securityMedium = "security.medium"
     case securityLow = "security.low"
     case integrityViolations = "integrity"
+    /// Integrity checks that ran; sum counts those that passed.
+    case integrityChecks = "integrity.checks"
+    /// Feedback that said whether the answer helped; sum counts the helpful ones.
+    case helpfulFeedback = "feedback.helpful"
     /// Resource samples: utilisation of the busier of cpu and memory.
     case resourceUsage = "resource.usage"
     /// Infrastructure cost samples, sum in USD.
@@ -58,7 +62,8 @@ public enum Measure: String, Sendable, CaseIterable, Codable {
 
     /// The measures fed by events about the system rather than a person, which may come without a user.
     public static let fromSystemEvents: Set<Measure> = [
-        .securityCritical, .securityHigh, .securityMedium, .securityLow, .integrityViolations, .resourceUsage, .infraCost,
+        .securityCritical, .securityHigh, .securityMedium, .securityLow, .integrityViolations, .integrityChecks, .resourceUsage,
+        .infraCost,
     ]
 
     /// Whether this measure keeps a quantile sketch of its values.

@@ -1,14 +1,15 @@
 extension Metric {
-    /// For a metric that counts findings (security issues of some severities, failed integrity checks): the
-    /// event type and the severities it counts, so an alert on it can name the findings. Nil for others.
-    public var findings: (type: EventType, severities: Set<Severity>)? {
+    /// For a metric that counts findings (security issues of some severities, integrity violations and failed
+    /// integrity checks): the event types and the severities it counts, so an alert on it can name the
+    /// findings. Nil for others.
+    public var findings: (types: [EventType], severities: Set<Severity>)? {
         switch self {
-        case .criticalSecurityIssues: (.securityIssue, [.critical])
-        case .highSecurityIssues: (.securityIssue, [.high])
-        case .mediumSecurityIssues: (.securityIssue, [.medium])
-        case .lowSecurityIssues: (.securityIssue, [.low])
-        case .securityIssues: (.securityIssue, Set(Severity.allCases))
-        case .dataInconsistencies: (.integrityViolation, [])
+        case .criticalSecurityIssues: ([.securityIssue], [.critical])
+        case .highSecurityIssues: ([.securityIssue], [.high])
+        case .mediumSecurityIssues: ([.securityIssue], [.medium])
+        case .lowSecurityIssues: ([.securityIssue], [.low])
+        case .securityIssues: ([.securityIssue], Set(Severity.allCases))
+        case .dataInconsistencies: ([.integrityViolation, .integrityCheck], [])
         default: nil
         }
     }
@@ -35,6 +36,7 @@ extension Metric {
         case .codeAnalysisAccuracy: [.codeAnalysisAccuracy]
         case .userSatisfaction: [.rating]
         case .usabilityScore: [.usability]
+        case .helpfulnessRate: [.helpfulFeedback]
         case .apiCosts: [.cost]
         case .infrastructureCosts: [.infraCost]
         case .costPerUser: [.cost, .infraCost, .users]
@@ -55,6 +57,7 @@ extension Metric {
         case .lowSecurityIssues: [.securityLow]
         case .securityIssues: [.securityCritical, .securityHigh, .securityMedium, .securityLow]
         case .dataInconsistencies: [.integrityViolations]
+        case .dataAccuracy: [.integrityChecks]
         case .resourceUsage: [.resourceUsage]
         case .revenue: [.revenue]
         case .revenuePerUser: [.revenue, .users]

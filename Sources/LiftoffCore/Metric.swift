@@ -22,6 +22,9 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case codeAnalysisAccuracy = "code_analysis_accuracy"
     case userSatisfaction = "user_satisfaction"
     case usabilityScore = "usability_score"
+    /// The share of feedback that called the answer helpful, among feedback that said (`helpful`): with
+    /// `feature: visual_aids`, the seed's visual-aids effectiveness.
+    case helpfulnessRate = "helpfulness_rate"
     case apiCosts = "api_costs"
     case infrastructureCosts = "infrastructure_costs"
     case costPerUser = "cost_per_user"
@@ -46,6 +49,9 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     case mediumSecurityIssues = "medium_security_issues"
     case lowSecurityIssues = "low_security_issues"
     case dataInconsistencies = "data_inconsistencies"
+    /// The share of integrity checks that passed (`integrity_check` events): with `feature: progress_tracking`,
+    /// the seed's progress-tracking accuracy.
+    case dataAccuracy = "data_accuracy"
     case resourceUsage = "resource_usage"
     /// Net revenue in USD: Σ payment amounts, refunds negative.
     case revenue
@@ -69,7 +75,8 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
     public var kind: Kind {
         switch self {
         case .errorRate, .apiFailureRate, .timeoutRate, .invalidResponseRate, .apiLimitRate,
-             .completionRate, .projectCompletionRate, .retentionD1, .retentionD7, .skillEvaluationAccuracy:
+             .completionRate, .projectCompletionRate, .retentionD1, .retentionD7, .skillEvaluationAccuracy,
+             .helpfulnessRate, .dataAccuracy:
             .rate
         case .tokenUsage, .apiCosts, .infrastructureCosts, .unpricedInteractions, .interactions, .activeUsers,
              .sessions, .concurrentSessionsMax, .criticalSecurityIssues, .securityIssues, .highSecurityIssues, .mediumSecurityIssues,

@@ -43,6 +43,7 @@ public struct MetricCalculator: Sendable {
         case .codeAnalysisAccuracy: return mean(.codeAnalysisAccuracy)
         case .userSatisfaction: return mean(.rating)
         case .usabilityScore: return mean(.usability)
+        case .helpfulnessRate: return rate(Int(aggregate(.helpfulFeedback).sum), of: count(.helpfulFeedback))
         case .apiCosts: return total(.cost)
         case .infrastructureCosts: return total(.infraCost)
         case .costPerUser:
@@ -72,6 +73,7 @@ public struct MetricCalculator: Sendable {
         case .securityIssues:
             return occurrences(Severity.allCases.reduce(0) { $0 + count(.security($1)) })
         case .dataInconsistencies: return occurrences(count(.integrityViolations))
+        case .dataAccuracy: return rate(Int(aggregate(.integrityChecks).sum), of: count(.integrityChecks))
         case .resourceUsage: return mean(.resourceUsage)
         case .revenue: return total(.revenue)
         case .revenuePerUser:

@@ -40,6 +40,7 @@ extension RecordedEvent {
             case .aiInteraction(let interaction): value = interaction.feature
             case .feedback(let feedback): value = feedback.feature
             case .integrityViolation(let violation): value = violation.feature
+            case .integrityCheck(let check): value = check.feature
             default: value = nil
             }
         case .model:

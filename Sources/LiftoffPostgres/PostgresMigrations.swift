@@ -341,5 +341,11 @@ enum PostgresMigrations {
         Migration(number: 11, name: "index-completion-events", sql: """
             CREATE INDEX events_completions ON events (occurred_at) WHERE type = 'completion';
             """),
+        Migration(number: 12, name: "integrity-check-events", sql: """
+            ALTER TABLE events DROP CONSTRAINT events_type_check;
+            ALTER TABLE events ADD CONSTRAINT events_type_check CHECK (type IN ('ai_interaction','feedback','session_start',
+                'session_end','assessment','completion','security_issue','integrity_violation','integrity_check','resource',
+                'payment'));
+            """),
     ]
 }

@@ -350,6 +350,39 @@ enum SQLiteMigrations {
             // Learning paths read a window's completions; without the index that is a scan of every event.
             try db.execute(sql: "CREATE INDEX events_completions ON events(occurred_at) WHERE type = 'completion'")
         }
+        migrator.registerMigration("0015-integrity-check-events") { db in
+            // As in 0012: the table is rebuilt to widen its type CHECK, rows, seq and region kept, every index
+            // created again.
+            try db.execute(sql: """
+                CREATE TABLE events_with_checks (
+                    seq INTEGER PRIMARY KEY,
+                    event_id TEXT CHECK (event_id IS NULL OR length(event_id) BETWEEN 1 AND 128),
+                    type TEXT NOT NULL CHECK (type IN ('ai_interaction','feedback','session_start','session_end',
+                        'assessment','completion','security_issue','integrity_violation','integrity_check','resource',
+                        'payment')),
+                    occurred_at INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    user_id TEXT,
+                    session_id TEXT,
+                    phase TEXT NOT NULL,
+                    variant TEXT NOT NULL CHECK (variant IN ('treatment','control')),
+                    cost_usd REAL CHECK (cost_usd IS NULL OR cost_usd >= 0),
+                    payload TEXT NOT NULL,
+                    epoch INTEGER NOT NULL DEFAULT 0,
+                    region TEXT
+                );
+                INSERT INTO events_with_checks (seq, event_id, type, occurred_at, received_at, user_id, session_id, phase, variant,
+                                                cost_usd, payload, epoch, region)
+                    SELECT seq, event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload,
+                           epoch, region
+                    FROM events;
+                DROP TABLE events;
+                ALTER TABLE events_with_checks RENAME TO events;
+                CREATE INDEX events_by_received_at ON events(received_at);
+                CREATE INDEX events_feedback ON events(seq) WHERE type = 'feedback';
+                CREATE INDEX events_completions ON events(occurred_at) WHERE type = 'completion';
+                """)
+        }
         return migrator
     }
 }

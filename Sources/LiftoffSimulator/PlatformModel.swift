@@ -41,6 +41,14 @@ public struct PlatformModel: Sendable, Equatable {
     public var codeAccuracyMean = 0.9
     /// Chance that an interaction gets feedback.
     public var feedbackProbability = 0.15
+    /// The share of each feature's answers that show a visual aid (a diagram, a trace of the code's state).
+    public var visualAidShare: [Feature: Double] = [.tutoringChat: 0.3, .codeAnalysis: 0.2]
+    /// Chance that a learner answers the app's "did this diagram help?" under a visual aid.
+    public var visualAidFeedbackProbability = 0.4
+    /// Chance that a visual aid beside a good answer (relevance 0.8 or more) helps; beside a worse one it does not.
+    public var visualAidHelpfulness = 0.9
+    /// The share of the app's progress-record checks (one after each completion) that find the record matching.
+    public var progressTrackingAccuracy = 1.0
     public var interactionsPerSession = 6.0
     public var sessionMinutesMedian = 25.0
     /// Score gained per practised session, on a 0–1 scale.

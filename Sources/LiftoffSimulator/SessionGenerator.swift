@@ -2,8 +2,9 @@ import Foundation
 import LiftoffCore
 
 /// Generates one learning session as the app would report it: session start and end, AI interactions by
-/// feature with latency, tokens, outcome, relevance and accuracy, feedback on some answers, an assessment
-/// whose score rises with practice, and lesson or project completions. Events are the ingest API's JSON.
+/// feature with latency, tokens, outcome, relevance and accuracy, feedback on some answers (and on their visual
+/// aids), an assessment whose score rises with practice, lesson or project completions each followed by the app's
+/// check of its progress record. Events are the ingest API's JSON.
 public struct SessionGenerator: Sendable {
     public var model: PlatformModel
 
@@ -55,6 +56,14 @@ public struct SessionGenerator: Sendable {
                 }
             }
             events.append(event("ai_interaction", learner, sessionId, at, fields))
+            if Self.happens(model.visualAidShare[feature] ?? 0, "visual-aid", interactionId),
+               Self.happens(model.visualAidFeedbackProbability, "visual-aid-feedback", interactionId) {
+                let helpful = outcome == .ok && relevance >= 0.8 && Self.happens(model.visualAidHelpfulness, "visual-aid-helps", interactionId)
+                events.append(event("feedback", learner, sessionId, at.addingTimeInterval(8), [
+                    "id": .string("\(interactionId)-v"), "interactionId": .string(interactionId),
+                    "feature": .string(Self.visualAidsFeature), "helpful": .bool(helpful),
+                ]))
+            }
             if random.chance(model.feedbackProbability) {
                 events.append(event("feedback", learner, sessionId, at.addingTimeInterval(5), [
                     "id": .string("\(interactionId)-f"), "interactionId": .string(interactionId),
@@ -80,8 +89,24 @@ public struct SessionGenerator: Sendable {
         events.append(event("completion", learner, sessionId, end.addingTimeInterval(-10), [
             "id": .string("\(sessionId)-c"), "item": .string(item.kind.rawValue), "itemId": .string(item.id), "completed": .bool(completed),
         ]))
+        events.append(event("integrity_check", learner, sessionId, end.addingTimeInterval(-9), [
+            "id": .string("\(sessionId)-p"), "check": .string("progress-matches-completions"),
+            "feature": .string(Self.progressTrackingFeature),
+            "passed": .bool(Self.happens(model.progressTrackingAccuracy, "progress-check", sessionId)),
+        ]))
         events.append(event("session_end", learner, sessionId, end, ["durationSeconds": .number((minutes * 60).rounded())]))
         return events
+    }
+
+    /// The feature names of the app's visual aids and progress tracking, as its feedback and checks carry them.
+    public static let visualAidsFeature = "visual_aids"
+    public static let progressTrackingFeature = "progress_tracking"
+
+    /// Whether something with chance `rate` happens to `key`, by a stable hash rather than a draw: visual aids and
+    /// progress checks came after the rest of the model, and drawing for them would have changed every later
+    /// value of a seed (and so the scorecard's runs).
+    private static func happens(_ rate: Double, _ purpose: String, _ key: String) -> Bool {
+        Double(StableHash.hash64(purpose + ":" + key) % 10_000) < rate * 10_000
     }
 
     private func event(_ type: String, _ learner: Learner, _ session: String, _ at: Date, _ fields: [String: JSONValue]) -> JSONValue {

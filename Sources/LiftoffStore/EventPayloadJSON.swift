@@ -21,6 +21,7 @@ public enum EventPayloadJSON {
         case .completion: return .completion(try decoder.decode(Completion.self, from: data))
         case .securityIssue: return .securityIssue(try decoder.decode(SecurityIssue.self, from: data))
         case .integrityViolation: return .integrityViolation(try decoder.decode(IntegrityViolation.self, from: data))
+        case .integrityCheck: return .integrityCheck(try decoder.decode(IntegrityCheck.self, from: data))
         case .resource: return .resource(try decoder.decode(ResourceSample.self, from: data))
         case .payment: return .payment(try decoder.decode(Payment.self, from: data))
         }

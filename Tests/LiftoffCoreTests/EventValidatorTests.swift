@@ -85,14 +85,19 @@ struct EventValidatorTests {
             == .securityIssue(SecurityIssue(severity: .critical, title: "prompt injection")))
         #expect(try validate(#"{"type":"integrity_violation","check":"progress-sum","detail":"negative"}"#).payload
             == .integrityViolation(IntegrityViolation(check: "progress-sum", detail: "negative")))
+        #expect(try validate(#"{"type":"integrity_check","check":"progress","passed":false,"feature":"progress_tracking"}"#).payload
+            == .integrityCheck(IntegrityCheck(check: "progress", passed: false, feature: "progress_tracking")))
         #expect(try validate(#"{"type":"resource","cpu":0.5,"memory":0.75,"infraCostUsd":1.5}"#).payload
             == .resource(ResourceSample(cpu: 0.5, memory: 0.75, infraCostUsd: 1.5)))
     }
 
     @Test(arguments: [
         (#"{"userId":"u"}"#, "type: required"),
-        (#"{"type":"click","userId":"u"}"#, "type: 'click' is not one of ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, resource, payment"),
+        (#"{"type":"click","userId":"u"}"#, "type: 'click' is not one of ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, integrity_check, resource, payment"),
         (#"[1]"#, "event: expected an object, got an array"),
+        (#"{"type":"integrity_check","check":"progress"}"#, "passed: required: true when the check found the data consistent"),
+        (#"{"type":"integrity_check","passed":"yes","check":"progress"}"#, "passed: expected a boolean, got a string"),
+        (#"{"type":"integrity_check","passed":true}"#, "check: required"),
         (#"{"type":"assessment","userId":"u","skill":"loops","score":0.5,"predictedLevel":"beginner"}"#, "predictedLevel: needs level: the level this assessment measured, which the prediction is judged against"),
         (#"{"type":"payment","userId":"u","amountUsd":9.5,"kind":"refund"}"#, "amountUsd: a refund is negative: the money given back, e.g. -9.50 for a refund of 9.50"),
         (#"{"type":"payment","userId":"u","amountUsd":-1,"kind":"renewal"}"#, "amountUsd: -1.00 is negative; only kind refund gives money back"),

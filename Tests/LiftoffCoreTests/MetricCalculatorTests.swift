@@ -24,6 +24,9 @@ struct MetricCalculatorTests {
             recorded("u2", .aiInteraction(AIInteraction(feature: "code_analysis", latencyMs: 1000, costUsd: 0.005, outcome: .invalidResponse, accuracy: 0.6))),
             recorded("u1", .feedback(Feedback(rating: 4, relevant: true))),
             recorded("u2", .feedback(Feedback(rating: 2, relevant: false, usability: 3))),
+            // Visual aids: one helpful, one not; feedback without `helpful` does not count.
+            recorded("u1", .feedback(Feedback(helpful: true, feature: "visual_aids"))),
+            recorded("u2", .feedback(Feedback(helpful: false, feature: "visual_aids"))),
             { var start = recorded("u1", .sessionStart); start.concurrentSessions = 3; return start }(),
             recorded("u1", .sessionEnd(SessionEnd(durationSeconds: 600))),
             recorded("u2", .sessionEnd(SessionEnd()), sessionSeconds: 300),
@@ -38,6 +41,10 @@ struct MetricCalculatorTests {
             recorded(nil, .securityIssue(SecurityIssue(severity: .critical, title: "leak"))),
             recorded(nil, .securityIssue(SecurityIssue(severity: .low, title: "header"))),
             recorded(nil, .integrityViolation(IntegrityViolation(check: "progress"))),
+            // Three checks, two passed: accuracy 2/3, and the failed one is a second inconsistency.
+            recorded("u1", .integrityCheck(IntegrityCheck(check: "progress", passed: true, feature: "progress_tracking"))),
+            recorded("u2", .integrityCheck(IntegrityCheck(check: "progress", passed: false, feature: "progress_tracking"))),
+            recorded(nil, .integrityCheck(IntegrityCheck(check: "totals", passed: true))),
             recorded(nil, .resource(ResourceSample(cpu: 0.5, memory: 0.7, infraCostUsd: 1.5))),
             recorded(nil, .resource(ResourceSample(cpu: 0.3))),
             recorded("u1", .payment(Payment(amountUsd: 20, kind: .subscription, plan: "pro"))),
@@ -59,7 +66,8 @@ struct MetricCalculatorTests {
         (.skillEvaluationAccuracy, 0.5, 2),
         (.skillProgression, 0.3, 1), (.retentionD1, 0.25, 4), (.retentionD7, nil, 0),
         (.criticalSecurityIssues, 1, 1), (.securityIssues, 2, 2),
-        (.highSecurityIssues, 0, 0), (.mediumSecurityIssues, 0, 0), (.lowSecurityIssues, 1, 1), (.dataInconsistencies, 1, 1), (.resourceUsage, 0.5, 2),
+        (.highSecurityIssues, 0, 0), (.mediumSecurityIssues, 0, 0), (.lowSecurityIssues, 1, 1), (.dataInconsistencies, 2, 2),
+        (.dataAccuracy, 2.0 / 3, 3), (.helpfulnessRate, 0.5, 2), (.resourceUsage, 0.5, 2),
         // Payments 20 + 10 − 5; one payer (u2 only got a refund); two active users; (25 − 0.017 − 1.5) ÷ 25.
         (.revenue, 25, 3), (.payingUsers, 1, 1), (.revenuePerUser, 12.5, 2), (.grossMargin, 23.483 / 25, 3),
     ]

@@ -49,6 +49,40 @@ struct BreakdownAPITests {
         }
     }
 
+    /// The seed's visual-aids effectiveness and progress-tracking accuracy, reported as the README says: feedback
+    /// with `helpful` and `feature: visual_aids`, integrity checks with `passed` and `feature: progress_tracking`.
+    @Test func visualAidsAndProgressTrackingAreJudgedOnTheirOwnSamples() async throws {
+        let server = try await TestServer(plan: Self.plan([.feature: 5]))
+        let body = #"""
+            {"events":[
+             {"type":"feedback","userId":"u1","feature":"visual_aids","helpful":true,"interactionId":"i1"},
+             {"type":"feedback","userId":"u2","feature":"visual_aids","helpful":true},
+             {"type":"feedback","userId":"u3","feature":"visual_aids","helpful":false},
+             {"type":"feedback","userId":"u3","rating":5,"helpful":false},
+             {"type":"integrity_check","userId":"u1","check":"progress-matches-completions","passed":true,"feature":"progress_tracking"},
+             {"type":"integrity_check","userId":"u2","check":"progress-matches-completions","passed":true,"feature":"progress_tracking"},
+             {"type":"integrity_check","userId":"u3","check":"progress-matches-completions","passed":true,"feature":"progress_tracking"},
+             {"type":"integrity_check","check":"progress-matches-completions","passed":false,"feature":"progress_tracking","detail":"u4: 3 recorded, 2 completed"},
+             {"type":"integrity_check","userId":"u1","check":"progress-matches-completions","feature":"progress_tracking"}
+            ]}
+            """#
+        try await server.withClient { client in
+            let report = try #require(try await client.request(.post, "/v1/events", json: body).decoded(IngestReport.self))
+            #expect(report.accepted == 8)
+            #expect(report.rejected == [IngestRejection(index: 8, error: "passed: required: true when the check found the data consistent")])
+            let visual = try await client.request(.get, "/v1/metrics?window=1h&names=helpfulness_rate&feature=visual_aids")
+            #expect(visual.metric("helpfulness_rate")?.value == 2.0 / 3)
+            #expect(visual.metric("helpfulness_rate")?.samples == 3)
+            let everyone = try await client.request(.get, "/v1/metrics?window=1h&names=helpfulness_rate,data_accuracy,data_inconsistencies")
+            #expect(everyone.metric("helpfulness_rate")?.value == 0.5, "the untagged feedback counts for the whole population")
+            let progress = try await client.request(.get, "/v1/metrics?window=1h&names=data_accuracy,data_inconsistencies&feature=progress_tracking")
+            #expect(progress.metric("data_accuracy")?.value == 0.75)
+            #expect(progress.metric("data_accuracy")?.samples == 4)
+            #expect(progress.metric("data_inconsistencies")?.value == 1, "a failed check is an inconsistency found")
+            #expect(everyone.metric("data_inconsistencies")?.value == 1)
+        }
+    }
+
     @Test func groupByAnswersEveryValueAndSaysWhenTheCapIsReached() async throws {
         let server = try await TestServer(plan: Self.plan([.feature: 3]))
         try await server.withClient { client in

@@ -58,6 +58,31 @@ struct GeneratorTests {
         #expect(Self.traffic(model: model) == traffic.filter { $0["type"] != .string("payment") })
     }
 
+    /// Visual aids under 30% of tutoring answers and 20% of code analyses, rated helpful or not under 40% of
+    /// them; a progress check after every completion. Neither draws from the run's random numbers, so the rest of
+    /// a seed's traffic is what it was before they were simulated.
+    @Test func visualAidsAndProgressChecksComeWithoutChangingTheRestOfTheTraffic() {
+        let traffic = Self.traffic()
+        let interactions = Self.interactions(traffic)
+        let visual = traffic.filter { $0["type"] == .string("feedback") && $0["feature"] == .string("visual_aids") }
+        let tutoring = Double(interactions.filter { $0["feature"] == .string("tutoring_chat") }.count)
+        let analyses = Double(interactions.filter { $0["feature"] == .string("code_analysis") }.count)
+        let expected = (tutoring * 0.3 + analyses * 0.2) * 0.4
+        #expect(abs(Double(visual.count) - expected) < 4 * sqrt(expected), "\(visual.count) visual-aid answers, expected about \(expected)")
+        let helpful = Double(visual.filter { $0["helpful"] == .bool(true) }.count) / Double(visual.count)
+        #expect(helpful > 0.85 && helpful < 0.95, "helpful share \(helpful)")
+        let checks = traffic.filter { $0["type"] == .string("integrity_check") }
+        #expect(checks.count == traffic.filter { $0["type"] == .string("completion") }.count)
+        #expect(checks.allSatisfy { $0["passed"] == .bool(true) && $0["feature"] == .string("progress_tracking") })
+        var model = PlatformModel()
+        model.progressTrackingAccuracy = 0.9
+        let failed = Self.traffic(model: model).filter { $0["type"] == .string("integrity_check") && $0["passed"] == .bool(false) }
+        #expect(abs(Double(failed.count) / Double(checks.count) - 0.1) < 0.03)
+        model = PlatformModel()
+        model.visualAidShare = [:]
+        #expect(Self.traffic(model: model) == traffic.filter { !visual.contains($0) })
+    }
+
     /// Every event carries its learner's region, the same for all of a learner's events, spread over the four.
     @Test func eachLearnerHasOneRegion() {
         var regions: [String: Set<String>] = [:]
@@ -150,7 +175,8 @@ struct GeneratorTests {
         let timeouts = Double(interactions.filter { $0["outcome"] == .string("timeout") }.count)
         // Within four standard errors of the configured rate.
         #expect(abs(timeouts / n - 0.04) < 4 * sqrt(0.04 * 0.96 / n))
-        let feedback = Double(events.filter { $0["type"] == .string("feedback") }.count)
+        // The answers' own feedback; a visual aid's has its feature and its own rate (below).
+        let feedback = Double(events.filter { $0["type"] == .string("feedback") && $0["feature"] == nil }.count)
         #expect(abs(feedback / n - 0.2) < 4 * sqrt(0.2 * 0.8 / n))
     }
 

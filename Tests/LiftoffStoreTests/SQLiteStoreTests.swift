@@ -57,6 +57,36 @@ struct SQLiteStoreTests {
         #expect(totals[.payingUsers]?.distinct?.count == 1)
     }
 
+    /// Migration 0015 rebuilds the events table again, for integrity checks: rows keep their seq, region and
+    /// retry ids, the partial indexes come back, and a check is stored and counted afterwards.
+    @Test func aFileFromBeforeIntegrityChecksKeepsItsEventsAndTakesChecks() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let queue = try DatabaseQueue(path: directory.databasePath)
+            try SQLiteMigrations.migrator.migrate(queue, upTo: "0014-index-completion-events")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO events (seq, event_id, type, occurred_at, received_at, user_id, phase, variant, cost_usd, payload, epoch, region)
+                    VALUES (41, 'old-1', 'ai_interaction', ?, ?, 'u1', 'alpha', 'treatment', 0.25, '{"latencyMs":100,"model":"m","outcome":"ok"}', 0, 'eu-west')
+                    """, arguments: [Milliseconds.from(now), Milliseconds.from(now)])
+            }
+        }
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        let check = RecordedEvent(event: Event(id: "check-1", timestamp: now, userId: "u1",
+                                               payload: .integrityCheck(IntegrityCheck(check: "progress", passed: false))), attribution: alpha)
+        #expect(try await store.append([interaction("old-1"), check], receivedAt: now) == [.duplicate, .accepted])
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil,
+                                                measures: [.integrityChecks, .integrityViolations]).totals()
+        #expect(totals[.integrityChecks]?.count == 1 && totals[.integrityChecks]?.sum == 0)
+        #expect(totals[.integrityViolations]?.count == 1)
+        let queue = try DatabaseQueue(path: directory.databasePath)
+        try await queue.read { db in
+            #expect(try String.fetchOne(db, sql: "SELECT region FROM events WHERE seq = 41") == "eu-west")
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")
+            #expect(indexes == ["events_by_received_at", "events_completions", "events_feedback"])
+        }
+    }
+
     @Test func retriesAreRecognisedAfterReopening() async throws {
         let directory = try TemporaryDirectory()
         do {
@@ -206,6 +236,7 @@ struct EventPayloadJSONTests {
         .assessment(Assessment(skill: "loops", score: 0.25, level: "b")),
         .assessment(Assessment(skill: "loops", score: 0.5, level: "beginner", predictedLevel: "intermediate")), .completion(Completion(item: .path, itemId: "x", completed: false)),
         .securityIssue(SecurityIssue(severity: .high, title: "t")), .integrityViolation(IntegrityViolation(check: "c", detail: nil)),
+        .integrityCheck(IntegrityCheck(check: "c", passed: false, detail: "3 of 5", feature: "progress_tracking")),
         .resource(ResourceSample(cpu: 0.5, memory: nil, infraCostUsd: 1e-7)),
         .payment(Payment(amountUsd: -12.5, kind: .refund, plan: "pro")), .payment(Payment(amountUsd: 5, kind: .oneTime)),
     ])

@@ -61,7 +61,7 @@ components:
       description: One fact from the app; `type` picks the fields. Unknown fields are ignored.
       properties:
         id: { type: string, maxLength: 128 }
-        type: { type: string, enum: [ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, resource, payment] }
+        type: { type: string, enum: [ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, integrity_check, resource, payment] }
         timestamp: { type: string }
         userId: { type: string, maxLength: 128 }
         sessionId: { type: string, maxLength: 128 }

@@ -262,13 +262,25 @@ actor GuardrailEvaluator {
     /// The newest findings a rule on findings counted in its window (security issues of its severities, failed
     /// integrity checks); empty for other rules.
     private func findings(of rule: Rule, phase: String, at: Date) async throws -> [[String: JSONValue]] {
-        guard let (type, severities) = rule.metric.findings else { return [] }
-        let events = try await store.recentEvents(of: type, phase: phase, since: at.addingTimeInterval(-rule.window), limit: 200)
-        return Array(events.filter { event in
-            guard type == .securityIssue else { return true }
-            guard case .string(let severity)? = event["severity"], let level = Severity(rawValue: severity) else { return false }
-            return severities.contains(level)
-        }.prefix(20))
+        guard let (types, severities) = rule.metric.findings else { return [] }
+        var found: [[String: JSONValue]] = []
+        for type in types {
+            let events = try await store.recentEvents(of: type, phase: phase, since: at.addingTimeInterval(-rule.window), limit: 200)
+            found += events.filter { event in
+                switch type {
+                case .securityIssue:
+                    guard case .string(let severity)? = event["severity"], let level = Severity(rawValue: severity) else { return false }
+                    return severities.contains(level)
+                case .integrityCheck:
+                    return event["passed"] == .bool(false)
+                default:
+                    return true
+                }
+            }
+        }
+        // Timestamps share one format, so their text sorts as their time: the newest findings first across types.
+        let time = { (event: [String: JSONValue]) -> String in if case .string(let text)? = event["timestamp"] { text } else { "" } }
+        return Array(found.sorted { time($0) > time($1) }.prefix(20))
     }
 
     /// One line per finding for an alert: a security issue's severity and title, an integrity check's name and

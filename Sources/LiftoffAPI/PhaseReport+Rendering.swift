@@ -57,17 +57,10 @@ extension PhaseReport {
         (["# \(title)", "", summary, ""] + tables.flatMap(\.markdown)).joined(separator: "\n")
     }
 
-    /// Printable HTML; every text from users or the plan is escaped.
+    /// Printable HTML in the dashboard's stylesheet; every text from users or the plan is escaped.
     public var html: String {
-        let body = "<h1>\(ReportText.escape(title))</h1><p>\(ReportText.escape(summary))</p>" + tables.map(\.html).joined()
-        return """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(ReportText.escape(title))</title><style>
-            body{font:14px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
-            table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #d0d7de;padding:.3rem .5rem;text-align:left}
-            th{background:#f6f8fa}@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:avoid}}
-            </style></head><body>\(body)</body></html>
-            """
+        let body = HTML.element("h1", [:], .text(title)) + .element("p", [:], .text(summary)) + .join(tables.map(\.html))
+        return HTML.document(title: title, head: .style(Stylesheet.css), body: body, bodyAttributes: ["class": "report"]).description
     }
 }
 

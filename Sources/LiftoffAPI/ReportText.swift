@@ -93,11 +93,12 @@ public struct ReportTable: Sendable, Equatable {
     }
 
     /// An HTML section; every cell escaped.
-    public var html: String {
-        var body = "<h2>\(ReportText.escape(title))</h2>"
-        guard !rows.isEmpty else { return body + "<p>none</p>" }
-        body += "<table><thead><tr>" + header.map { "<th>\(ReportText.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
-        for row in rows { body += "<tr>" + row.map { "<td>\(ReportText.escape($0))</td>" }.joined() + "</tr>" }
-        return body + "</tbody></table>"
+    public var html: HTML {
+        var body = HTML.element("h2", [:], .text(title))
+        guard !rows.isEmpty else { return body + .element("p", [:], .text("none")) }
+        let head = HTML.element("thead", [:], .element("tr", [:], .join(header.map { .element("th", ["scope": "col"], .text($0)) })))
+        let cells = rows.map { row in HTML.element("tr", [:], .join(row.map { .element("td", [:], .text($0)) })) }
+        body.append(.element("table", [:], head + .element("tbody", [:], .join(cells))))
+        return body
     }
 }

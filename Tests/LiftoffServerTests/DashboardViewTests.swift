@@ -1,13 +1,34 @@
 import Foundation
 import LiftoffAPI
+import LiftoffCore
 import Testing
 @testable import LiftoffServer
 
 @Suite("Dashboard views")
 struct DashboardViewTests {
     @Test func htmlEscapesEverythingThatIsText() {
-        let element = HTML.element("a", [("href", "/x?a=1&b=\"2\"")], .text("<b>Tom & 'Jerry'</b>"))
+        let element = HTML.element("a", ["href": "/x?a=1&b=\"2\""], .text("<b>Tom & 'Jerry'</b>"))
         #expect(element.description == #"<a href="/x?a=1&amp;b=&quot;2&quot;">&lt;b&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;</a>"#)
+        // A value cannot leave its attribute, in either list form.
+        let field = HTML.void("input", attributes: [("value", "\"><script>alert(1)</script>")])
+        #expect(field.description == #"<input value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">"#)
+        let page = HTML.document(title: "</title><script>", body: .text("x"), bodyAttributes: ["class": "report"]).description
+        #expect(page.hasPrefix("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"))
+        #expect(page.contains("<title>&lt;/title&gt;&lt;script&gt;</title>") && page.hasSuffix("<body class=\"report\">x</body></html>"))
+    }
+
+    /// A criterion's samples read as a count and a bar toward its minimum; a count of findings has no bar.
+    @Test func criteriaShowTheirProgressTowardMinSamples() {
+        let relevance = CriterionResult(criterion: Criterion(metric: .aiResponseRelevance, comparator: .above, threshold: 0.9, minSamples: 50),
+                                        value: MetricValue(value: 0.93, samples: 20))
+        #expect(DashboardLayout.sampleProgress(relevance).description
+            == #"20 / 50 <meter min="0" max="50" value="20" aria-label="ai_response_relevance above 0.9: 20 of 50 samples">20 of 50</meter>"#)
+        var full = relevance
+        full.samples = 80
+        #expect(DashboardLayout.sampleProgress(full).description.contains(#"value="50""#))
+        let findings = CriterionResult(criterion: Criterion(metric: .criticalSecurityIssues, comparator: .atMost, threshold: 0),
+                                       value: MetricValue(value: 0, samples: 0))
+        #expect(DashboardLayout.sampleProgress(findings).description == "0 / 0")
     }
 
     @Test func chartsBreakAtGapsAndDrawTheThreshold() {

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 
 /// The axes of a dashboard chart: where ticks go and how values read. Pure, so the numbers people read on a
 /// chart are unit-tested. Ticks follow the usual "nice numbers" rule (steps of 1, 2, 2.5 or 5 × 10^k; Heckbert,
@@ -26,11 +27,11 @@ enum ChartAxis {
         var svg = HTML()
         for (time, text) in timeTicks(from: start, to: end, target: target) {
             let position = number(x(time))
-            svg.raw("<line x1=\"\(position)\" y1=\"\(number(baseline))\" x2=\"\(position)\" y2=\"\(number(baseline + 4))\" stroke=\"#8c959f\"/>")
+            svg.append(.element("line", ["x1": position, "y1": number(baseline), "x2": position, "y2": number(baseline + 4),
+                                         "stroke": "#8c959f"]))
             let anchor = x(time) > right - edgeMargin ? "end" : (x(time) < left + edgeMargin ? "start" : "middle")
-            svg.raw("<text x=\"\(position)\" y=\"\(number(baseline + 15))\" font-size=\"10\" text-anchor=\"\(anchor)\" fill=\"#57606a\">")
-            svg.text(text)
-            svg.raw("</text>")
+            svg.append(.element("text", ["x": position, "y": number(baseline + 15), "font-size": "10", "text-anchor": anchor,
+                                         "fill": "#57606a"], .text(text)))
         }
         return svg
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LiftoffAPI
 import Hummingbird
 import LiftoffCore
 import LiftoffStore
@@ -140,11 +141,11 @@ struct DashboardController {
     }
 
     private func loginPage(message: String?) -> Response {
-        var form = HTML(raw: "<form method=\"post\" action=\"/login\" class=\"inline\">")
-        form.append(DashboardLayout.input("key", label: "API key (read, operate or admin)", type: "password", required: true))
-        form.raw("<button type=\"submit\">Log in</button></form>")
+        let form = HTML.element("form", ["method": "post", "action": DashboardPath.login.rawValue, "class": "inline"],
+                                DashboardLayout.input("key", label: "API key (read, operate or admin)", type: "password", required: true)
+                                    + .element("button", ["type": "submit"], .text("Log in")))
         var content = HTML()
-        content.append(.element("h1", [], .text("Log in")))
+        content.append(.element("h1", [:], .text("Log in")))
         content.append(form)
         return Self.html(DashboardLayout.page(title: "Log in", current: .login, session: nil, message: message, content: content))
     }

@@ -57,19 +57,18 @@ struct DashboardPages: Sendable {
         let phase: String? = range == .rollout ? nil : snapshot.phase.name
         let scope = phase.map { "phase \($0), \(range.label)" } ?? "every phase, whole rollout"
         var html = HTML()
-        html.append(.element("h1", [], .text("Metrics: \(scope)")))
-        var links = HTML(raw: "<p>Range: ")
+        html.append(.element("h1", [:], .text("Metrics: \(scope)")))
+        var links = HTML.text("Range: ")
         for choice in Range.allCases {
-            var attributes = [("href", "/metrics?window=\(choice.rawValue)")]
+            var attributes: [HTML.Attribute] = [("href", "/metrics?window=\(choice.rawValue)")]
             if choice == range { attributes.append(("aria-current", "page")) }
-            links.append(.element("a", attributes, .text(choice.label)))
-            links.raw(" ")
+            links.append(.element("a", attributes: attributes, .text(choice.label)))
+            links.text(" ")
         }
-        links.raw("</p>")
-        html.append(links)
+        html.append(.element("p", [:], links))
         let bands = range == .rollout || range == .week
             ? snapshot.history.map { RolloutStory.Band(phase: $0.phase, start: $0.startedAt, end: $0.endedAt) } : []
-        var cards = HTML(raw: "<div class=\"cards\">")
+        var cards = HTML()
         for metric in Self.charted {
             let treatment = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .treatment)
             let control = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .control)
@@ -78,18 +77,17 @@ struct DashboardPages: Sendable {
                 .init(name: "control", color: "#8250df", points: control.map { ($0.0, $0.1.value) }),
             ], threshold: threshold(metric), unit: metric.unit, bands: bands)
             var card = HTML()
-            card.append(.element("h2", [], .text(metric.rawValue)))
+            card.append(.element("h2", [:], .text(metric.rawValue)))
             card.append(chart.render())
-            cards.append(.element("section", [("class", "card")], card))
+            cards.append(.element("section", ["class": "card"], card))
         }
-        cards.raw("</div>")
-        html.append(cards)
+        html.append(.element("div", ["class": "cards"], cards))
         let compared = PhaseReports.kpis.flatMap(\.metrics)
         let treatment = try await metrics.values(compared, over: interval, phase: phase, variant: .treatment)
         let control = try await metrics.values(compared, over: interval, phase: phase, variant: .control)
         let comparisons = VariantComparison.compare(compared, treatment: treatment, control: control)
-        html.append(.element("h2", [], .text("Treatment against control (\(scope))")))
-        html.append(.element("p", [("class", "scope")], .text("Difference = treatment − control with its 95% interval; "
+        html.append(.element("h2", [:], .text("Treatment against control (\(scope))")))
+        html.append(.element("p", ["class": "scope"], .text("Difference = treatment − control with its 95% interval; "
             + "“real” when the interval corrected for the number of metrics (\(VariantComparison.correctionText(comparisons))) excludes zero.")))
         html.append(DashboardLayout.table(ComparisonRow.header, comparisons.map { ComparisonRow($0).cells.map { HTML.text($0) } }))
         let paths = try await LearningPathReading.read(store, over: interval, phase: phase, variant: .treatment)
@@ -101,20 +99,20 @@ struct DashboardPages: Sendable {
     /// The routes learners take and where they stop (`GET /v1/insights/learning-paths` for the same scope).
     private func appendLearningPaths(_ reading: LearningPathReading, to html: inout HTML, scope: String) {
         let analysis = reading.analysis
-        html.append(.element("h2", [("id", "learning-paths")], .text("Learning paths (\(scope), treatment)")))
+        html.append(.element("h2", ["id": "learning-paths"], .text("Learning paths (\(scope), treatment)")))
         guard analysis.learners > 0 else {
-            html.append(.element("p", [], .text("No completion event yet: paths come from completion events with an itemId.")))
+            html.append(.element("p", [:], .text("No completion event yet: paths come from completion events with an itemId.")))
             return
         }
-        html.append(.element("p", [("class", "scope")], .text("\(analysis.learners) learners, \(reading.completions) completion events"
+        html.append(.element("p", ["class": "scope"], .text("\(analysis.learners) learners, \(reading.completions) completion events"
             + (reading.truncated ? " (the oldest only: more fell in the window)" : "") + ". A path counts the learners whose "
             + "completed items start with it; a learner stopped at an item when their latest event abandoned it.")))
         let share = { (count: Int) in ChartAxis.format(Double(count) / Double(analysis.learners), unit: "ratio") }
-        html.append(.element("h3", [], .text("Most common paths")))
+        html.append(.element("h3", [:], .text("Most common paths")))
         html.append(DashboardLayout.table(["path", "learners", "share"], analysis.paths.prefix(6).map { path in
             [.text(path.items.joined(separator: " → ")), .text(String(path.learners)), .text(share(path.learners))]
         }))
-        html.append(.element("h3", [], .text("Where learners stop")))
+        html.append(.element("h3", [:], .text("Where learners stop")))
         html.append(DashboardLayout.table(["item", "reached", "completed", "abandoned", "stopped here", "abandonment at least"],
                                           analysis.items.prefix(8).map { item in
             [.text("\(item.item.rawValue) \(item.itemId)"), .text(String(item.reached)), .text(String(item.completed)),
@@ -132,12 +130,12 @@ struct DashboardPages: Sendable {
         let areas = try await ProblemAreaRanking.rank(metrics, over: interval, phase: phase, variant: .treatment, featureCap: declared[.feature],
                                                       paths: paths)
             .filter { $0.severity != nil }.prefix(8)
-        html.append(.element("h2", [("id", "problem-areas")], .text("Problem areas (\(scope), treatment)")))
-        html.append(.element("p", [("class", "scope")], .text("Worst first by what the data shows at least: the side of the 95% "
+        html.append(.element("h2", ["id": "problem-areas"], .text("Problem areas (\(scope), treatment)")))
+        html.append(.element("p", ["class": "scope"], .text("Worst first by what the data shows at least: the side of the 95% "
             + "interval nearest to good (GET /v1/insights/problem-areas)."
             + (declared[.feature] == nil ? " Features are not ranked: the plan declares no feature dimension." : ""))))
         if areas.isEmpty {
-            html.append(.element("p", [], .text("Not enough samples per feature or item yet.")))
+            html.append(.element("p", [:], .text("Not enough samples per feature or item yet.")))
         } else {
             html.append(DashboardLayout.table(["area", "signal", "value", "at least / at most", "samples"], areas.map { area in
                 let unit = Metric(rawValue: area.signal)?.unit ?? (area.signal == "abandonment_rate" ? "ratio" : "")
@@ -146,21 +144,21 @@ struct DashboardPages: Sendable {
             }))
         }
         guard !declared.isEmpty else { return }
-        html.append(.element("h2", [("id", "breakdowns")], .text("Breakdowns (\(scope), treatment and control)")))
+        html.append(.element("h2", ["id": "breakdowns"], .text("Breakdowns (\(scope), treatment and control)")))
         let admitted = try await store.dimensionValues()
         if let cap = declared[.feature] {
             let (usage, full) = try await FeatureUsageReading.read(metrics, over: interval, phase: phase, variants: [.treatment, .control], cap: cap)
-            html.append(.element("h3", [], .text("Feature usage")))
-            html.append(.element("p", [("class", "scope")], .text("Each feature's interactions and users, with their share of the variant's "
+            html.append(.element("h3", [:], .text("Feature usage")))
+            html.append(.element("p", ["class": "scope"], .text("Each feature's interactions and users, with their share of the variant's "
                 + "(GET /v1/insights/feature-usage)" + (full ? "; the feature dimension is full: later features count as other." : "."))))
             html.append(DashboardLayout.table(FeatureUsage.Row.header, usage.map { $0.cells.map { HTML.text($0) } }))
         }
         for (dimension, cap) in declared.sorted(by: { $0.key < $1.key }) {
             let table = try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval, phase: phase)
-            html.append(.element("h3", [], .text("By \(dimension.rawValue)")))
-            html.append(.element("p", [("class", "scope")], .text(table.caption)))
+            html.append(.element("h3", [:], .text("By \(dimension.rawValue)")))
+            html.append(.element("p", ["class": "scope"], .text(table.caption)))
             if table.rows.isEmpty {
-                html.append(.element("p", [], .text("No event has carried a \(dimension.rawValue) yet.")))
+                html.append(.element("p", [:], .text("No event has carried a \(dimension.rawValue) yet.")))
             } else {
                 html.append(DashboardLayout.table(table.header, table.cells.map { $0.map { HTML.text($0) } }))
             }
@@ -173,23 +171,22 @@ struct DashboardPages: Sendable {
         let now = clock.now()
         let snapshot = state.snapshot
         var html = HTML()
-        html.append(.element("h1", [], .text("Cost")))
+        html.append(.element("h1", [:], .text("Cost")))
         let fortnight = MetricsQuery.Interval(start: now.addingTimeInterval(-14 * 86_400), end: now)
-        var cards = HTML(raw: "<div class=\"cards\">")
+        var cards = HTML()
         for metric in [Metric.apiCosts, .tokenUsage] {
             let daily = try await metrics.series(metric, over: fortnight, step: 86_400, phase: nil, variant: nil)
             var card = HTML()
-            card.append(.element("h2", [], .text("\(metric.rawValue) per day")))
-            card.append(.element("p", [("class", "scope")], .text("all phases, treatment and control, last 14 days (UTC days)")))
+            card.append(.element("h2", [:], .text("\(metric.rawValue) per day")))
+            card.append(.element("p", ["class": "scope"], .text("all phases, treatment and control, last 14 days (UTC days)")))
             // A day without samples is no bar, not a zero.
             card.append(SVGChart(title: "\(metric.rawValue) per day, last 14 days",
                                  series: [.init(name: "all users", color: "#0969da",
                                                 points: daily.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) })],
                                  threshold: nil, unit: metric.unit, style: .bars).render())
-            cards.append(.element("section", [("class", "card")], card))
+            cards.append(.element("section", ["class": "card"], card))
         }
-        cards.raw("</div>")
-        html.append(cards)
+        html.append(.element("div", ["class": "cards"], cards))
         let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
         let scope = "treatment, all phases, last 30 days (GET /v1/metrics?window=30d&variant=treatment)"
         let values = try await metrics.values([.costPerUser, .apiCosts, .infrastructureCosts, .activeUsers, .unpricedInteractions,
@@ -221,8 +218,8 @@ struct DashboardPages: Sendable {
         } else {
             summary.append([.text("price point"), .text("not set: add pricePoint to the plan")])
         }
-        html.append(.element("h2", [], .text("Cost and revenue per user against the price point")))
-        html.append(.element("p", [("class", "scope")], .text("Scope: \(scope). "
+        html.append(.element("h2", [:], .text("Cost and revenue per user against the price point")))
+        html.append(.element("p", ["class": "scope"], .text("Scope: \(scope). "
             + (projection.map { $0.observedDays < 7 ? "The projection rests on \(DashboardLayout.days($0.observedDays)) of data: read it as an early estimate." : "" } ?? ""))))
         html.append(DashboardLayout.table(["", "value"], summary))
         let breakdown = try await store.costBreakdown(since: month.start, limit: 20)
@@ -230,9 +227,9 @@ struct DashboardPages: Sendable {
             [.text(line.name), .text(String(line.interactions)), .text(String(line.tokens)), .text(String(format: "$%.4f", line.costUsd)),
              .text(String(line.unpriced))]
         } }
-        html.append(.element("h2", [], .text("By model (all phases, treatment and control, last 30 days)")))
+        html.append(.element("h2", [:], .text("By model (all phases, treatment and control, last 30 days)")))
         html.append(DashboardLayout.table(["model", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byModel)))
-        html.append(.element("h2", [], .text("Top users by cost (all phases, treatment and control, last 30 days)")))
+        html.append(.element("h2", [:], .text("Top users by cost (all phases, treatment and control, last 30 days)")))
         html.append(DashboardLayout.table(["user", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byUser)))
         return html
     }
@@ -241,7 +238,7 @@ struct DashboardPages: Sendable {
         let report = try await reports.report(id)
         let number = { (value: Double?) in ReportText.number(value) }
         var html = HTML()
-        html.append(.element("h1", [], .text("Incident \(id): \(report.trigger)")))
+        html.append(.element("h1", [:], .text("Incident \(id): \(report.trigger)")))
         var facts: [[HTML]] = [
             [.text("opened"), .text(Timestamp.format(report.openedAt))],
             [.text("rollout / phase"), .text("\(report.rollout) / \(report.phase)")],
@@ -255,20 +252,20 @@ struct DashboardPages: Sendable {
         facts.append([.text("affected users"), .text(number(report.affectedUsers))])
         html.append(DashboardLayout.table(["", ""], facts))
         if let points = report.series {
-            html.append(.element("h2", [], .text("\(report.metric) around the breach")))
+            html.append(.element("h2", [:], .text("\(report.metric) around the breach")))
             html.append(SVGChart(title: "series around the breach",
                                  series: [.init(name: "treatment", color: "#0969da", points: points.map { ($0.t, $0.value) })],
                                  threshold: report.threshold, unit: "").render())
         }
-        html.append(.element("h2", [], .text("Timeline")))
+        html.append(.element("h2", [:], .text("Timeline")))
         html.append(DashboardLayout.table(["when", "who", "what", "detail"], (report.timeline ?? []).map { entry in
             [.text(Timestamp.format(entry.at)), .text(entry.actor), .text(entry.what), .text(entry.detail)]
         }))
         if let findings = report.findings, !findings.isEmpty {
-            html.append(.element("h2", [], .text("Findings (newest first)")))
+            html.append(.element("h2", [:], .text("Findings (newest first)")))
             html.append(DashboardLayout.table(["finding"], findings.map { [.text(JSONValue.object($0).compactText)] }))
         }
-        html.append(.element("h2", [], .text("Failing interactions (sample)")))
+        html.append(.element("h2", [:], .text("Failing interactions (sample)")))
         html.append(DashboardLayout.table(["interaction"], (report.failingInteractions ?? []).map { [.text(JSONValue.object($0).compactText)] }))
         return html
     }
@@ -278,46 +275,43 @@ struct DashboardPages: Sendable {
         let gate = try await controller.gate(of: snapshot)
         let canOperate = session.key.scope.covers(.operate)
         var html = HTML()
-        html.append(.element("h1", [], .text("\(snapshot.plan.rollout): phase \(snapshot.phase.name)")))
-        var status = HTML(raw: "Status ")
-        status.append(.element("span", [("class", "badge")], .text(snapshot.record.status.rawValue.replacingOccurrences(of: "_", with: " "))))
-        status.raw(" · gate ")
+        html.append(.element("h1", [:], .text("\(snapshot.plan.rollout): phase \(snapshot.phase.name)")))
+        var status = HTML.text("Status ")
+        status.append(.element("span", ["class": "badge"], .text(snapshot.record.status.rawValue.replacingOccurrences(of: "_", with: " "))))
+        status.text(" · gate ")
         let gateText = gate.isFinal ? "last phase" : gate.ready ? "ready" : "not ready"
-        status.append(.element("span", [("class", gate.ready || gate.isFinal ? "badge ready" : "badge notready"), ("id", "gate-state")], .text(gateText)))
-        status.raw(" · promotion \(ReportText.escape((snapshot.phase.exit?.promotion ?? .manual).rawValue))")
-        html.append(.element("p", [], status))
-        html.append(.element("p", [("id", "rollout-summary")], .text(RolloutView.summary(snapshot: snapshot, gate: gate))))
+        status.append(.element("span", ["class": gate.ready || gate.isFinal ? "badge ready" : "badge notready", "id": "gate-state"], .text(gateText)))
+        status.text(" · promotion \((snapshot.phase.exit?.promotion ?? .manual).rawValue)")
+        html.append(.element("p", [:], status))
+        html.append(.element("p", ["id": "rollout-summary"], .text(RolloutView.summary(snapshot: snapshot, gate: gate))))
         let story = try await story(snapshot)
-        html.append(.element("h2", [("id", "story")], .text("The rollout at a glance")))
+        html.append(.element("h2", ["id": "story"], .text("The rollout at a glance")))
         html.append(TimelineChart(story: story).render())
-        html.append(.element("h2", [], .text("Exit criteria (treatment users)")))
+        html.append(.element("h2", [:], .text("Exit criteria (treatment users)")))
         html.append(DashboardLayout.table(["criterion", "value", "95% interval", "samples", "verdict", "more samples needed"], gate.criteria.map { result in
             [.text(result.label + " (" + (result.criterion.window.map(DurationText.format) ?? "phase") + ")"),
              .text(DashboardLayout.number(result.value)), .text(DashboardLayout.interval(result.interval)),
-             .text("\(result.samples) / \(result.criterion.minSamples)"),
-             .element("span", [("class", result.verdict.rawValue)], .text(result.verdict.rawValue.replacingOccurrences(of: "_", with: " "))),
+             DashboardLayout.sampleProgress(result),
+             .element("span", ["class": result.verdict.rawValue], .text(result.verdict.rawValue.replacingOccurrences(of: "_", with: " "))),
              .text(DashboardLayout.samplesNeeded(result))]
         }))
         html.append(try await keyMetrics(snapshot, story: story))
-        html.append(.element("h2", [], .text("Checklist")))
+        html.append(.element("h2", [:], .text("Checklist")))
         html.append(DashboardLayout.table(["item", "signed", ""], gate.checklist.map { item in
             var sign = HTML()
             if !item.isSigned && canOperate {
-                var fields = HTML(raw: "<input type=\"hidden\" name=\"item\" value=\"\(ReportText.escape(item.item))\">")
+                var fields = HTML.void("input", ["type": "hidden", "name": "item", "value": item.item])
                 fields.append(DashboardLayout.input("note", label: "note"))
                 sign = DashboardLayout.form(.checklist, session: session, fields: fields, button: "Sign")
             }
             return [.text(item.item), .text(item.signedBy.map { "by \($0), \(DashboardLayout.time(item.signedAt))" } ?? "not yet"), sign]
         }))
         if !gate.unmet.isEmpty {
-            html.append(.element("h2", [], .text("Unmet")))
-            var list = HTML(raw: "<ul id=\"unmet\">")
-            for condition in gate.unmet { list.append(.element("li", [], .text(condition))) }
-            list.raw("</ul>")
-            html.append(list)
+            html.append(.element("h2", [:], .text("Unmet")))
+            html.append(.element("ul", ["id": "unmet"], .join(gate.unmet.map { .element("li", [:], .text($0)) })))
         }
         if canOperate {
-            html.append(.element("h2", [], .text("Actions")))
+            html.append(.element("h2", [:], .text("Actions")))
             var promote = DashboardLayout.input("reason", label: "reason")
             if session.key.scope == .admin {
                 promote.append(DashboardLayout.input("force", label: "force past the gate (admin)", type: "checkbox"))
@@ -331,7 +325,7 @@ struct DashboardPages: Sendable {
             html.append(DashboardLayout.form(.rollback, session: session, fields: rollback, button: "Roll back", danger: true))
         }
         html.append(decisions(story, session: session))
-        html.append(.element("h2", [], .text("Timeline: planned against actual")))
+        html.append(.element("h2", [:], .text("Timeline: planned against actual")))
         html.append(DashboardLayout.table(["phase", "planned start", "planned end", "started", "ended", "overrun"],
                                           RolloutView.timeline(snapshot: snapshot, now: clock.now()).map { entry in
             [.text(entry.phase), .text(DashboardLayout.time(entry.plannedStart)), .text(DashboardLayout.time(entry.plannedEnd)),
@@ -352,30 +346,26 @@ struct DashboardPages: Sendable {
     /// Each decision of the story in words, the rows the timeline's markers link to, newest first.
     private func decisions(_ story: RolloutStory, session: DashboardSessions.Session) -> HTML {
         var html = HTML()
-        html.append(.element("h2", [("id", "decisions")], .text("Decisions")))
-        var table = HTML(raw: "<table id=\"decision-log\"><thead><tr>")
-        for title in ["when", "kind", "what", "record"] { table.append(.element("th", [("scope", "col")], .text(title))) }
-        table.raw("</tr></thead><tbody>")
+        html.append(.element("h2", ["id": "decisions"], .text("Decisions")))
+        let head = HTML.element("thead", [:], .element("tr", [:], .join(["when", "kind", "what", "record"].map { .element("th", ["scope": "col"], .text($0)) })))
+        var rows = HTML()
         for (index, marker) in story.markers.enumerated().reversed() {
             var record = HTML()
             if let incident = marker.incident {
-                record.append(.element("a", [("href", DashboardPath.incident(incident))], .text("incident #\(incident)")))
+                record.append(.element("a", ["href": DashboardPath.incident(incident)], .text("incident #\(incident)")))
             } else if session.key.scope == .admin {
-                record.append(.element("a", [("href", "\(DashboardPath.audit.rawValue)?before=\(marker.audit + 1)#audit-\(marker.audit)")],
+                record.append(.element("a", ["href": "\(DashboardPath.audit.rawValue)?before=\(marker.audit + 1)#audit-\(marker.audit)"],
                                        .text("audit #\(marker.audit)")))
             } else {
                 record.text("audit #\(marker.audit)")
             }
-            table.raw("<tr id=\"decision-\(index + 1)\">")
-            table.append(.element("td", [], .text(DashboardLayout.time(marker.at))))
-            table.append(.element("td", [], .element("span", [("class", "kind \(marker.kind.rawValue)")], .text(marker.kind.rawValue))))
-            table.append(.element("td", [], .text(marker.title)))
-            table.append(.element("td", [], record))
-            table.raw("</tr>")
+            rows.append(.element("tr", ["id": "decision-\(index + 1)"],
+                                 .element("td", [:], .text(DashboardLayout.time(marker.at)))
+                                    + .element("td", [:], .element("span", ["class": "kind \(marker.kind.rawValue)"], .text(marker.kind.rawValue)))
+                                    + .element("td", [:], .text(marker.title)) + .element("td", [:], record)))
         }
-        if story.markers.isEmpty { table.raw("<tr><td colspan=\"4\">none yet</td></tr>") }
-        table.raw("</tbody></table>")
-        html.append(table)
+        if story.markers.isEmpty { rows = .element("tr", [:], .element("td", ["colspan": "4"], .text("none yet"))) }
+        html.append(.element("table", ["id": "decision-log"], head + .element("tbody", [:], rows)))
         return html
     }
 
@@ -394,8 +384,8 @@ struct DashboardPages: Sendable {
         // About a hundred points whatever the rollout's length, on whole minutes.
         let step = max(60, (interval.seconds / 100 / 60).rounded(.up) * 60)
         var html = HTML()
-        html.append(.element("h2", [("id", "key-metrics")], .text("Key metrics across the rollout (every phase; the current phase's criteria and the rollback triggers)")))
-        var cards = HTML(raw: "<div class=\"cards\">")
+        html.append(.element("h2", ["id": "key-metrics"], .text("Key metrics across the rollout (every phase; the current phase's criteria and the rollback triggers)")))
+        var cards = HTML()
         for (metric, segment, threshold) in charted.prefix(9) {
             let treatment = try await metrics.series(metric, over: interval, step: step, phase: nil, variant: .treatment, segment: segment)
             let control = try await metrics.series(metric, over: interval, step: step, phase: nil, variant: .control, segment: segment)
@@ -405,26 +395,25 @@ struct DashboardPages: Sendable {
                 .init(name: "control", color: "#8250df", points: control.map { ($0.0, $0.1.value) }),
             ], threshold: threshold, unit: metric.unit, bands: story.bands)
             var card = HTML()
-            card.append(.element("h3", [], .text(name)))
+            card.append(.element("h3", [:], .text(name)))
             card.append(chart.render())
-            cards.append(.element("section", [("class", "card")], card))
+            cards.append(.element("section", ["class": "card"], card))
         }
-        cards.raw("</div>")
-        html.append(cards)
+        html.append(.element("div", ["class": "cards"], cards))
         return html
     }
 
     /// The plan's stored versions, newest first, with the one this page was drawn from marked.
     private func planVersions(_ snapshot: RolloutState.Snapshot) async throws -> HTML {
         var html = HTML()
-        html.append(.element("h2", [], .text("Plan versions")))
+        html.append(.element("h2", [:], .text("Plan versions")))
         let versions = try await store.planVersions(limit: 10)
         guard !versions.isEmpty else {
-            html.append(.element("p", [("id", "plan-version")], .text("No plan version is stored: this server was given its plan in code.")))
+            html.append(.element("p", ["id": "plan-version"], .text("No plan version is stored: this server was given its plan in code.")))
             return html
         }
         let served = snapshot.planVersion.map { "This page shows plan version \($0)." } ?? "This page shows a plan given in code."
-        html.append(.element("p", [("id", "plan-version")], .text(served + " Apply a new one with liftoff plan apply FILE --reason …")))
+        html.append(.element("p", ["id": "plan-version"], .text(served + " Apply a new one with liftoff plan apply FILE --reason …")))
         html.append(DashboardLayout.table(["version", "applied", "by", "reason", "SHA-256"], versions.map { version in
             [.text(String(version.number) + (version.number == snapshot.planVersion ? " (live)" : "")), .text(DashboardLayout.time(version.appliedAt)),
              .text(version.actor), .text(version.reason ?? ""), .text(String(version.sha256.prefix(12)))]
@@ -435,18 +424,18 @@ struct DashboardPages: Sendable {
     func audience(_ session: DashboardSessions.Session) -> HTML {
         let snapshot = state.snapshot
         var html = HTML()
-        html.append(.element("h1", [], .text("Audience")))
+        html.append(.element("h1", [:], .text("Audience")))
         var groups: [[HTML]] = []
         for phase in snapshot.plan.phases.prefix(snapshot.phaseIndex + 1) {
             for group in phase.audience.groups { groups.append([.text(group.name), .text(phase.name), .text(String(group.members.count))]) }
         }
-        html.append(.element("h2", [], .text("Groups")))
+        html.append(.element("h2", [:], .text("Groups")))
         html.append(DashboardLayout.table(["group (role)", "phase", "members"], groups))
-        html.append(.element("h2", [], .text("Invited (\(snapshot.invitations.count))")))
+        html.append(.element("h2", [:], .text("Invited (\(snapshot.invitations.count))")))
         html.append(DashboardLayout.table(["user", "phase", "invited"], snapshot.invitations.map {
             [.text($0.userId), .text($0.phase), .text(DashboardLayout.time($0.at))]
         }))
-        html.append(.element("h2", [], .text("Waitlist (\(snapshot.waitlist.filter { $0.admittedAt == nil }.count) waiting)")))
+        html.append(.element("h2", [:], .text("Waitlist (\(snapshot.waitlist.filter { $0.admittedAt == nil }.count) waiting)")))
         if session.key.scope.covers(.operate), let waitlist = snapshot.phase.audience.waitlist {
             html.append(DashboardLayout.form(.admit, session: session, fields: DashboardLayout.input("count", label: "how many", type: "number", value: String(waitlist.batch)),
                                              button: "Admit next batch"))
@@ -460,23 +449,23 @@ struct DashboardPages: Sendable {
 
     func alerts(_ session: DashboardSessions.Session) async throws -> HTML {
         var html = HTML()
-        html.append(.element("h1", [], .text("Alerts")))
+        html.append(.element("h1", [:], .text("Alerts")))
         let states = try await store.ruleStates()
         let rules = state.snapshot.plan.guardrails.rules.filter { (states[$0.id]?.phase ?? .inactive) != .inactive }
-        html.append(.element("h2", [], .text("Rules pending or firing")))
+        html.append(.element("h2", [:], .text("Rules pending or firing")))
         html.append(DashboardLayout.table(["rule", "state", "since", "condition", "severity", "actions"], rules.map { rule in
             let ruleState = states[rule.id] ?? RuleState()
             return [.text(rule.id), .text(ruleState.phase.rawValue), .text(DashboardLayout.time(ruleState.since)), .text(rule.label),
                     .text(rule.severity.rawValue), .text(rule.actions.isEmpty ? "alert only" : rule.actions.joined(separator: ", "))]
         }))
-        html.append(.element("h2", [], .text("Alerts")))
+        html.append(.element("h2", [:], .text("Alerts")))
         let alerts = try await store.alerts(limit: 200)
         html.append(DashboardLayout.table(["rule", "status", "severity", "summary", "value", "since", "silenced"], alerts.map { alert in
             [.text(alert.ruleId), .text(alert.resolved ? "resolved" : "firing"), .text(alert.severity.rawValue),
              .text(alert.annotations["summary"] ?? ""), .text(alert.annotations["value"] ?? "–"), .text(DashboardLayout.time(alert.startsAt)),
              .text(alert.silenced ? "yes" : "")]
         }))
-        html.append(.element("h2", [], .text("Silences")))
+        html.append(.element("h2", [:], .text("Silences")))
         if session.key.scope.covers(.operate) {
             var fields = DashboardLayout.input("rule", label: "rule to silence, e.g. rollback[0]", required: true)
             fields.append(DashboardLayout.input("hours", label: "hours", type: "number", value: "4"))
@@ -494,11 +483,11 @@ struct DashboardPages: Sendable {
 
     func incidents() async throws -> HTML {
         var html = HTML()
-        html.append(.element("h1", [], .text("Incidents")))
+        html.append(.element("h1", [:], .text("Incidents")))
         var rows: [[HTML]] = []
         for incident in try await store.incidents() {
             let report = try IncidentReports.decode(incident)
-            rows.append([.element("a", [("href", DashboardPath.incident(incident.id ?? 0))], .text(String(incident.id ?? 0))),
+            rows.append([.element("a", ["href": DashboardPath.incident(incident.id ?? 0)], .text(String(incident.id ?? 0))),
                          .text(DashboardLayout.time(incident.openedAt)), .text(incident.phase),
                          .text(report.trigger), .text(ReportText.number(report.value)),
                          .text(ReportText.number(report.affectedUsers)), .text(report.actions.joined(separator: ", "))])
@@ -509,7 +498,7 @@ struct DashboardPages: Sendable {
 
     func feedback(query: String?) async throws -> HTML {
         var html = HTML()
-        html.append(.element("h1", [], .text("Feedback")))
+        html.append(.element("h1", [:], .text("Feedback")))
         let entries = try await store.feedback(FeedbackFilter(text: query?.isEmpty == false ? query : nil, limit: 200))
         let now = clock.now()
         let quality = try await metrics.values([.aiResponseRelevance, .userSatisfaction, .usabilityScore],
@@ -520,10 +509,9 @@ struct DashboardPages: Sendable {
         var counts = [Int](repeating: 0, count: 5)
         for entry in entries { if let rating = entry.feedback.rating { counts[rating - 1] += 1 } }
         html.append(DashboardLayout.table(["rating", "1", "2", "3", "4", "5"], [[.text("responses")] + counts.map { .text(String($0)) }]))
-        var search = HTML(raw: "<form method=\"get\" action=\"/feedback\" class=\"inline\" role=\"search\">")
-        search.append(DashboardLayout.input("q", label: "search suggestions", value: query))
-        search.raw("<button type=\"submit\">Search</button></form>")
-        html.append(search)
+        html.append(.element("form", ["method": "get", "action": DashboardPath.feedback.rawValue, "class": "inline", "role": "search"],
+                             DashboardLayout.input("q", label: "search suggestions", value: query)
+                                + .element("button", ["type": "submit"], .text("Search"))))
         html.append(DashboardLayout.table(["when", "user", "phase", "variant", "rating", "relevant", "suggestion"], entries.map { entry in
             [.text(DashboardLayout.time(entry.at)), .text(entry.userId ?? "–"), .text(entry.phase), .text(entry.variant.rawValue),
              .text(entry.feedback.rating.map(String.init) ?? "–"), .text(entry.feedback.relevant.map { $0 ? "yes" : "no" } ?? "–"),
@@ -536,14 +524,14 @@ struct DashboardPages: Sendable {
     /// entry that way); each row's anchor is `audit-<sequence>`.
     func audit(before: Int?) async throws -> HTML {
         var html = HTML()
-        html.append(.element("h1", [], .text("Audit log")))
+        html.append(.element("h1", [:], .text("Audit log")))
         let entries = try await store.auditLog(limit: 200, before: before, action: nil)
         html.append(DashboardLayout.table(["#", "when", "actor", "action", "reason", "after"], entries.map {
-            [.element("span", [("id", "audit-\($0.sequence ?? 0)")], .text(String($0.sequence ?? 0))), .text(DashboardLayout.time($0.at)),
+            [.element("span", ["id": "audit-\($0.sequence ?? 0)"], .text(String($0.sequence ?? 0))), .text(DashboardLayout.time($0.at)),
              .text($0.actor), .text($0.action), .text($0.reason ?? ""), .text($0.after ?? "")]
         }))
         if let oldest = entries.last?.sequence, entries.count == 200 {
-            html.append(.element("p", [], .element("a", [("href", "\(DashboardPath.audit.rawValue)?before=\(oldest)")], .text("Older entries"))))
+            html.append(.element("p", [:], .element("a", ["href": "\(DashboardPath.audit.rawValue)?before=\(oldest)"], .text("Older entries"))))
         }
         return html
     }

@@ -39,37 +39,33 @@ struct SVGChart {
         func label(_ value: Double) -> String { ChartAxis.format(value, unit: unit) }
         // The title and a summary of each series are the chart's text alternative for screen readers.
         let id = "chart-" + String(StableHash.hash64(title), radix: 16)
-        var svg = HTML(raw: "<svg role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
-                       + "width=\"100%\" style=\"max-width:\(Int(width))px\">")
-        svg.append(.element("title", [("id", "\(id)-title")], .text(title)))
-        svg.append(.element("desc", [("id", "\(id)-desc")], .text(summary(label))))
+        var svg = HTML.element("title", ["id": "\(id)-title"], .text(title))
+        svg.append(.element("desc", ["id": "\(id)-desc"], .text(summary(label))))
         for (index, band) in bands.enumerated() where style == .line {
             let from = max(left, x(band.start)), to = min(width - right, x(band.end ?? Date(timeIntervalSince1970: end)))
             guard to > from else { continue }
-            svg.raw("<rect x=\"\(number(from))\" y=\"\(top)\" width=\"\(number(to - from))\" height=\"\(number(plotHeight))\" "
-                    + "fill=\"\(TimelineChart.bandFills[index % TimelineChart.bandFills.count])\" fill-opacity=\"0.6\"/>")
+            svg.append(.element("rect", ["x": number(from), "y": number(top), "width": number(to - from), "height": number(plotHeight),
+                                         "fill": TimelineChart.bandFills[index % TimelineChart.bandFills.count], "fill-opacity": "0.6"]))
             if to - from >= 36 {
-                svg.raw("<text x=\"\(number(from + 2))\" y=\"\(number(top + 9))\" font-size=\"9\" fill=\"#57606a\">")
-                svg.text(band.phase)
-                svg.raw("</text>")
+                svg.append(.element("text", ["x": number(from + 2), "y": number(top + 9), "font-size": "9", "fill": "#57606a"],
+                                    .text(band.phase)))
             }
         }
         for tick in ticks {
-            svg.raw("<line x1=\"\(left)\" y1=\"\(number(y(tick)))\" x2=\"\(width - right)\" y2=\"\(number(y(tick)))\" "
-                    + "stroke=\"\(tick == 0 ? "#8c959f" : "#eaeef2")\"/>")
-            svg.raw("<text x=\"\(left - 4)\" y=\"\(number(y(tick) + 3))\" font-size=\"10\" text-anchor=\"end\" fill=\"#57606a\">")
-            svg.text(label(tick))
-            svg.raw("</text>")
+            svg.append(.element("line", ["x1": number(left), "y1": number(y(tick)), "x2": number(width - right), "y2": number(y(tick)),
+                                         "stroke": tick == 0 ? "#8c959f" : "#eaeef2"]))
+            svg.append(.element("text", ["x": number(left - 4), "y": number(y(tick) + 3), "font-size": "10", "text-anchor": "end",
+                                         "fill": "#57606a"], .text(label(tick))))
         }
         if style == .line {
             svg.append(ChartAxis.timeAxis(from: Date(timeIntervalSince1970: start), to: Date(timeIntervalSince1970: end), baseline: top + plotHeight,
                                           left: left, right: width - right, edgeMargin: 20, x: x))
         }
         if let threshold {
-            svg.raw("<line x1=\"\(left)\" y1=\"\(number(y(threshold)))\" x2=\"\(width - right)\" y2=\"\(number(y(threshold)))\" stroke=\"#cf222e\" stroke-dasharray=\"4 3\"/>")
-            svg.raw("<text x=\"\(width - right - 4)\" y=\"\(number(y(threshold) - 3))\" font-size=\"10\" text-anchor=\"end\" fill=\"#cf222e\">")
-            svg.text("threshold \(label(threshold))")
-            svg.raw("</text>")
+            svg.append(.element("line", ["x1": number(left), "y1": number(y(threshold)), "x2": number(width - right),
+                                         "y2": number(y(threshold)), "stroke": "#cf222e", "stroke-dasharray": "4 3"]))
+            svg.append(.element("text", ["x": number(width - right - 4), "y": number(y(threshold) - 3), "font-size": "10",
+                                         "text-anchor": "end", "fill": "#cf222e"], .text("threshold \(label(threshold))")))
         }
         let slot = plotWidth / Double(max(series.map(\.points.count).max() ?? 1, 1))
         for (index, line) in series.enumerated() where style == .bars {
@@ -79,15 +75,13 @@ struct SVGChart {
             for (position, (time, value)) in line.points.enumerated() {
                 let barLeft = left + Double(position) * slot + slot * 0.1 + Double(index) * barWidth
                 if index == 0 && (line.points.count <= 8 || position % 2 == 0) {
-                    svg.raw("<text x=\"\(number(barLeft + slot * 0.4))\" y=\"\(top + plotHeight + 15)\" font-size=\"10\" text-anchor=\"middle\" fill=\"#57606a\">")
-                    svg.text(ChartAxis.day(time))
-                    svg.raw("</text>")
+                    svg.append(.element("text", ["x": number(barLeft + slot * 0.4), "y": number(top + plotHeight + 15), "font-size": "10",
+                                                 "text-anchor": "middle", "fill": "#57606a"], .text(ChartAxis.day(time))))
                 }
                 guard let value else { continue }
-                svg.raw("<rect tabindex=\"0\" x=\"\(number(barLeft))\" y=\"\(number(y(value)))\" width=\"\(number(barWidth))\" "
-                        + "height=\"\(number(max(0, top + plotHeight - y(value))))\" fill=\"\(line.color)\">")
-                svg.append(.element("title", [], .text("\(line.name), \(ChartAxis.day(time)): \(label(value))")))
-                svg.raw("</rect>")
+                svg.append(.element("rect", ["tabindex": "0", "x": number(barLeft), "y": number(y(value)), "width": number(barWidth),
+                                             "height": number(max(0, top + plotHeight - y(value))), "fill": line.color],
+                                    .element("title", [:], .text("\(line.name), \(ChartAxis.day(time)): \(label(value))"))))
             }
         }
         for line in series where style == .line {
@@ -97,26 +91,27 @@ struct SVGChart {
                 if let value { segments[segments.count - 1].append("\(number(x(time))),\(number(y(value)))") } else if !segments[segments.count - 1].isEmpty { segments.append([]) }
             }
             for segment in segments where segment.count > 1 {
-                svg.raw("<polyline fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"1.5\" points=\"\(segment.joined(separator: " "))\"/>")
+                svg.append(.element("polyline", ["fill": "none", "stroke": line.color, "stroke-width": "1.5",
+                                                 "points": segment.joined(separator: " ")]))
             }
             // Every point can be read: its value on hover and, reached with the keyboard, on focus.
             for (time, value) in line.points {
                 guard let value else { continue }
-                svg.raw("<circle class=\"point\" tabindex=\"0\" cx=\"\(number(x(time)))\" cy=\"\(number(y(value)))\" r=\"2.5\" fill=\"\(line.color)\">")
-                svg.append(.element("title", [], .text("\(line.name), \(ChartAxis.moment(time)): \(label(value))")))
-                svg.raw("</circle>")
+                svg.append(.element("circle", ["class": "point", "tabindex": "0", "cx": number(x(time)), "cy": number(y(value)),
+                                               "r": "2.5", "fill": line.color],
+                                    .element("title", [:], .text("\(line.name), \(ChartAxis.moment(time)): \(label(value))"))))
             }
         }
         // The legend: each series' colour and name.
         for (index, line) in series.enumerated() {
             let legendLeft = left + Double(index) * 110
-            svg.raw("<rect x=\"\(legendLeft)\" y=\"\(height - 12)\" width=\"10\" height=\"3\" fill=\"\(line.color)\"/>")
-            svg.raw("<text x=\"\(legendLeft + 14)\" y=\"\(height - 8)\" font-size=\"11\" fill=\"#1b1f24\">")
-            svg.text(line.name)
-            svg.raw("</text>")
+            svg.append(.element("rect", ["x": number(legendLeft), "y": number(height - 12), "width": "10", "height": "3",
+                                         "fill": line.color]))
+            svg.append(.element("text", ["x": number(legendLeft + 14), "y": number(height - 8), "font-size": "11", "fill": "#1b1f24"],
+                                .text(line.name)))
         }
-        svg.raw("</svg>")
-        return svg
+        return .element("svg", ["role": "img", "aria-labelledby": "\(id)-title \(id)-desc", "viewBox": "0 0 \(Int(width)) \(Int(height))",
+                                "width": "100%", "style": "max-width:\(Int(width))px"], svg)
     }
 
     /// One sentence per series for the text alternative: how many points, the range and the latest value.

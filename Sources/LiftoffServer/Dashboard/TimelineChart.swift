@@ -22,45 +22,39 @@ struct TimelineChart {
         let start = story.start.timeIntervalSince1970, end = max(story.end.timeIntervalSince1970, start + 60)
         func x(_ date: Date) -> Double { left + (date.timeIntervalSince1970 - start) / (end - start) * plotWidth }
         func number(_ value: Double) -> String { String(format: "%.1f", value) }
-        var svg = HTML(raw: "<svg role=\"img\" aria-labelledby=\"timeline-title timeline-desc\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" "
-                       + "width=\"100%\" class=\"timeline\">")
-        svg.append(.element("title", [("id", "timeline-title")], .text("Rollout timeline: phases and decisions")))
-        svg.append(.element("desc", [("id", "timeline-desc")], .text(summary)))
+        var svg = HTML.element("title", ["id": "timeline-title"], .text("Rollout timeline: phases and decisions"))
+        svg.append(.element("desc", ["id": "timeline-desc"], .text(summary)))
         for (index, band) in story.bands.enumerated() {
             let from = x(band.start), to = x(band.end ?? story.end)
-            svg.raw("<rect class=\"band\" x=\"\(number(from))\" y=\"\(top)\" width=\"\(number(max(to - from, 1)))\" height=\"\(number(bandHeight))\" "
-                    + "fill=\"\(Self.bandFills[index % Self.bandFills.count])\" stroke=\"#d0d7de\">")
-            svg.append(.element("title", [], .text("\(band.phase): \(ChartAxis.moment(band.start)) – \(band.end.map(ChartAxis.moment) ?? "now")")))
-            svg.raw("</rect>")
+            svg.append(.element("rect", ["class": "band", "x": number(from), "y": number(top), "width": number(max(to - from, 1)),
+                                         "height": number(bandHeight), "fill": Self.bandFills[index % Self.bandFills.count], "stroke": "#d0d7de"],
+                                .element("title", [:], .text("\(band.phase): \(ChartAxis.moment(band.start)) – \(band.end.map(ChartAxis.moment) ?? "now")"))))
             // The name sits above its band; a band too narrow for it keeps it in the title only.
             if to - from >= 40 {
-                svg.raw("<text x=\"\(number(from + 3))\" y=\"\(top - 6)\" font-size=\"11\" fill=\"#1b1f24\">")
-                svg.text(band.phase)
-                svg.raw("</text>")
+                svg.append(.element("text", ["x": number(from + 3), "y": number(top - 6), "font-size": "11", "fill": "#1b1f24"],
+                                    .text(band.phase)))
             }
         }
         for (index, marker) in story.markers.enumerated() {
             let position = x(marker.at)
             let lane = Double(kinds.firstIndex(of: marker.kind) ?? 0)
             let centre = top + 4 + lane * row + row / 2
-            svg.raw("<a href=\"#decision-\(index + 1)\" class=\"marker \(marker.kind.rawValue)\">")
-            svg.append(.element("title", [], .text("\(ChartAxis.moment(marker.at)): \(marker.title)")))
-            svg.raw("<line x1=\"\(number(position))\" y1=\"\(top)\" x2=\"\(number(position))\" y2=\"\(number(top + bandHeight))\" "
-                    + "stroke=\"\(marker.kind.color)\" stroke-opacity=\"0.35\"/>")
-            svg.raw("<circle cx=\"\(number(position))\" cy=\"\(number(centre))\" r=\"5\" fill=\"\(marker.kind.color)\" stroke=\"#ffffff\"/>")
-            svg.raw("</a>")
+            let mark = HTML.element("title", [:], .text("\(ChartAxis.moment(marker.at)): \(marker.title)"))
+                + .element("line", ["x1": number(position), "y1": number(top), "x2": number(position), "y2": number(top + bandHeight),
+                                    "stroke": marker.kind.color, "stroke-opacity": "0.35"])
+                + .element("circle", ["cx": number(position), "cy": number(centre), "r": "5", "fill": marker.kind.color, "stroke": "#ffffff"])
+            svg.append(.element("a", ["href": "#decision-\(index + 1)", "class": "marker \(marker.kind.rawValue)"], mark))
         }
         svg.append(ChartAxis.timeAxis(from: story.start, to: Date(timeIntervalSince1970: end), target: 8, baseline: top + bandHeight,
                                       left: left, right: width - right, edgeMargin: 30, x: x))
         for (index, kind) in kinds.enumerated() {
             let legendLeft = left + Double(index) * 100
-            svg.raw("<circle cx=\"\(number(legendLeft + 5))\" cy=\"\(number(height - 8))\" r=\"4\" fill=\"\(kind.color)\"/>")
-            svg.raw("<text x=\"\(number(legendLeft + 13))\" y=\"\(number(height - 4))\" font-size=\"11\" fill=\"#1b1f24\">")
-            svg.text(kind.rawValue)
-            svg.raw("</text>")
+            svg.append(.element("circle", ["cx": number(legendLeft + 5), "cy": number(height - 8), "r": "4", "fill": kind.color]))
+            svg.append(.element("text", ["x": number(legendLeft + 13), "y": number(height - 4), "font-size": "11", "fill": "#1b1f24"],
+                                .text(kind.rawValue)))
         }
-        svg.raw("</svg>")
-        return svg
+        return .element("svg", ["role": "img", "aria-labelledby": "timeline-title timeline-desc", "viewBox": "0 0 \(Int(width)) \(Int(height))",
+                                "width": "100%", "class": "timeline"], svg)
     }
 
     /// The text alternative: the phases with their dates and how many decisions of each kind.

@@ -138,8 +138,11 @@ struct DashboardChartTests {
             #expect(page.contains("4 values of feature (at most 5 are kept)"))
             // code_analysis: 2 calls, 1 timeout, latencies 100 and 300 ms; it comes first as the busiest.
             let feature = try #require(page.range(of: "<h3>By feature</h3>")).upperBound
-            let table = String(page[feature...].prefix(1200))
-            #expect(table.contains("<td>code_analysis</td><td>2</td><td>2</td><td>50%</td>"))
+            let table = String(page[feature...].prefix(8000))
+            // Each value's interactions over the range as a sparkline, with its text alternative.
+            #expect(table.contains("<td>code_analysis</td><td><svg role=\"img\" aria-label=\"interactions of feature code_analysis: 1 of "))
+            #expect(table.contains("steps with data, from 2 to 2, latest 2 at Nov 29 10:00 UTC\""))
+            #expect(table.contains("</svg></td><td>2</td><td>2</td><td>50%</td>"))
             #expect(table.range(of: "code_analysis")!.lowerBound < table.range(of: "path_generation")!.lowerBound)
             #expect(page.contains("<h2 id=\"problem-areas\">Problem areas (phase alpha, last 1h, treatment)</h2>"))
             #expect(page.contains("<h3>Feature usage</h3>"))
@@ -192,6 +195,9 @@ struct DashboardChartTests {
             #expect(cost.contains("<td>paying users</td><td>2</td>"))
             #expect(cost.contains("<td>$7.50</td>"))
             #expect(cost.contains("<td>98.7%</td>"))
+            // The day's revenue beside its spend: 15 against 0.15 + 0.05.
+            #expect(cost.contains("<h2>revenue and spend per day</h2>"))
+            #expect(cost.contains("<title>revenue, Nov 29: $15.00</title>") && cost.contains("<title>spend, Nov 29: $0.2</title>"))
 
             _ = try await client.request(.post, "/v1/events", json: #"{"events":[{"type":"security_issue","userId":"dev-1","severity":"critical","title":"x"}]}"#)
             await guardrails.tick()

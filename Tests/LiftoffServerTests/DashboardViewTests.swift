@@ -45,6 +45,18 @@ struct DashboardViewTests {
         #expect(lonely.contains("<circle") && !lonely.contains("<polyline"))
     }
 
+    /// A sparkline breaks where a step has no samples, marks its latest point and says what it shows.
+    @Test func sparklinesBreakAtGapsAndDescribeThemselves() {
+        let start = Date(timeIntervalSince1970: 1_795_000_000)
+        let points: [(Date, Double?)] = [(start, 4), (start.addingTimeInterval(60), 6), (start.addingTimeInterval(120), nil),
+                                         (start.addingTimeInterval(180), 2), (start.addingTimeInterval(240), 8)]
+        let svg = Sparkline(name: "interactions of feature hints", unit: "count", points: points).render().description
+        #expect(svg.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(svg.contains(#"aria-label="interactions of feature hints: 4 of 5 steps with data, from 2 to 8, latest 8 at "#))
+        #expect(svg.contains(#"<circle cx="93.0" cy="2.0""#), "the latest point, at the right edge and the top")
+        #expect(Sparkline(name: "n", unit: "count", points: [(start, nil)]).render().description == "no data")
+    }
+
     @Test func tablesSayNoneWhenEmpty() {
         #expect(DashboardLayout.table(["a", "b"], []).description.contains(#"<td colspan="2">none</td>"#))
     }

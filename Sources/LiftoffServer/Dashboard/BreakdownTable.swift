@@ -1,3 +1,5 @@
+import Foundation
+import LiftoffAPI
 import LiftoffCore
 
 /// One declared dimension's breakdown as the metrics page shows it: a row per kept value (and `other` once the
@@ -5,9 +7,14 @@ import LiftoffCore
 struct BreakdownTable: Sendable {
     static let columns: [Metric] = [.interactions, .activeUsers, .errorRate, .responseTimeP95, .aiResponseRelevance, .userSatisfaction]
 
+    /// The metric each row's sparkline follows: how much the segment is used over the range.
+    static let trendMetric = Metric.interactions
+
     struct Row: Sendable {
         var value: String
         var values: [Metric: MetricValue]
+        /// `trendMetric` per step over the range; nil where a step had no samples.
+        var trend: [(Date, Double?)] = []
     }
 
     var dimension: MetricDimension
@@ -16,13 +23,16 @@ struct BreakdownTable: Sendable {
     var rows: [Row]
 
     /// The rows of `dimension` over `interval` (treatment and control together) in `phase` (nil: every phase).
+    /// Each row's trend has one point per `step`.
     static func read(_ dimension: MetricDimension, cap: Int, admitted: [MetricDimension: Set<String>], metrics: MetricsQuery,
-                     over interval: MetricsQuery.Interval, phase: String?) async throws -> BreakdownTable {
+                     over interval: MetricsQuery.Interval, step: TimeInterval, phase: String?) async throws -> BreakdownTable {
         let (values, full) = BreakdownRequest.groups(of: dimension, admitted: admitted, cap: cap)
         var rows: [Row] = []
         for value in values {
-            let measured = try await metrics.values(columns, over: interval, phase: phase, variant: nil, segment: Segment(dimension, value))
-            rows.append(Row(value: value, values: measured))
+            let segment = Segment(dimension, value)
+            let measured = try await metrics.values(columns, over: interval, phase: phase, variant: nil, segment: segment)
+            let trend = try await metrics.series(trendMetric, over: interval, step: step, phase: phase, variant: nil, segment: segment)
+            rows.append(Row(value: value, values: measured, trend: trend.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) }))
         }
         return BreakdownTable(dimension: dimension, cap: cap, full: full, rows: sorted(rows))
     }
@@ -37,7 +47,16 @@ struct BreakdownTable: Sendable {
         }
     }
 
-    var header: [String] { [dimension.rawValue] + Self.columns.map(\.rawValue) }
+    var header: [String] { [dimension.rawValue, "\(Self.trendMetric.rawValue) over time"] + Self.columns.map(\.rawValue) }
+
+    /// The rows as table cells: the value, its sparkline, then `columns`.
+    var htmlCells: [[HTML]] {
+        zip(rows, cells).map { row, cells in
+            let spark = Sparkline(name: "\(Self.trendMetric.rawValue) of \(dimension.rawValue) \(row.value)", unit: Self.trendMetric.unit,
+                                  points: row.trend)
+            return [HTML.text(cells[0]), spark.render()] + cells.dropFirst().map { HTML.text($0) }
+        }
+    }
 
     /// Each cell in the metric's unit; "–" where the segment has no samples.
     var cells: [[String]] {

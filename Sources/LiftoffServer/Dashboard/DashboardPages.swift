@@ -154,13 +154,14 @@ struct DashboardPages: Sendable {
             html.append(DashboardLayout.table(FeatureUsage.Row.header, usage.map { $0.cells.map { HTML.text($0) } }))
         }
         for (dimension, cap) in declared.sorted(by: { $0.key < $1.key }) {
-            let table = try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval, phase: phase)
+            let table = try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval,
+                                                      step: max(60, (interval.seconds / 24 / 60).rounded(.up) * 60), phase: phase)
             html.append(.element("h3", [:], .text("By \(dimension.rawValue)")))
             html.append(.element("p", ["class": "scope"], .text(table.caption)))
             if table.rows.isEmpty {
                 html.append(.element("p", [:], .text("No event has carried a \(dimension.rawValue) yet.")))
             } else {
-                html.append(DashboardLayout.table(table.header, table.cells.map { $0.map { HTML.text($0) } }))
+                html.append(DashboardLayout.table(table.header, table.htmlCells))
             }
         }
     }
@@ -186,6 +187,7 @@ struct DashboardPages: Sendable {
                                  threshold: nil, unit: metric.unit, style: .bars).render())
             cards.append(.element("section", ["class": "card"], card))
         }
+        cards.append(.element("section", ["class": "card"], try await revenueAgainstCost(over: fortnight)))
         html.append(.element("div", ["class": "cards"], cards))
         let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
         let scope = "treatment, all phases, last 30 days (GET /v1/metrics?window=30d&variant=treatment)"
@@ -232,6 +234,25 @@ struct DashboardPages: Sendable {
         html.append(.element("h2", [:], .text("Top users by cost (all phases, treatment and control, last 30 days)")))
         html.append(DashboardLayout.table(["user", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byUser)))
         return html
+    }
+
+    /// Each day's revenue beside its spend (API and infrastructure): where the product pays for itself.
+    private func revenueAgainstCost(over fortnight: MetricsQuery.Interval) async throws -> HTML {
+        let revenue = try await metrics.series(.revenue, over: fortnight, step: 86_400, phase: nil, variant: nil)
+        let api = try await metrics.series(.apiCosts, over: fortnight, step: 86_400, phase: nil, variant: nil)
+        let infrastructure = try await metrics.series(.infrastructureCosts, over: fortnight, step: 86_400, phase: nil, variant: nil)
+        let spend = zip(api, infrastructure).map { api, infrastructure -> (Date, Double?) in
+            let known = [api.1, infrastructure.1].filter { $0.samples > 0 }
+            return (api.0, known.isEmpty ? nil : known.reduce(0) { $0 + ($1.value ?? 0) })
+        }
+        var card = HTML.element("h2", [:], .text("revenue and spend per day"))
+        card.append(.element("p", ["class": "scope"], .text("all phases, treatment and control, last 14 days (UTC days); spend is API "
+            + "plus infrastructure cost, revenue is payments less refunds")))
+        card.append(SVGChart(title: "revenue and spend per day, last 14 days", series: [
+            .init(name: "revenue", color: "#1a7f37", points: revenue.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) }),
+            .init(name: "spend", color: "#cf222e", points: spend),
+        ], threshold: nil, unit: "USD", style: .bars).render())
+        return card
     }
 
     func incidentPage(_ id: Int) async throws -> HTML {

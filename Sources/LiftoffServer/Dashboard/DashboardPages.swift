@@ -308,6 +308,7 @@ struct DashboardPages: Sendable {
         let story = try await story(snapshot)
         html.append(.element("h2", ["id": "story"], .text("The rollout at a glance")))
         html.append(TimelineChart(story: story).render())
+        html.append(try await audienceGrowth(snapshot, story: story))
         html.append(.element("h2", [:], .text("Exit criteria (treatment users)")))
         html.append(DashboardLayout.table(["criterion", "value", "95% interval", "samples", "verdict", "more samples needed"], gate.criteria.map { result in
             [.text(result.label + " (" + (result.criterion.window.map(DurationText.format) ?? "phase") + ")"),
@@ -362,6 +363,19 @@ struct DashboardPages: Sendable {
         var audit: [AuditEntry] = []
         for action in RolloutStory.actions { audit += try await store.auditLog(limit: 500, before: nil, action: action) }
         return RolloutStory(history: snapshot.history, audit: audit, incidents: try await store.incidents(), now: clock.now())
+    }
+
+    /// How many users the rollout had let in by name over its course, with the phases behind (the audience's size,
+    /// which active users, charted below, are a part of).
+    private func audienceGrowth(_ snapshot: RolloutState.Snapshot, story: RolloutStory) async throws -> HTML {
+        let growth = AudienceGrowth(plan: snapshot.plan, history: snapshot.history, invitations: try await store.invitations(),
+                                    waitlist: try await store.waitlist(), now: story.end)
+        var html = HTML.element("h2", ["id": "audience-size"], .text("Audience size over the rollout"))
+        if let note = growth.note { html.append(.element("p", ["class": "scope"], .text(note))) }
+        html.append(SVGChart(title: "Users let in by name (groups, invitations, waitlist admissions)",
+                             series: [.init(name: "users let in", color: "#1a7f37", points: growth.points)],
+                             threshold: nil, unit: "count", bands: story.bands, width: 900, height: 160).render())
+        return html
     }
 
     /// Each decision of the story in words, the rows the timeline's markers link to, newest first.

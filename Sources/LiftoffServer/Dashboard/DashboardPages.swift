@@ -69,9 +69,10 @@ struct DashboardPages: Sendable {
         let bands = range == .rollout || range == .week
             ? snapshot.history.map { RolloutStory.Band(phase: $0.phase, start: $0.startedAt, end: $0.endedAt) } : []
         var cards = HTML()
+        let treatmentSeries = try await metrics.series(Self.charted, over: interval, step: step, phase: phase, variant: .treatment)
+        let controlSeries = try await metrics.series(Self.charted, over: interval, step: step, phase: phase, variant: .control)
         for metric in Self.charted {
-            let treatment = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .treatment)
-            let control = try await metrics.series(metric, over: interval, step: step, phase: phase, variant: .control)
+            let (treatment, control) = (treatmentSeries[metric] ?? [], controlSeries[metric] ?? [])
             let chart = SVGChart(title: "\(metric.rawValue): treatment and control", series: [
                 .init(name: "treatment", color: "#0969da", points: treatment.map { ($0.0, $0.1.value) }),
                 .init(name: "control", color: "#8250df", points: control.map { ($0.0, $0.1.value) }),
@@ -175,8 +176,10 @@ struct DashboardPages: Sendable {
         html.append(.element("h1", [:], .text("Cost")))
         let fortnight = MetricsQuery.Interval(start: now.addingTimeInterval(-14 * 86_400), end: now)
         var cards = HTML()
+        let perDay = try await metrics.series([.apiCosts, .tokenUsage, .revenue, .infrastructureCosts], over: fortnight, step: 86_400,
+                                              phase: nil, variant: nil)
         for metric in [Metric.apiCosts, .tokenUsage] {
-            let daily = try await metrics.series(metric, over: fortnight, step: 86_400, phase: nil, variant: nil)
+            let daily = perDay[metric] ?? []
             var card = HTML()
             card.append(.element("h2", [:], .text("\(metric.rawValue) per day")))
             card.append(.element("p", ["class": "scope"], .text("all phases, treatment and control, last 14 days (UTC days)")))
@@ -187,7 +190,7 @@ struct DashboardPages: Sendable {
                                  threshold: nil, unit: metric.unit, style: .bars).render())
             cards.append(.element("section", ["class": "card"], card))
         }
-        cards.append(.element("section", ["class": "card"], try await revenueAgainstCost(over: fortnight)))
+        cards.append(.element("section", ["class": "card"], Self.revenueAgainstSpend(perDay)))
         html.append(.element("div", ["class": "cards"], cards))
         let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
         let scope = "treatment, all phases, last 30 days (GET /v1/metrics?window=30d&variant=treatment)"
@@ -237,10 +240,8 @@ struct DashboardPages: Sendable {
     }
 
     /// Each day's revenue beside its spend (API and infrastructure): where the product pays for itself.
-    private func revenueAgainstCost(over fortnight: MetricsQuery.Interval) async throws -> HTML {
-        let revenue = try await metrics.series(.revenue, over: fortnight, step: 86_400, phase: nil, variant: nil)
-        let api = try await metrics.series(.apiCosts, over: fortnight, step: 86_400, phase: nil, variant: nil)
-        let infrastructure = try await metrics.series(.infrastructureCosts, over: fortnight, step: 86_400, phase: nil, variant: nil)
+    private static func revenueAgainstSpend(_ perDay: [Metric: [(Date, MetricValue)]]) -> HTML {
+        let (revenue, api, infrastructure) = (perDay[.revenue] ?? [], perDay[.apiCosts] ?? [], perDay[.infrastructureCosts] ?? [])
         let spend = zip(api, infrastructure).map { api, infrastructure -> (Date, Double?) in
             let known = [api.1, infrastructure.1].filter { $0.samples > 0 }
             return (api.0, known.isEmpty ? nil : known.reduce(0) { $0 + ($1.value ?? 0) })
@@ -421,9 +422,16 @@ struct DashboardPages: Sendable {
         var html = HTML()
         html.append(.element("h2", ["id": "key-metrics"], .text("Key metrics across the rollout (every phase; the current phase's criteria and the rollback triggers)")))
         var cards = HTML()
-        for (metric, segment, threshold) in charted.prefix(9) {
-            let treatment = try await metrics.series(metric, over: interval, step: step, phase: nil, variant: .treatment, segment: segment)
-            let control = try await metrics.series(metric, over: interval, step: step, phase: nil, variant: .control, segment: segment)
+        let shown = Array(charted.prefix(9))
+        // One read per variant and segment for all the charts, not one per chart and variant.
+        var bySegment: [Segment?: (treatment: [Metric: [(Date, MetricValue)]], control: [Metric: [(Date, MetricValue)]])] = [:]
+        for segment in Set(shown.map(\.1)) {
+            let wanted = shown.filter { $0.1 == segment }.map(\.0)
+            bySegment[segment] = (try await metrics.series(wanted, over: interval, step: step, phase: nil, variant: .treatment, segment: segment),
+                                  try await metrics.series(wanted, over: interval, step: step, phase: nil, variant: .control, segment: segment))
+        }
+        for (metric, segment, threshold) in shown {
+            let treatment = bySegment[segment]?.treatment[metric] ?? [], control = bySegment[segment]?.control[metric] ?? []
             let name = metric.rawValue + (segment.map { " [\($0)]" } ?? "")
             let chart = SVGChart(title: "\(name) across the rollout: treatment and control", series: [
                 .init(name: "treatment", color: "#0969da", points: treatment.map { ($0.0, $0.1.value) }),

@@ -68,8 +68,16 @@ struct MetricsQuery: Sendable {
     /// One point per `step` over `interval`: the metric over each step.
     func series(_ metric: Metric, over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?,
                 segment: Segment? = nil) async throws -> [(Date, MetricValue)] {
+        try await series([metric], over: interval, step: step, phase: phase, variant: variant, segment: segment)[metric] ?? []
+    }
+
+    /// One point per `step` over `interval` for each of `metrics`, from one read of the union of their measures:
+    /// a page of charts costs one store read per variant and segment, not one per chart.
+    func series(_ metrics: [Metric], over interval: Interval, step: TimeInterval, phase: String?, variant: Variant?,
+                segment: Segment? = nil) async throws -> [Metric: [(Date, MetricValue)]] {
         let minutes = windowMinutes(interval)
-        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil, measures: metric.measures,
+        let measures = metrics.reduce(into: Set<Measure>()) { $0.formUnion($1.measures) }
+        let table = try await store.aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: nil, measures: measures,
                                                segment: segment)
         let stepMinutes = Int64(step / 60)
         var buckets: [Int64: [Measure: Aggregate]] = [:]
@@ -78,18 +86,18 @@ struct MetricsQuery: Sendable {
             buckets[bucket, default: [:]][key.measure, default: Aggregate(for: key.measure)].merge(aggregate)
         }
         let count = minutes.lowerBound.distance(to: minutes.upperBound) / stepMinutes + 1
-        var points: [(Date, MetricValue)] = []
+        var series: [Metric: [(Date, MetricValue)]] = [:]
         for bucket in 0..<count {
             let start = minutes.lowerBound.advanced(by: bucket * stepMinutes).start
             var retention: [Int: RetentionCounts] = [:]
-            if let days = metric.retentionDays, segment == nil {
+            for days in Set(metrics.compactMap(\.retentionDays)) where segment == nil {
                 let bucketInterval = Interval(start: start, end: start.addingTimeInterval(step))
                 retention[days] = try await retentionCounts(days: days, interval: bucketInterval, phase: phase, variant: variant)
             }
             let calculator = MetricCalculator(totals: buckets[bucket] ?? [:], windowSeconds: step, retention: retention)
-            points.append((start, calculator.value(of: metric)))
+            for metric in metrics { series[metric, default: []].append((start, calculator.value(of: metric))) }
         }
-        return points
+        return series
     }
 
     private func windowMinutes(_ interval: Interval) -> ClosedRange<MinuteIndex> {

@@ -167,93 +167,9 @@ struct DashboardPages: Sendable {
         }
     }
 
-    /// Every total says its scope (phases, variants, window), and the page's numbers are the ones
-    /// `/v1/metrics` answers for that scope.
+    /// The cost page (`CostPage`: the model, read and shaped; its `render()` draws it).
     func costPage() async throws -> HTML {
-        let now = clock.now()
-        let snapshot = state.snapshot
-        var html = HTML()
-        html.append(.element("h1", [:], .text("Cost")))
-        let fortnight = MetricsQuery.Interval(start: now.addingTimeInterval(-14 * 86_400), end: now)
-        var cards = HTML()
-        let perDay = try await metrics.series([.apiCosts, .tokenUsage, .revenue, .infrastructureCosts], over: fortnight, step: 86_400,
-                                              phase: nil, variant: nil)
-        for metric in [Metric.apiCosts, .tokenUsage] {
-            let daily = perDay[metric] ?? []
-            var card = HTML()
-            card.append(.element("h2", [:], .text("\(metric.rawValue) per day")))
-            card.append(.element("p", ["class": "scope"], .text("all phases, treatment and control, last 14 days (UTC days)")))
-            // A day without samples is no bar, not a zero.
-            card.append(SVGChart(title: "\(metric.rawValue) per day, last 14 days",
-                                 series: [.init(name: "all users", color: "#0969da",
-                                                points: daily.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) })],
-                                 threshold: nil, unit: metric.unit, style: .bars).render())
-            cards.append(.element("section", ["class": "card"], card))
-        }
-        cards.append(.element("section", ["class": "card"], Self.revenueAgainstSpend(perDay)))
-        html.append(.element("div", ["class": "cards"], cards))
-        let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
-        let scope = "treatment, all phases, last 30 days (GET /v1/metrics?window=30d&variant=treatment)"
-        let values = try await metrics.values([.costPerUser, .apiCosts, .infrastructureCosts, .activeUsers, .unpricedInteractions,
-                                               .revenue, .revenuePerUser, .payingUsers, .grossMargin],
-                                              over: month, phase: nil, variant: .treatment)
-        let span = try await metrics.observedSpan([.costPerUser], over: month, phase: nil, variant: .treatment)
-        let projection = CostProjection(costPerUser: values[.costPerUser]?.value, observedSeconds: span?.duration ?? 0)
-        var summary = [[HTML.text("cost per user over the observed span"), .text(projection.map { String(format: "$%.4f", $0.costPerUser) } ?? "–")],
-                       [.text("observed span (first to last minute with traffic)"),
-                        .text(projection.map { DashboardLayout.days($0.observedDays) } ?? "no traffic")],
-                       [.text("projected cost per user per month (× 30 / observed days)"),
-                        .text(projection.map { String(format: "$%.2f", $0.perUserPerMonth) } ?? "–")],
-                       [.text("active users"), .text(DashboardLayout.number(values[.activeUsers]?.value))],
-                       [.text("API + infrastructure spend"), .text(String(format: "$%.2f", (values[.apiCosts]?.value ?? 0) + (values[.infrastructureCosts]?.value ?? 0)))],
-                       [.text("unpriced interactions (no cost, no price)"), .text(DashboardLayout.number(values[.unpricedInteractions]?.value))]]
-        let usd = { (value: Double?) in value.map { String(format: "$%.2f", $0) } ?? "–" }
-        summary.append([.text("revenue (payments less refunds)"), .text(values[.revenue]?.samples ?? 0 > 0 ? usd(values[.revenue]?.value) : "no payments")])
-        summary.append([.text("paying users"), .text(DashboardLayout.number(values[.payingUsers]?.value))])
-        summary.append([.text("revenue per active user (beside cost per user, same users and span)"), .text(usd(values[.revenuePerUser]?.value))])
-        summary.append([.text("revenue per paying user"), .text(usd(PhaseReports.perPayer(revenue: values[.revenue], payers: values[.payingUsers])))])
-        summary.append([.text("gross margin ((revenue − API − infrastructure) ÷ revenue)"),
-                        .text(values[.grossMargin]?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–")])
-        if let price = snapshot.plan.pricePoint {
-            summary.append([.text("price point (plan, per user per month)"), .text(String(format: "$%.2f", price))])
-            summary.append([.text("margin per user per month (against the projection)"), .text(projection.map {
-                let margin = $0.margin(against: price)
-                return String(format: "$%.2f (%.0f%%)", margin.amount, margin.share * 100)
-            } ?? "–")])
-        } else {
-            summary.append([.text("price point"), .text("not set: add pricePoint to the plan")])
-        }
-        html.append(.element("h2", [:], .text("Cost and revenue per user against the price point")))
-        html.append(.element("p", ["class": "scope"], .text("Scope: \(scope). "
-            + (projection.map { $0.observedDays < 7 ? "The projection rests on \(DashboardLayout.days($0.observedDays)) of data: read it as an early estimate." : "" } ?? ""))))
-        html.append(DashboardLayout.table(["", "value"], summary))
-        let breakdown = try await store.costBreakdown(since: month.start, limit: 20)
-        let rows = { (lines: [CostBreakdown.Line]) in lines.map { line -> [HTML] in
-            [.text(line.name), .text(String(line.interactions)), .text(String(line.tokens)), .text(String(format: "$%.4f", line.costUsd)),
-             .text(String(line.unpriced))]
-        } }
-        html.append(.element("h2", [:], .text("By model (all phases, treatment and control, last 30 days)")))
-        html.append(DashboardLayout.table(["model", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byModel)))
-        html.append(.element("h2", [:], .text("Top users by cost (all phases, treatment and control, last 30 days)")))
-        html.append(DashboardLayout.table(["user", "interactions", "tokens", "cost", "unpriced"], rows(breakdown.byUser)))
-        return html
-    }
-
-    /// Each day's revenue beside its spend (API and infrastructure): where the product pays for itself.
-    private static func revenueAgainstSpend(_ perDay: [Metric: [(Date, MetricValue)]]) -> HTML {
-        let (revenue, api, infrastructure) = (perDay[.revenue] ?? [], perDay[.apiCosts] ?? [], perDay[.infrastructureCosts] ?? [])
-        let spend = zip(api, infrastructure).map { api, infrastructure -> (Date, Double?) in
-            let known = [api.1, infrastructure.1].filter { $0.samples > 0 }
-            return (api.0, known.isEmpty ? nil : known.reduce(0) { $0 + ($1.value ?? 0) })
-        }
-        var card = HTML.element("h2", [:], .text("revenue and spend per day"))
-        card.append(.element("p", ["class": "scope"], .text("all phases, treatment and control, last 14 days (UTC days); spend is API "
-            + "plus infrastructure cost, revenue is payments less refunds")))
-        card.append(SVGChart(title: "revenue and spend per day, last 14 days", series: [
-            .init(name: "revenue", color: "#1a7f37", points: revenue.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) }),
-            .init(name: "spend", color: "#cf222e", points: spend),
-        ], threshold: nil, unit: "USD", style: .bars).render())
-        return card
+        try await CostPage.read(metrics: metrics, store: store, pricePoint: state.snapshot.plan.pricePoint, now: clock.now()).render()
     }
 
     func incidentPage(_ id: Int) async throws -> HTML {

@@ -176,7 +176,7 @@ struct DashboardChartTests {
             let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
             let (status, metrics) = try await DashboardTests.page(client, "/metrics?window=1h", cookie: cookie)
             #expect(status == .ok)
-            #expect(metrics.components(separatedBy: "<svg").count - 1 == DashboardPages.charted.count)
+            #expect(metrics.components(separatedBy: "<svg").count - 1 == MetricsPage.charted.count)
             #expect(metrics.contains("threshold 3 s"))
             #expect(metrics.contains("<polyline") || metrics.contains("<circle"))
 

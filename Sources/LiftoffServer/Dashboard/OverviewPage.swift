@@ -56,8 +56,8 @@ struct OverviewPage {
         var audit: [AuditEntry] = []
         for action in RolloutStory.actions { audit += try await store.auditLog(limit: 500, before: nil, action: action) }
         let story = RolloutStory(history: snapshot.history, audit: audit, incidents: try await store.incidents(), now: now)
-        let audience = AudienceGrowth(plan: snapshot.plan, history: snapshot.history, invitations: try await store.invitations(),
-                                      waitlist: try await store.waitlist(), now: story.end)
+        let audience = AudienceGrowth(plan: snapshot.plan, history: snapshot.history, invitations: snapshot.invitations,
+                                      waitlist: snapshot.waitlist, now: story.end)
         let interval = MetricsQuery.Interval(start: story.start, end: story.end)
         // About a hundred points whatever the rollout's length, on whole minutes.
         let step = max(60, (interval.seconds / 100 / 60).rounded(.up) * 60)

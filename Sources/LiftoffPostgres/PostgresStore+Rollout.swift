@@ -183,6 +183,23 @@ extension PostgresStore {
         }
     }
 
+    public func auditLog(newest limit: Int, of actions: [String]) async throws -> [AuditEntry] {
+        guard !actions.isEmpty else { return [] }
+        // One index range per action (audit_log_by_action), each cut at `limit`, as on SQLite.
+        var sql = SQLBuilder("")
+        for (index, action) in actions.enumerated() {
+            if index > 0 { sql.append(" UNION ALL ") }
+            sql.append("(SELECT seq, at, actor, action, reason, before, after FROM audit_log WHERE action = \(sql.bind(action)) "
+                       + "ORDER BY seq DESC LIMIT \(sql.bind(limit)))")
+        }
+        sql.append(" ORDER BY seq DESC")
+        return try await run(sql.query).map { row in
+            let (sequence, at, actor, action, reason, before, after) = try row.decode((Int, Int64, String, String, String?, String?, String?).self)
+            return AuditEntry(sequence: sequence, at: Milliseconds.date(at), actor: actor, action: action, reason: reason,
+                              before: before, after: after)
+        }
+    }
+
     public func appendAudit(_ entry: AuditEntry) async throws {
         try await transaction { [self] connection in try await Self.insert(entry, connection, logger: logger) }
     }

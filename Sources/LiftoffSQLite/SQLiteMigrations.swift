@@ -383,6 +383,10 @@ enum SQLiteMigrations {
                 CREATE INDEX events_completions ON events(occurred_at) WHERE type = 'completion';
                 """)
         }
+        migrator.registerMigration("0016-index-audit-by-action") { db in
+            // The overview reads the newest entries of each decision kind on every refresh.
+            try db.execute(sql: "CREATE INDEX audit_log_by_action ON audit_log(action, seq)")
+        }
         return migrator
     }
 }

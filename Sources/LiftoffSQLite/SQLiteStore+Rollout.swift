@@ -171,6 +171,22 @@ extension SQLiteStore {
         }
     }
 
+    public func auditLog(newest limit: Int, of actions: [String]) async throws -> [AuditEntry] {
+        guard !actions.isEmpty else { return [] }
+        // One index range per action (audit_log_by_action), each cut at `limit`: a window function over the
+        // actions would rank every entry of a busy one (guardrail.fired) first.
+        let branch = "SELECT * FROM (SELECT seq, at, actor, action, reason, before, after FROM audit_log WHERE action = ? ORDER BY seq DESC LIMIT ?)"
+        let sql = Array(repeating: branch, count: actions.count).joined(separator: " UNION ALL ") + " ORDER BY seq DESC"
+        var arguments: StatementArguments = []
+        for action in actions { arguments += [action, limit] }
+        return try await pool.read { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                AuditEntry(sequence: row["seq"], at: Milliseconds.date(row["at"]), actor: row["actor"], action: row["action"],
+                           reason: row["reason"], before: row["before"], after: row["after"])
+            }
+        }
+    }
+
     public func appendAudit(_ entry: AuditEntry) async throws {
         try await pool.write { db in try Self.insert(entry, db) }
     }

@@ -117,5 +117,8 @@ public protocol RolloutStore: Sendable {
 
     /// Audit entries, newest first.
     func auditLog(limit: Int, before sequence: Int?, action: String?) async throws -> [AuditEntry]
+    /// The newest `limit` entries of each of `actions`, in one read, newest first across them: the rollout's
+    /// story on every overview refresh, without a scan per action.
+    func auditLog(newest limit: Int, of actions: [String]) async throws -> [AuditEntry]
     func appendAudit(_ entry: AuditEntry) async throws
 }

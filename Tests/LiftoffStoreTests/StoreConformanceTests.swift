@@ -176,6 +176,9 @@ struct StoreConformanceTests {
             let older = try await store.auditLog(limit: 10, before: newest.last?.sequence, action: nil)
             #expect(older.map(\.reason) == ["2", "1", "0"])
             #expect(try await store.auditLog(limit: 10, before: nil, action: "odd").map(\.reason) == ["3", "1"])
+            // The newest of each kind, in one read: two evens (of three) and both odds, newest first across them.
+            #expect(try await store.auditLog(newest: 2, of: ["even", "odd", "none"]).map(\.reason) == ["4", "3", "2", "1"])
+            #expect(try await store.auditLog(newest: 2, of: []).isEmpty)
         }
     }
 

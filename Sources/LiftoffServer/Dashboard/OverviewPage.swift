@@ -53,8 +53,7 @@ struct OverviewPage {
     var gateText: String { gate.isFinal ? "last phase" : gate.ready ? "ready" : "not ready" }
 
     static func read(snapshot: RolloutState.Snapshot, gate: GateReport, store: any Store, metrics: MetricsQuery, now: Date) async throws -> OverviewPage {
-        var audit: [AuditEntry] = []
-        for action in RolloutStory.actions { audit += try await store.auditLog(limit: 500, before: nil, action: action) }
+        let audit = try await store.auditLog(newest: 500, of: RolloutStory.actions)
         let story = RolloutStory(history: snapshot.history, audit: audit, incidents: try await store.incidents(), now: now)
         let audience = AudienceGrowth(plan: snapshot.plan, history: snapshot.history, invitations: snapshot.invitations,
                                       waitlist: snapshot.waitlist, now: story.end)

@@ -92,7 +92,7 @@ public struct EventValidator: Sendable {
                 feature: try fields.string("feature")))
         case .integrityCheck:
             guard let passed = try fields.bool("passed") else {
-                throw EventValidationError(field: "passed", reason: "required: true when the check found the data consistent")
+                throw EventValidationError(field: "passed", reason: "required (true when the check found the data consistent, false when it did not)")
             }
             return .integrityCheck(IntegrityCheck(
                 check: try fields.requiredString("check"),

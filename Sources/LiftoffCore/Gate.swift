@@ -109,8 +109,7 @@ public struct CriterionResult: Sendable, Equatable {
 
     /// `error_rate below 0.01`, `ai_response_relevance [feature=path_generation] above 0.85`
     public var label: String {
-        let segment = criterion.segment.map { " [\($0)]" } ?? ""
-        return "\(criterion.metric.rawValue)\(segment) \(criterion.comparator.rawValue) \(Self.format(criterion.threshold))"
+        "\(criterion.subject) \(criterion.comparator.rawValue) \(Self.format(criterion.threshold))"
     }
 
     /// A threshold as people write it: `3000`, `0.05`.

@@ -161,6 +161,10 @@ public struct Criterion: Sendable, Equatable {
     /// Judged on one value of a declared dimension only (`feature: path_generation`); nil: everyone.
     public var segment: Segment?
 
+    /// What the criterion judges, as every label reads it: `ai_response_relevance [feature=visual_aids]`, or the
+    /// bare metric for everyone. Two criteria on one metric are told apart only by this.
+    public var subject: String { metric.rawValue + (segment.map { " [\($0)]" } ?? "") }
+
     public init(metric: Metric, comparator: Comparator, threshold: Double, window: TimeInterval? = nil, minSamples: Int? = nil,
                 segment: Segment? = nil) {
         self.segment = segment

@@ -79,7 +79,7 @@ public enum PlanChanges {
     }
 
     private static func describe(_ criterion: Criterion) -> String {
-        var text = "\(criterion.metric.rawValue) \(criterion.comparator.rawValue) \(ReportNumber.text(criterion.threshold))"
+        var text = "\(criterion.subject) \(criterion.comparator.rawValue) \(ReportNumber.text(criterion.threshold))"
         if let window = criterion.window { text += " over \(DurationText.format(window))" }
         return text + ", min \(criterion.minSamples) samples"
     }

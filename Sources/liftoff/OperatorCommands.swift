@@ -62,7 +62,7 @@ enum StatusText {
         if !gate.criteria.isEmpty {
             lines.append("  " + pad("criterion", 44) + pad("value", 10) + pad("95% interval", 22) + pad("samples", 12) + pad("verdict", 19) + "more needed")
             for criterion in gate.criteria {
-                let label = "\(criterion.metric) \(criterion.comparator) \(ReportText.number(criterion.threshold)) (\(criterion.window))"
+                let label = "\(criterion.metric)\(criterion.segment.map { " [\($0)]" } ?? "") \(criterion.comparator) \(ReportText.number(criterion.threshold)) (\(criterion.window))"
                 let samples = "\(criterion.samples)/\(criterion.minSamples)"
                 let interval = criterion.lowerBound != nil || criterion.upperBound != nil
                     ? "\(ReportText.number(criterion.lowerBound)) – \(ReportText.number(criterion.upperBound))" : "exact"

@@ -81,7 +81,7 @@ enum PlanSummary {
                 lines.append("   exit: \(exit.promotion.rawValue) promotion, at least \(DurationText.format(exit.minDuration))")
                 for criterion in exit.criteria {
                     let window = criterion.window.map { "over \(DurationText.format($0))" } ?? "over the phase"
-                    lines.append("     - \(criterion.metric.rawValue) \(criterion.comparator.rawValue) \(number(criterion.threshold)) \(window), min \(criterion.minSamples) samples")
+                    lines.append("     - \(criterion.subject) \(criterion.comparator.rawValue) \(number(criterion.threshold)) \(window), min \(criterion.minSamples) samples")
                 }
                 for item in exit.checklist { lines.append("     [ ] \(item)") }
             }

@@ -95,7 +95,7 @@ struct EventValidatorTests {
         (#"{"userId":"u"}"#, "type: required"),
         (#"{"type":"click","userId":"u"}"#, "type: 'click' is not one of ai_interaction, feedback, session_start, session_end, assessment, completion, security_issue, integrity_violation, integrity_check, resource, payment"),
         (#"[1]"#, "event: expected an object, got an array"),
-        (#"{"type":"integrity_check","check":"progress"}"#, "passed: required: true when the check found the data consistent"),
+        (#"{"type":"integrity_check","check":"progress"}"#, "passed: required (true when the check found the data consistent, false when it did not)"),
         (#"{"type":"integrity_check","passed":"yes","check":"progress"}"#, "passed: expected a boolean, got a string"),
         (#"{"type":"integrity_check","passed":true}"#, "check: required"),
         (#"{"type":"assessment","userId":"u","skill":"loops","score":0.5,"predictedLevel":"beginner"}"#, "predictedLevel: needs level: the level this assessment measured, which the prediction is judged against"),

@@ -69,7 +69,7 @@ struct BreakdownAPITests {
         try await server.withClient { client in
             let report = try #require(try await client.request(.post, "/v1/events", json: body).decoded(IngestReport.self))
             #expect(report.accepted == 8)
-            #expect(report.rejected == [IngestRejection(index: 8, error: "passed: required: true when the check found the data consistent")])
+            #expect(report.rejected == [IngestRejection(index: 8, error: "passed: required (true when the check found the data consistent, false when it did not)")])
             let visual = try await client.request(.get, "/v1/metrics?window=1h&names=helpfulness_rate&feature=visual_aids")
             #expect(visual.metric("helpfulness_rate")?.value == 2.0 / 3)
             #expect(visual.metric("helpfulness_rate")?.samples == 3)

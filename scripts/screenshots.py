@@ -46,7 +46,7 @@ try:
     driver.find_element(By.NAME, "key").send_keys(key)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     time.sleep(0.5)
-    for path, name in [("/", "overview"), ("/metrics?window=7d", "metrics"), ("/cost", "cost"), ("/audience", "audience"),
+    for path, name in [("/", "overview"), ("/metrics?window=rollout", "metrics"), ("/cost", "cost"), ("/audience", "audience"),
                        ("/alerts", "alerts"), ("/incidents", "incidents"), ("/incidents/1", "incident"), ("/feedback", "feedback"),
                        ("/audit", "audit")]:
         driver.get(base + path)

@@ -16,6 +16,8 @@ struct MetricsPageTests {
         #expect(scope(.hour).start == Self.now.addingTimeInterval(-3600) && scope(.hour).step == 60)
         #expect(scope(.day).step == 1440 && scope(.day).text == "phase beta, last 24h")
         #expect(scope(.phase).start == phaseStart && scope(.phase).step == 300)
+        // A week over a phase of five hours: the sparklines cover the five hours (24 points of 12.5 minutes → 13).
+        #expect(scope(.week).observed.start == phaseStart && scope(.week).sparklineStep == 780)
         // The whole rollout: every phase, ten days in 4-hour steps (60 points), 24 sparkline points of 10 hours.
         #expect(scope(.rollout).phase == nil && scope(.rollout).text == "every phase, whole rollout")
         #expect(scope(.rollout).start == rolloutStart && scope(.rollout).step == 14_400 && scope(.rollout).sparklineStep == 36_000)

@@ -23,15 +23,16 @@ struct BreakdownTable: Sendable {
     var rows: [Row]
 
     /// The rows of `dimension` over `interval` (treatment and control together) in `phase` (nil: every phase).
-    /// Each row's trend has one point per `step`.
+    /// Each row's trend covers `trendInterval` with one point per `step`.
     static func read(_ dimension: MetricDimension, cap: Int, admitted: [MetricDimension: Set<String>], metrics: MetricsQuery,
-                     over interval: MetricsQuery.Interval, step: TimeInterval, phase: String?) async throws -> BreakdownTable {
+                     over interval: MetricsQuery.Interval, trendOver trendInterval: MetricsQuery.Interval, step: TimeInterval,
+                     phase: String?) async throws -> BreakdownTable {
         let (values, full) = BreakdownRequest.groups(of: dimension, admitted: admitted, cap: cap)
         var rows: [Row] = []
         for value in values {
             let segment = Segment(dimension, value)
             let measured = try await metrics.values(columns, over: interval, phase: phase, variant: nil, segment: segment)
-            let trend = try await metrics.series(trendMetric, over: interval, step: step, phase: phase, variant: nil, segment: segment)
+            let trend = try await metrics.series(trendMetric, over: trendInterval, step: step, phase: phase, variant: nil, segment: segment)
             rows.append(Row(value: value, values: measured, trend: trend.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) }))
         }
         return BreakdownTable(dimension: dimension, cap: cap, full: full, rows: sorted(rows))

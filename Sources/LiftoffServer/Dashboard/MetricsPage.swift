@@ -31,10 +31,16 @@ struct MetricsPage {
         var step: TimeInterval
         var phase: String?
 
+        /// When the range's phase started, if inside the range: no event of the phase can come before it.
+        var phaseStart: Date?
+
         var interval: MetricsQuery.Interval { MetricsQuery.Interval(start: start, end: end) }
+        /// The part of the range the phase has run: a week's range over a phase of five hours draws its sparklines
+        /// over the five hours, not as a dot at the right edge of a week.
+        var observed: MetricsQuery.Interval { MetricsQuery.Interval(start: max(start, phaseStart ?? start), end: end) }
         var text: String { phase.map { "phase \($0), \(range.label)" } ?? "every phase, whole rollout" }
         /// About 24 points for a table's sparkline.
-        var sparklineStep: TimeInterval { max(60, (interval.seconds / 24 / 60).rounded(.up) * 60) }
+        var sparklineStep: TimeInterval { max(60, (observed.seconds / 24 / 60).rounded(.up) * 60) }
 
         /// `range` at `now` in `phase` (started at `phaseStart`) of a rollout that started at `rolloutStart`; a range
         /// is at least a minute long, and about sixty chart points on whole minutes.
@@ -50,6 +56,7 @@ struct MetricsPage {
             end = now
             step = max(60, (max(now.timeIntervalSince(start), 1) / 60 / 60).rounded(.up) * 60)
             self.phase = range == .rollout ? nil : phase
+            self.phaseStart = range == .rollout ? nil : min(phaseStart, end.addingTimeInterval(-60))
         }
     }
 
@@ -113,7 +120,7 @@ struct MetricsPage {
             let admitted = try await store.dimensionValues()
             for (dimension, cap) in declared.sorted(by: { $0.key < $1.key }) {
                 breakdowns.append(try await BreakdownTable.read(dimension, cap: cap, admitted: admitted, metrics: metrics, over: interval,
-                                                                step: scope.sparklineStep, phase: phase))
+                                                                trendOver: scope.observed, step: scope.sparklineStep, phase: phase))
             }
         }
         return MetricsPage(scope: scope, bands: bands, charts: charts, comparisons: comparisons,

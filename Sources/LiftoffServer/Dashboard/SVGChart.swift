@@ -26,10 +26,12 @@ struct SVGChart {
     var height = 180.0
 
     func render() -> HTML {
-        let left = 64.0, right = 8.0, top = 10.0, bottom = 40.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
         let values = series.flatMap { $0.points.compactMap(\.1) } + (threshold.map { [$0] } ?? [])
         let ticks = ChartAxis.valueTicks(upTo: max(values.max() ?? 0, 0))
+        // Wide enough for the longest tick label (`1.5M tokens`) at about 6 px a character of 10 px text.
+        let widest = ticks.map { ChartAxis.format($0, unit: unit).count }.max() ?? 0
+        let left = max(64.0, Double(widest) * 6 + 10), right = 8.0, top = 10.0, bottom = 40.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
         let maximum = ticks.last ?? 1
         let times = series.flatMap { $0.points.map { $0.0.timeIntervalSince1970 } }
         let start = times.min() ?? 0, end = max(times.max() ?? 1, start + 1)

@@ -53,7 +53,8 @@ try:
         time.sleep(0.5)
         # The whole page, not the first screen of it.
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(1280, min(max(height, 1000), 6000))
+        # The window's height includes the browser's own frame: a margin keeps the page's last rows in the picture.
+        driver.set_window_size(1280, min(max(height + 200, 1000), 8000))
         driver.save_screenshot(os.path.join(out, f"{name}.png"))
         driver.set_window_size(1280, 1000)
     driver.set_window_size(390, 1400)

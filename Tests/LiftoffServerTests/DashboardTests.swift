@@ -158,6 +158,23 @@ struct DashboardChartTests {
         }
     }
 
+    /// Daily bars are UTC days: spend at 02:00 and at 10:00 of Nov 29 is one bar labelled Nov 29, not split
+    /// across two 24-hour buckets that start at the time of day the page was drawn.
+    @Test func dailyBarsAreUTCDays() async throws {
+        let server = try await TestServer()
+        try await server.withClient { client in
+            _ = try await client.request(.post, "/v1/events", json: """
+                {"events":[{"type":"ai_interaction","userId":"dev-1","latencyMs":800,"outcome":"ok","costUsd":0.25,"timestamp":"2026-11-29T02:00:00Z"},
+                           {"type":"ai_interaction","userId":"dev-2","latencyMs":900,"outcome":"ok","costUsd":0.5},
+                           {"type":"ai_interaction","userId":"dev-2","latencyMs":900,"outcome":"ok","costUsd":1,"timestamp":"2026-11-28T23:00:00Z"}]}
+                """)
+            let cookie = try #require(try await DashboardTests.login(client, key: TestServer.keys[.read]!))
+            let cost = try await DashboardTests.page(client, "/cost", cookie: cookie).1
+            #expect(cost.contains("<title>all users, Nov 29: $0.75</title>"))
+            #expect(cost.contains("<title>all users, Nov 28: $1.00</title>"))
+        }
+    }
+
     @Test func metricsCostAndIncidentPages() async throws {
         var plan = GuardrailTests.plan()
         plan.pricePoint = 12

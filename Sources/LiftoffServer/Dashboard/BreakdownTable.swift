@@ -33,7 +33,9 @@ struct BreakdownTable: Sendable {
             let segment = Segment(dimension, value)
             let measured = try await metrics.values(columns, over: interval, phase: phase, variant: nil, segment: segment)
             let trend = try await metrics.series(trendMetric, over: trendInterval, step: step, phase: phase, variant: nil, segment: segment)
-            rows.append(Row(value: value, values: measured, trend: trend.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) }))
+            // A step still under way would end every line in a drop: only whole steps are drawn.
+            let whole = trend.filter { $0.0.addingTimeInterval(step) <= trendInterval.end.addingTimeInterval(60) }
+            rows.append(Row(value: value, values: measured, trend: whole.map { ($0.0, $0.1.samples > 0 ? $0.1.value : nil) }))
         }
         return BreakdownTable(dimension: dimension, cap: cap, full: full, rows: sorted(rows))
     }

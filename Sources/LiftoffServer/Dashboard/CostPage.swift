@@ -49,7 +49,9 @@ struct CostPage {
     /// Reads the page's numbers: 14 days of daily series in one read, 30 days of treatment totals, the span
     /// actually observed (what the monthly projection rests on), and the spend by model and user.
     static func read(metrics: MetricsQuery, store: any Store, pricePoint: Double?, now: Date) async throws -> CostPage {
-        let fortnight = MetricsQuery.Interval(start: now.addingTimeInterval(-14 * 86_400), end: now)
+        // Whole UTC days, today the last: a bucket from one afternoon to the next would carry one day's label and
+        // another day's spend.
+        let fortnight = MetricsQuery.Interval(start: DayIndex(containing: now).advanced(by: -13).start, end: now)
         let perDay = try await metrics.series(dailyMetrics, over: fortnight, step: 86_400, phase: nil, variant: nil)
         let month = MetricsQuery.Interval(start: now.addingTimeInterval(-30 * 86_400), end: now)
         let values = try await metrics.values(monthlyMetrics, over: month, phase: nil, variant: .treatment)

@@ -12,7 +12,7 @@ extension OverviewPage {
         status.append(.element("span", ["class": "badge"], .text(self.status.rawValue.replacingOccurrences(of: "_", with: " "))))
         status.text(" · gate ")
         status.append(.element("span", ["class": gate.ready || gate.isFinal ? "badge ready" : "badge notready", "id": "gate-state"], .text(gateText)))
-        status.text(" · promotion \(promotion.rawValue)")
+        if let promotion { status.text(" · promotion \(promotion.rawValue)") }
         html.append(.element("p", [:], status))
         html.append(.element("p", ["id": "rollout-summary"], .text(summary)))
         html.append(.element("h2", ["id": "story"], .text("The rollout at a glance")))

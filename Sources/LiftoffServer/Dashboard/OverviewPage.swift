@@ -24,7 +24,8 @@ struct OverviewPage {
     var rollout: String
     var phase: String
     var status: RolloutStatus
-    var promotion: ExitGate.Promotion
+    /// How the phase is promoted; nil for the last phase, which has no exit.
+    var promotion: ExitGate.Promotion?
     var gate: GateReport
     var summary: String
     var story: RolloutStory
@@ -74,7 +75,7 @@ struct OverviewPage {
                      control: (bySegment[segment]?.control[metric] ?? []).map { ($0.0, $0.1.value) })
         }
         return OverviewPage(rollout: snapshot.plan.rollout, phase: snapshot.phase.name, status: snapshot.record.status,
-                            promotion: snapshot.phase.exit?.promotion ?? .manual, gate: gate, summary: RolloutView.summary(snapshot: snapshot, gate: gate),
+                            promotion: snapshot.phaseIndex + 1 < snapshot.plan.phases.count ? snapshot.phase.exit?.promotion ?? .manual : nil, gate: gate, summary: RolloutView.summary(snapshot: snapshot, gate: gate),
                             story: story, audience: audience, keyCharts: keyCharts, timeline: RolloutView.timeline(snapshot: snapshot, now: now),
                             planVersions: try await store.planVersions(limit: 10), livePlanVersion: snapshot.planVersion)
     }

@@ -73,10 +73,11 @@ struct SVGChart {
         for (index, line) in series.enumerated() where style == .bars {
             // Periods without samples draw nothing: no data is not zero.
             let barWidth = slot * 0.8 / Double(series.count)
-            // Points of a per-period series are evenly spaced: each has its slot, labelled with its day.
+            // Points of a per-period series are evenly spaced: each has its slot, labelled with its day (every
+            // other one when there are many, counted from the latest, which is always named).
             for (position, (time, value)) in line.points.enumerated() {
                 let barLeft = left + Double(position) * slot + slot * 0.1 + Double(index) * barWidth
-                if index == 0 && (line.points.count <= 8 || position % 2 == 0) {
+                if index == 0 && (line.points.count <= 8 || (line.points.count - 1 - position) % 2 == 0) {
                     svg.append(.element("text", ["x": number(barLeft + slot * 0.4), "y": number(top + plotHeight + 15), "font-size": "10",
                                                  "text-anchor": "middle", "fill": "#57606a"], .text(ChartAxis.day(time))))
                 }

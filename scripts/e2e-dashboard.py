@@ -114,6 +114,13 @@ try:
     wait.until(lambda d: d.find_element(By.TAG_NAME, "h1"))
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the overview is {overflow}px wider than a 390px phone"
+    # Charts keep readable text on a phone: they scroll sideways in their own box instead of shrinking to fit.
+    timeline = driver.find_element(By.CSS_SELECTOR, "svg.timeline").size["width"]
+    assert timeline >= 700, f"the timeline shrank to {timeline}px at phone width"
+    axe = Axe(driver)
+    axe.inject()
+    phone = [v["id"] for v in axe.run()["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not phone, f"accessibility at phone width: {phone}"
     print("dashboard e2e: logged in, read the gate, signed, promoted to alpha, saw a pause live, saw the rollback's marker "
           f"link to its incident, read a point: {tooltip}; axe on {len(pages)} pages: no serious or critical violation; "
           "phone width without sideways scrolling")

@@ -16,8 +16,8 @@ public enum Stylesheet {
         input,button{font:inherit;padding:.25rem .5rem}button{cursor:pointer}.danger{background:#a40e26;color:#fff;border:0;border-radius:.25rem}
         .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,24rem),1fr));gap:.75rem}.card{border:1px solid #d0d7de;border-radius:.4rem;padding:.6rem}
         .card h2{font-size:1rem;margin:.1rem 0 .4rem;overflow-wrap:anywhere}
-        meter{width:6rem;vertical-align:middle}.spark{vertical-align:middle}
-        @media (max-width:640px){th,td{padding:.25rem}table{font-size:13px;display:block;overflow-x:auto}.who{margin-left:0}input{max-width:100%;min-width:0}h1,h2,h3,p,li{overflow-wrap:anywhere}}
+        meter{width:6rem;vertical-align:middle}.spark{vertical-align:middle}.chart{overflow-x:auto}
+        @media (max-width:640px){th,td{padding:.25rem}table{font-size:13px;display:block;overflow-x:auto}.who{margin-left:0}input{max-width:100%;min-width:0}h1,h2,h3,p,li{overflow-wrap:anywhere}.chart svg{min-width:520px}.chart svg.timeline{min-width:760px}}
         @media print{body.report{margin:0;max-width:none}header,form,script{display:none}h2{break-after:avoid}table{break-inside:avoid}}
         """
 }

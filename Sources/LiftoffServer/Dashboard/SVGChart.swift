@@ -113,8 +113,10 @@ struct SVGChart {
             svg.append(.element("text", ["x": number(legendLeft + 14), "y": number(height - 8), "font-size": "11", "fill": "#1b1f24"],
                                 .text(line.name)))
         }
-        return .element("svg", ["role": "img", "aria-labelledby": "\(id)-title \(id)-desc", "viewBox": "0 0 \(Int(width)) \(Int(height))",
-                                "width": "100%", "style": "max-width:\(Int(width))px"], svg)
+        // In a box of its own that scrolls sideways on a phone, so the chart keeps readable text instead of shrinking.
+        return .element("div", ["class": "chart", "role": "group", "aria-label": title, "tabindex": "0"],
+                        .element("svg", ["role": "img", "aria-labelledby": "\(id)-title \(id)-desc", "viewBox": "0 0 \(Int(width)) \(Int(height))",
+                                         "width": "100%", "style": "max-width:\(Int(width))px"], svg))
     }
 
     /// One sentence per series for the text alternative: how many points, the range and the latest value.

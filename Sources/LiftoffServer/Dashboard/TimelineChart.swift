@@ -53,8 +53,10 @@ struct TimelineChart {
             svg.append(.element("text", ["x": number(legendLeft + 13), "y": number(height - 4), "font-size": "11", "fill": "#1b1f24"],
                                 .text(kind.rawValue)))
         }
-        return .element("svg", ["role": "img", "aria-labelledby": "timeline-title timeline-desc", "viewBox": "0 0 \(Int(width)) \(Int(height))",
-                                "width": "100%", "class": "timeline"], svg)
+        // In a box of its own that scrolls sideways on a phone, so the labels stay readable instead of shrinking.
+        return .element("div", ["class": "chart", "role": "group", "aria-label": "Rollout timeline", "tabindex": "0"],
+                        .element("svg", ["role": "img", "aria-labelledby": "timeline-title timeline-desc",
+                                         "viewBox": "0 0 \(Int(width)) \(Int(height))", "width": "100%", "class": "timeline"], svg))
     }
 
     /// The text alternative: the phases with their dates and how many decisions of each kind.

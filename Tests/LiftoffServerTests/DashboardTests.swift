@@ -229,6 +229,8 @@ struct DashboardChartTests {
             let overview = try await DashboardTests.page(client, "/", cookie: cookie).1
             #expect(overview.contains("class=\"marker rollback\""))
             #expect(overview.contains("<a href=\"/incidents/1\">incident #1</a>"))
+            // A reader cannot open the audit log: an alert's decision links to the alerts page instead.
+            #expect(overview.contains("<a href=\"/alerts\">alerts</a>"))
             #expect(overview.contains("rolled back by"))
             #expect(overview.contains("Key metrics across the rollout"))
             #expect(overview.contains("critical_security_issues across the rollout"))

@@ -92,6 +92,9 @@ extension OverviewPage {
             } else if admin {
                 record.append(.element("a", ["href": "\(DashboardPath.audit.rawValue)?before=\(marker.audit + 1)#audit-\(marker.audit)"],
                                        .text("audit #\(marker.audit)")))
+            } else if marker.kind == .alert {
+                // The audit log is for admins; an alert is on the alerts page for anyone who can read.
+                record.append(.element("a", ["href": DashboardPath.alerts.rawValue], .text("alerts")))
             } else {
                 record.text("audit #\(marker.audit)")
             }

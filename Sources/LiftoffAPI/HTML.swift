@@ -64,8 +64,9 @@ public struct HTML: Sendable, CustomStringConvertible {
         return joined
     }
 
-    /// The parts one after another.
-    public static func join(_ parts: [HTML]) -> HTML { parts.reduce(HTML(), +) }
+    /// The parts one after another, appended into one buffer (folding with `+` would copy the growing markup
+    /// once per part: quadratic for a long table).
+    public static func join(_ parts: [HTML]) -> HTML { parts.reduce(into: HTML()) { $0.append($1) } }
 
     private static func render(_ attributes: [Attribute]) -> String {
         attributes.map { " \($0.name)=\"\(ReportText.escape($0.value))\"" }.joined()

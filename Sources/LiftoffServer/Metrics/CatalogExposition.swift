@@ -99,8 +99,7 @@ struct CatalogExposition {
                    help: "1 for each exit criterion's verdict (pass, fail, inconclusive, insufficient_data), 0 for the others.")
         for result in gate.criteria {
             let criterion = result.criterion
-            let segment = criterion.segment.map { " [\($0)]" } ?? ""
-            let label = "\(criterion.metric.rawValue)\(segment) \(criterion.comparator.rawValue) \(PrometheusText.format(criterion.threshold))"
+            let label = "\(criterion.subject) \(criterion.comparator.rawValue) \(PrometheusText.format(criterion.threshold))"
                 + (criterion.window.map { " over \(DurationText.format($0))" } ?? "")
             for verdict in [Verdict.pass, .fail, .inconclusive, .insufficientData] {
                 out.sample("liftoff_gate_criterion_verdict", ["phase": phase, "criterion": label, "verdict": verdict.rawValue],

@@ -68,8 +68,8 @@ struct HourlyAggregates: Sendable {
 
     /// Merges the slices and measures of `hour` (starting at `first`) that a read with these filters takes.
     static func merge(_ hour: Hour, startingAt first: MinuteIndex, into totals: inout AggregateTotals, phase: String?, variant: Variant?,
-                      fromEpoch: Int?, measures: Set<Measure>?) {
-        for (slice, byMeasure) in hour where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch) {
+                      fromEpoch: Int?, measures: Set<Measure>?, segment: Segment? = nil) {
+        for (slice, byMeasure) in hour where slice.matches(phase: phase, variant: variant, fromEpoch: fromEpoch, segment: segment) {
             if let measures {
                 for measure in measures {
                     if let entry = byMeasure[measure] { totals.merge(entry.aggregate, measure: measure, minutesFrom: first, mask: entry.minutes) }

@@ -17,6 +17,22 @@ struct RecentAggregates: Sendable {
     private var minutes: [MinuteIndex: [Slice: [Measure: Aggregate]]] = [:]
     /// Whole hours merged by a read, until a write lands in them.
     private var hours: [Int64: HourlyAggregates.Hour] = [:]
+    /// Totals of a read's window without its last minute, until a write lands in them: the evaluator reads
+    /// the same windows every tick, and within a minute only the last one changes.
+    private var settled: [SettledRead: AggregateTotals] = [:]
+
+    /// A read without its last minute: the minutes, the window they are totals of, and the read's filters.
+    private struct SettledRead: Hashable {
+        var minutes: ClosedRange<MinuteIndex>
+        var window: ClosedRange<MinuteIndex>
+        var phase: String?
+        var variant: Variant?
+        var fromEpoch: Int?
+        var measures: Set<Measure>?
+        var segment: Segment?
+    }
+    /// Past this many kept reads, all are dropped: a server's evaluator makes a few dozen distinct reads a tick.
+    private static let settledCapacity = 256
 
     struct Slice: Hashable, Sendable {
         var phase: String
@@ -49,7 +65,16 @@ struct RecentAggregates: Sendable {
         start = horizon > 0 ? Self.hourStart(now.advanced(by: -horizon)) : MinuteIndex(rawValue: .max)
     }
 
+    /// A mirror that keeps every minute and never moves its start: the only copy of a scratch store's aggregates.
+    static var unbounded: RecentAggregates { RecentAggregates() }
+
+    private init() {
+        start = MinuteIndex(rawValue: Int64.min / 2)
+        horizon = .max
+    }
+
     var isEnabled: Bool { horizon > 0 }
+    private var keepsEverything: Bool { horizon == .max }
 
     /// The stored row at `key`, when the mirror covers its minute: `.some(nil)` means "no row stored".
     func stored(at key: AggregateKey) -> Aggregate?? {
@@ -62,6 +87,9 @@ struct RecentAggregates: Sendable {
         guard key.minute >= start else { return }
         minutes[key.minute, default: [:]][Slice(key), default: [:]][key.measure] = aggregate
         hours[HourlyAggregates.index(of: key.minute)] = nil
+        if settled.keys.contains(where: { $0.minutes.contains(key.minute) }) {
+            settled = settled.filter { !$0.key.minutes.contains(key.minute) }
+        }
     }
 
     /// The start of the hour holding `minute`. The mirror starts on an hour, so what lies before it is whole
@@ -73,10 +101,11 @@ struct RecentAggregates: Sendable {
     /// Moves the window on to the hour holding `horizon` minutes before `latest` (an arrival time, not an event's own time, so a
     /// wrong clock on a device cannot empty the mirror).
     mutating func advance(to latest: MinuteIndex) {
-        guard isEnabled else { return }
+        guard isEnabled, !keepsEverything else { return }
         let newStart = Self.hourStart(latest.advanced(by: -horizon))
         guard newStart > start else { return }
         start = newStart
+        settled = [:]
         minutes = minutes.filter { $0.key >= newStart }
         hours = hours.filter { $0.key * 60 >= newStart.rawValue }
     }
@@ -85,7 +114,31 @@ struct RecentAggregates: Sendable {
     /// into totals of `window`. Whole hours of the range are merged once and kept until a write lands in them,
     /// so a window of hours merges a few hours and the minutes at its ends instead of every minute.
     mutating func totals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,
-                         fromEpoch: Int?, measures: Set<Measure>?) -> AggregateTotals {
+                         fromEpoch: Int?, measures: Set<Measure>?, segment: Segment? = nil) -> AggregateTotals {
+        guard range.lowerBound < range.upperBound else {
+            return unsettledTotals(range, within: window, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: segment)
+        }
+        // The minutes before the last are kept merged; the last, where the writes land, is added to them.
+        let read = SettledRead(minutes: range.lowerBound...range.upperBound.advanced(by: -1), window: window, phase: phase, variant: variant,
+                               fromEpoch: fromEpoch, measures: measures, segment: segment)
+        var totals: AggregateTotals
+        if let kept = settled[read] {
+            totals = kept
+        } else {
+            totals = unsettledTotals(read.minutes, within: window, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                     segment: segment)
+            if settled.count >= Self.settledCapacity { settled = [:] }
+            settled[read] = totals
+        }
+        forEachRow(range.upperBound...range.upperBound, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                   segment: segment) { minute, _, measure, aggregate in
+            totals.merge(aggregate, measure: measure, minute: minute)
+        }
+        return totals
+    }
+
+    private mutating func unsettledTotals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?,
+                                          variant: Variant?, fromEpoch: Int?, measures: Set<Measure>?, segment: Segment?) -> AggregateTotals {
         var totals = AggregateTotals(minutes: window)
         let add = { (minute: MinuteIndex, _: Slice, measure: Measure, aggregate: Aggregate) in
             totals.merge(aggregate, measure: measure, minute: minute)
@@ -93,32 +146,36 @@ struct RecentAggregates: Sendable {
         let firstHour = HourlyAggregates.index(of: range.lowerBound.advanced(by: 59))
         let lastHour = HourlyAggregates.index(of: range.upperBound.advanced(by: 1)) - 1
         guard firstHour <= lastHour else {
-            forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, add)
+            forEachRow(range, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: segment, add)
             return totals
         }
         if range.lowerBound.rawValue < firstHour * 60 {
             forEachRow(range.lowerBound...MinuteIndex(rawValue: firstHour * 60 - 1), phase: phase, variant: variant, fromEpoch: fromEpoch,
-                       measures: measures, add)
+                       measures: measures, segment: segment, add)
         }
         if (lastHour + 1) * 60 <= range.upperBound.rawValue {
             forEachRow(MinuteIndex(rawValue: (lastHour + 1) * 60)...range.upperBound, phase: phase, variant: variant, fromEpoch: fromEpoch,
-                       measures: measures, add)
+                       measures: measures, segment: segment, add)
         }
         for index in firstHour...lastHour {
             let hour = hours[index] ?? mergedHour(index)
             hours[index] = hour
             HourlyAggregates.merge(hour, startingAt: MinuteIndex(rawValue: index * 60), into: &totals, phase: phase, variant: variant,
-                                   fromEpoch: fromEpoch, measures: measures)
+                                   fromEpoch: fromEpoch, measures: measures, segment: segment)
         }
         return totals
     }
 
     /// Every row of the hour starting at minute `60 × index`, merged per slice and measure.
+    /// Every slice: the whole population's and, in a mirror of segment rows, every segment's.
     private func mergedHour(_ index: Int64) -> HourlyAggregates.Hour {
         var hour: HourlyAggregates.Hour = [:]
-        forEachRow(MinuteIndex(rawValue: index * 60)...MinuteIndex(rawValue: index * 60 + 59), phase: nil, variant: nil, fromEpoch: nil,
-                   measures: nil) { minute, slice, measure, aggregate in
-            HourlyAggregates.add(aggregate, minute: minute, slice: slice, measure: measure, to: &hour)
+        for minute in presentMinutes(MinuteIndex(rawValue: index * 60)...MinuteIndex(rawValue: index * 60 + 59)) {
+            for (slice, byMeasure) in minutes[minute] ?? [:] {
+                for (measure, aggregate) in byMeasure {
+                    HourlyAggregates.add(aggregate, minute: minute, slice: slice, measure: measure, to: &hour)
+                }
+            }
         }
         return hour
     }

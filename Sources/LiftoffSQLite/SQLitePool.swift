@@ -1,10 +1,10 @@
 import GRDB
 import LiftoffStore
 
-/// The store's `DatabasePool`, with every failure of the database itself said as a `StoreError`: callers (and
+/// The store's database (a `DatabasePool` on a file; a `DatabaseQueue` in memory for a scratch store), with every failure of the database itself said as a `StoreError`: callers (and
 /// the HTTP mapping) see "busy", "disk full", "read-only" or "unavailable", never a GRDB type.
 struct SQLitePool: Sendable {
-    let pool: DatabasePool
+    let pool: any DatabaseWriter
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch { throw Self.translate(error) }

@@ -38,8 +38,8 @@ extension SQLiteStore {
                     if !recorded.dimensions.isEmpty {
                         let level = recorded.dimensions[.skillLevel] == nil ? nil : try levels.level(of: event.userId, db)
                         for segment in dimensionValues.segment(&recorded, skillLevel: level) {
-                            try db.execute(sql: "INSERT OR IGNORE INTO dimension_values (dimension, value, admitted_at) VALUES (?, ?, ?)",
-                                           arguments: [segment.dimension.rawValue, segment.value, received])
+                            try db.cachedStatement(sql: "INSERT OR IGNORE INTO dimension_values (dimension, value, admitted_at) VALUES (?, ?, ?)")
+                                .execute(arguments: [segment.dimension.rawValue, segment.value, received])
                         }
                     }
                     if case .assessment(let assessment) = event.payload, let user = event.userId, let level = assessment.level {
@@ -102,36 +102,37 @@ extension SQLiteStore {
         switch event.payload {
         case .sessionStart:
             let at = Milliseconds.from(event.timestamp)
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO sessions (session_id, user_id, started_at) VALUES (?, ?, ?)",
-                arguments: [event.sessionId, event.userId, at])
+            // Cached statements: enrichment runs per event, and preparing each statement anew was most of its cost.
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO sessions (session_id, user_id, started_at) VALUES (?, ?, ?)")
+                .execute(arguments: [event.sessionId, event.userId, at])
             recorded.concurrentSessions = try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL AND started_at > ? AND started_at <= ?
                 """), arguments: [at - Int64(SessionLimits.openFor * 1000), at])
         case .sessionEnd(let end):
             if end.durationSeconds == nil,
-               let started = try Int64.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE session_id = ?", arguments: [event.sessionId]) {
+               let started = try Int64.fetchOne(db.cachedStatement(sql: "SELECT started_at FROM sessions WHERE session_id = ?"),
+                                                arguments: [event.sessionId]) {
                 let seconds = (Double(Milliseconds.from(event.timestamp) - started)) / 1000
                 if seconds >= 0 { recorded.sessionSeconds = seconds }
             }
-            try db.execute(sql: "UPDATE sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL",
-                           arguments: [Milliseconds.from(event.timestamp), event.sessionId])
+            try db.cachedStatement(sql: "UPDATE sessions SET ended_at = ? WHERE session_id = ? AND ended_at IS NULL")
+                .execute(arguments: [Milliseconds.from(event.timestamp), event.sessionId])
         case .assessment(let assessment):
-            if let previous = try Double.fetchOne(db, sql: "SELECT score FROM skill_scores WHERE user_id = ? AND skill = ?",
+            if let previous = try Double.fetchOne(db.cachedStatement(sql: "SELECT score FROM skill_scores WHERE user_id = ? AND skill = ?"),
                                                   arguments: [event.userId, assessment.skill]) {
                 recorded.skillDelta = assessment.score - previous
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO skill_scores (user_id, skill, score, assessed_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT (user_id, skill) DO UPDATE SET score = excluded.score, assessed_at = excluded.assessed_at
-                """, arguments: [event.userId, assessment.skill, assessment.score, Milliseconds.from(event.timestamp)])
+                """).execute(arguments: [event.userId, assessment.skill, assessment.score, Milliseconds.from(event.timestamp)])
             if let level = assessment.level, let user = event.userId {
                 // A late assessment does not replace a newer one's level.
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO user_levels (user_id, level, assessed_at) VALUES (?, ?, ?)
                     ON CONFLICT (user_id) DO UPDATE SET level = excluded.level, assessed_at = excluded.assessed_at
                     WHERE excluded.assessed_at >= user_levels.assessed_at
-                    """, arguments: [user, level, Milliseconds.from(event.timestamp)])
+                    """).execute(arguments: [user, level, Milliseconds.from(event.timestamp)])
             }
         default:
             break
@@ -170,8 +171,10 @@ extension SQLiteStore {
                 stored.merge(added)
                 aggregate = stored
             }
-            try AggregateRowCoding.execute(write, key: [.integer(key.minute.rawValue), .text(key.phase), .text(key.variant.rawValue),
-                                                         .integer(Int64(key.epoch)), .text(key.measure.rawValue)], aggregate, db)
+            if !aggregatesInMemoryOnly {
+                try AggregateRowCoding.execute(write, key: [.integer(key.minute.rawValue), .text(key.phase), .text(key.variant.rawValue),
+                                                             .integer(Int64(key.epoch)), .text(key.measure.rawValue)], aggregate, db)
+            }
             written.append((key, aggregate))
         }
         return written
@@ -198,6 +201,7 @@ extension SQLiteStore {
             stored.merge(added)
             aggregate = stored
         }
+        guard !aggregatesInMemoryOnly else { return aggregate }
         let write = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure,
                                                        count, sum, sum_squares, min, max, sketch)

@@ -47,6 +47,27 @@ extension SQLiteStore {
         return totals
     }
 
+    /// One segment's totals: the segment mirror's part from memory (its settled minutes kept merged, like the
+    /// whole population's), the part before it from SQL.
+    public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                                measures: Set<Measure>?, segment: Segment) async throws -> AggregateTotals {
+        if let measures, measures.isEmpty { return AggregateTotals(minutes: minutes) }
+        let (fromMemory, sqlRange) = recentSegments.withLock { mirror -> (AggregateTotals?, ClosedRange<MinuteIndex>?) in
+            guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
+            let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
+            let totals = mirror.totals(covered, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                       segment: segment)
+            return (totals, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
+        }
+        guard let sqlRange else { return fromMemory ?? AggregateTotals(minutes: minutes) }
+        var totals = AggregateTotals(try await pool.read { db in
+            try Self.fetchAggregates(db, minutes: sqlRange, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                     segment: segment)
+        }, minutes: minutes)
+        if let fromMemory { totals.merge(fromMemory) }
+        return totals
+    }
+
     /// The totals of `range`, which lies before the in-memory minutes: its whole hours from `hourly` (read
     /// from SQL and kept the first time), the minutes at either end from SQL.
     private func olderTotals(_ range: ClosedRange<MinuteIndex>, within window: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,

@@ -4,15 +4,19 @@ import LiftoffCore
 import LiftoffStore
 import Synchronization
 
-/// The embedded store: one SQLite file in WAL mode behind one `DatabasePool`, migrated when opened.
+/// The embedded store: one SQLite file in WAL mode behind one `DatabasePool`, migrated when opened (or, for
+/// a scratch store, one in-memory database).
 /// Commits are synchronous (`synchronous=FULL`): once `append` returns, the events survive a crash.
 public final class SQLiteStore: Store {
     /// Whether a commit waits for the disk.
     public enum Durability: Sendable {
         /// `synchronous=FULL`: a commit survives a crash of the process or the machine. Every server's store.
         case full
-        /// `synchronous=OFF`: a commit survives a crash of the process but not of the machine. Only for a
-        /// scratch database thrown away afterwards (a simulation run), where waiting for the disk buys nothing.
+        /// A database that lives in memory and is gone with the store: a simulation run, whose data nobody
+        /// reads afterwards, and which should not pay for files (a commit cost a fifth of a simulated step's
+        /// ingest). The schema, constraints and statements are the same as a file's. Its aggregates are kept
+        /// only decoded (every minute of them, from open to close): the aggregate tables, which let another
+        /// process or a restart read them, are not written.
         case scratch
     }
 
@@ -28,6 +32,8 @@ public final class SQLiteStore: Store {
     let recentUserDays = Mutex(RecentUserDays())
     /// The values each breakdown dimension has admitted, as stored in `dimension_values`.
     let dimensionValueState: Mutex<DimensionValues>
+    /// `.scratch`: aggregates are kept in the mirrors only (see `Durability.scratch`).
+    let aggregatesInMemoryOnly: Bool
     /// Users' latest assessed levels, as committed (see `UserLevelCache`).
     let userLevelCache = Mutex(UserLevelCache())
 
@@ -43,9 +49,11 @@ public final class SQLiteStore: Store {
             try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        let databasePool: DatabasePool
+        let databasePool: any DatabaseWriter
         do {
-            databasePool = try DatabasePool(path: path, configuration: configuration)
+            // One in-memory connection for a scratch store: WAL and a pool of readers need a file.
+            databasePool = durability == .scratch ? try DatabaseQueue(configuration: configuration)
+                : try DatabasePool(path: path, configuration: configuration)
             try SQLiteMigrations.migrator.migrate(databasePool)
         } catch {
             throw SQLitePool.translate(error)
@@ -65,7 +73,9 @@ public final class SQLiteStore: Store {
             }
         }
         recentIDs = Mutex(ids)
-        var mirror = RecentAggregates(horizon: Int64(recentMinutes), now: MinuteIndex(containing: now))
+        aggregatesInMemoryOnly = durability == .scratch
+        var mirror = aggregatesInMemoryOnly ? RecentAggregates.unbounded
+            : RecentAggregates(horizon: Int64(recentMinutes), now: MinuteIndex(containing: now))
         var segmentMirror = mirror
         if mirror.isEnabled {
             let (loaded, segments) = try pool.read { db in

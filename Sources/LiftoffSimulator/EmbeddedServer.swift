@@ -43,7 +43,7 @@ public final class EmbeddedServer: SimulationTarget {
 
     /// Starts a server for the duration of `body`. With a `ManualClock` nothing evaluates unless `advance` is
     /// called; with another clock the server ticks every `tickInterval` of real time.
-    /// `directory` nil: a temporary one, removed afterwards, whose commits do not wait for the disk.
+    /// `directory` nil: a temporary one, removed afterwards, and the database in memory (`Durability.scratch`).
     public static func run<Value: Sendable>(
         plan: Plan, clock: any WallClock, directory: URL? = nil, port: Int = 0, adminKey: String? = nil,
         tickInterval: Duration = .seconds(1), logger: Logger = EmbeddedServer.quietLogger,
@@ -58,7 +58,7 @@ public final class EmbeddedServer: SimulationTarget {
         configuration.deliversMessages = false
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         guard case .sqlite(let path) = configuration.store else { preconditionFailure("embedded runs use SQLite") }
-        // A temporary database is removed afterwards: its commits need not wait for the disk.
+        // A temporary run keeps its database in memory: nobody reads it afterwards.
         let store = try SQLiteStore.open(at: path, now: clock.now(), durability: temporary ? .scratch : .full)
         let built = try await buildApplication(configuration, store: store, logger: logger) { port in continuation.yield(port) }
         let (application, ticker) = (built.application, built.ticker)

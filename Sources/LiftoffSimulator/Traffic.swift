@@ -7,6 +7,8 @@ import LiftoffCore
 struct Traffic {
     var random: SeededRandom
     var users: [SimulatedUser] = []
+    /// Events not yet reported, oldest first (events of one instant in the order they were queued): a step
+    /// takes its prefix instead of filtering and sorting every queued event.
     private var pending: [(at: Date, event: JSONValue)] = []
     let generator: SessionGenerator
 
@@ -51,19 +53,26 @@ struct Traffic {
                 platform.latency.medianMs *= factor
                 return platform
             }
-            for event in events { pending.append((Self.time(of: event) ?? begins, event)) }
+            for event in events { add(event, at: Self.time(of: event) ?? begins) }
         }
     }
 
     /// Queues one event to be reported at `at`.
     mutating func add(_ event: JSONValue, at: Date) {
-        pending.append((at, event))
+        // After every event of the same instant or earlier: the order a stable sort by time would give.
+        var low = pending.startIndex, high = pending.endIndex
+        while low < high {
+            let middle = (low + high) / 2
+            if pending[middle].at <= at { low = middle + 1 } else { high = middle }
+        }
+        pending.insert((at, event), at: low)
     }
 
     /// Reports every event due by `date`, oldest first, in batches; returns how many the server accepted.
     mutating func report(until date: Date, client: LiftoffClient) async throws -> Int {
-        let ready = pending.filter { $0.at <= date }.sorted { $0.at < $1.at }.map(\.event)
-        pending.removeAll { $0.at <= date }
+        let due = pending.firstIndex { $0.at > date } ?? pending.endIndex
+        let ready = pending[..<due].map(\.event)
+        pending.removeFirst(due)
         var accepted = 0
         for batch in stride(from: 0, to: ready.count, by: 500) {
             accepted += try await Ingest.send(Array(ready[batch..<min(batch + 500, ready.count)]), with: client)

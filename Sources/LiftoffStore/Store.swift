@@ -48,6 +48,10 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                          measures: Set<Measure>?) async throws -> AggregateTotals
 
+    /// `aggregateTotals` of one segment's rows.
+    func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                         measures: Set<Measure>?, segment: Segment) async throws -> AggregateTotals
+
     /// How many users first seen on a day in `firstDays` (day indexes, inclusive) were active again exactly
     /// `afterDays` later, counting users by the phase and variant of their first day.
     func retention(afterDays: Int, firstDays: ClosedRange<DayIndex>, phase: String?, variant: Variant?) async throws -> RetentionCounts
@@ -223,7 +227,13 @@ extension Store {
         guard let segment else {
             return try await aggregateTotals(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
         }
-        return AggregateTotals(try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch,
-                                                    measures: measures, segment: segment), minutes: minutes)
+        return try await aggregateTotals(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                         segment: segment)
+    }
+
+    public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
+                                measures: Set<Measure>?, segment: Segment) async throws -> AggregateTotals {
+        AggregateTotals(try await aggregates(minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                             segment: segment), minutes: minutes)
     }
 }

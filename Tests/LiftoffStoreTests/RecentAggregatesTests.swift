@@ -126,4 +126,75 @@ struct RecentAggregatesTests {
         try await expectSameTotals(hoursOnly, plain, around: now)
         try await expectSameTotals(hoursOnly, plain, around: now)
     }
+
+    /// The evaluator reads the same windows every tick; the minutes before a window's last are kept merged.
+    /// A write landing in them (a late event, or the minute just closed) must show in the next read, and a
+    /// window that moves on must not take the old one's minutes.
+    @Test func settledMinutesKeptMergedAreReadAgainOnceAWriteLandsInThem() async throws {
+        let first = try TemporaryDirectory()
+        let second = try TemporaryDirectory()
+        let store = try SQLiteStore(path: first.databasePath, now: now, recentMinutes: 60)
+        let plain = try SQLiteStore(path: second.databasePath, now: now, recentMinutes: 0)
+        let events = (0..<720).map { index in event(index, at: now.addingTimeInterval(-Double(index) * 30)) }
+        for target in [store, plain] { _ = try await target.append(events, receivedAt: now) }
+        try await expectSameTotals(store, plain, around: now)
+        // Into settled minutes (three and seven minutes back) and into the last one.
+        let late = [event(1, at: now.addingTimeInterval(-180)), event(2, at: now.addingTimeInterval(-420)), event(5, at: now)]
+        for target in [store, plain] { _ = try await target.append(late, receivedAt: now) }
+        try await expectSameTotals(store, plain, around: now)
+        // A minute later the windows move on: the same reads one minute further.
+        let later = now.addingTimeInterval(60)
+        for target in [store, plain] { _ = try await target.append([event(6, at: later), event(9, at: later.addingTimeInterval(-90))], receivedAt: later) }
+        try await expectSameTotals(store, plain, around: later)
+        try await expectSameTotals(store, plain, around: now)
+    }
+
+    /// A scratch store (the simulator's) keeps every minute of its aggregates decoded and writes none to its
+    /// tables, yet answers what a store on a file answers, segments included; its database is in memory.
+    @Test func aScratchStoreAnswersWhatAFileAnswersFromMemory() async throws {
+        let first = try TemporaryDirectory()
+        let second = try TemporaryDirectory()
+        let scratch = try SQLiteStore(path: first.databasePath, now: now, durability: .scratch)
+        let plain = try SQLiteStore(path: second.databasePath, now: now, recentMinutes: 0)
+        func withFeature(_ recorded: RecordedEvent, _ index: Int) -> RecordedEvent {
+            var recorded = recorded
+            if case .aiInteraction(var interaction) = recorded.event.payload {
+                interaction.feature = ["hints", "quiz", "paths"][index % 3]
+                recorded.event.payload = .aiInteraction(interaction)
+            }
+            recorded.dimensions = [.feature: 5]
+            return recorded
+        }
+        // Six hours, an event every 30 s, then late events into hours long closed.
+        let events = (0..<720).map { index in withFeature(event(index, at: now.addingTimeInterval(-Double(index) * 30)), index) }
+        let late = [event(11, at: now.addingTimeInterval(-200 * 60)), event(12, at: now.addingTimeInterval(-131 * 60))]
+        for target in [scratch, plain] {
+            _ = try await target.append(events, receivedAt: now)
+            _ = try await target.append(late, receivedAt: now)
+            _ = try await target.append(batch(endingAt: now, offset: 0), receivedAt: now)
+        }
+        try await expectSameTotals(scratch, plain, around: now)
+        try await expectSameAnswers(scratch, plain, around: now)
+        let minute = MinuteIndex(containing: now)
+        for range in [minute.advanced(by: -15)...minute, minute.advanced(by: -300)...minute, minute.advanced(by: -200)...minute.advanced(by: -100)] {
+            for feature in ["hints", "quiz", "paths"] {
+                let segment = Segment(.feature, feature)
+                let fast = try await scratch.aggregateTotals(minutes: range, phase: "alpha", variant: nil, fromEpoch: nil, measures: [.latency],
+                                                             segment: segment)
+                let rows = try await plain.aggregates(minutes: range, phase: "alpha", variant: nil, fromEpoch: nil, measures: [.latency],
+                                                      segment: segment)
+                let slow = AggregateTotals(rows, minutes: range)
+                #expect(!rows.rows.isEmpty)
+                #expect(fast.totals[.latency]?.count == slow.totals[.latency]?.count, "\(range) \(feature)")
+                #expect(fast.totals[.latency]?.quantile(0.95) == slow.totals[.latency]?.quantile(0.95), "\(range) \(feature)")
+                #expect(fast.activeSeconds([.latency]) == slow.activeSeconds([.latency]), "\(range) \(feature)")
+            }
+        }
+        let stored = try await scratch.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM minute_aggregates) + (SELECT COUNT(*) FROM segment_aggregates)")
+        }
+        #expect(stored == 0, "a scratch store writes no aggregate rows")
+        #expect(try await plain.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM minute_aggregates") } ?? 0 > 0)
+        #expect(!FileManager.default.fileExists(atPath: first.databasePath), "a scratch database is in memory")
+    }
 }

@@ -18,6 +18,13 @@ struct StoreEngine: Sendable, CustomTestStringConvertible {
         try await body(try SQLiteStore.open(at: folder.appendingPathComponent("liftoff.sqlite").path, now: now))
     }
 
+    /// The simulator's store: in memory, aggregates kept decoded only.
+    static let sqliteScratch = StoreEngine(name: "sqlite-scratch") { now, body in
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("liftoff-conformance-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await body(try SQLiteStore.open(at: folder.appendingPathComponent("liftoff.sqlite").path, now: now, durability: .scratch))
+    }
+
     /// A new database on the server `LIFTOFF_TEST_DATABASE_URL` names, dropped afterwards.
     static let postgres = StoreEngine(name: "postgres") { _, body in
         try await TestPostgres.withFreshDatabase { configuration in
@@ -26,7 +33,7 @@ struct StoreEngine: Sendable, CustomTestStringConvertible {
     }
 
     /// Every engine the suite runs against: PostgreSQL when a test server is configured (`.ci/run` starts one).
-    static let all: [StoreEngine] = TestPostgres.isConfigured ? [.sqlite, .postgres] : [.sqlite]
+    static let all: [StoreEngine] = TestPostgres.isConfigured ? [.sqlite, .sqliteScratch, .postgres] : [.sqlite, .sqliteScratch]
 }
 
 /// What any `Store` must do, written against the protocol alone: the same tests run on every engine.

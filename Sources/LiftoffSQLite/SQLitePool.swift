@@ -5,8 +5,18 @@ import LiftoffStore
 /// the HTTP mapping) see "busy", "disk full", "read-only" or "unavailable", never a GRDB type.
 struct SQLitePool: Sendable {
     let pool: any DatabaseWriter
+    /// An in-memory database (a scratch store) is used in place, on the calling thread: its statements take
+    /// microseconds and never wait for a disk, and handing each to GRDB's queue and back cost a simulated
+    /// step more than the work (two thread wake-ups per call).
+    let inPlace: Bool
+
+    init(pool: any DatabaseWriter, inPlace: Bool = false) {
+        self.pool = pool
+        self.inPlace = inPlace
+    }
 
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        if inPlace { return try readInPlace(body) }
         do { return try await pool.read(body) } catch { throw Self.translate(error) }
     }
 
@@ -15,11 +25,26 @@ struct SQLitePool: Sendable {
     }
 
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        if inPlace { return try writeInPlace(body) }
         do { return try await pool.write(body) } catch { throw Self.translate(error) }
     }
 
     func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        if inPlace { return try writeWithoutTransactionInPlace(body) }
         do { return try await pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
+    }
+
+    // Synchronous on purpose (see `inPlace`): from an async function GRDB's async overloads would be taken.
+    private func readInPlace<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.translate(error) }
+    }
+
+    private func writeInPlace<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw Self.translate(error) }
+    }
+
+    private func writeWithoutTransactionInPlace<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
     }
 
     /// SQLite's result codes, as what they mean for the caller. Constraint violations other than a taken

@@ -58,7 +58,7 @@ public final class SQLiteStore: Store {
         } catch {
             throw SQLitePool.translate(error)
         }
-        pool = SQLitePool(pool: databasePool)
+        pool = SQLitePool(pool: databasePool, inPlace: durability == .scratch)
         var ids = RecentEventIDs(horizon: dedupeHorizon, capacity: dedupeCapacity)
         try pool.read { db in
             let since = Milliseconds.from(now.addingTimeInterval(-dedupeHorizon))

@@ -1,8 +1,9 @@
 import GRDB
 import LiftoffStore
 
-/// The store's database (a `DatabasePool` on a file; a `DatabaseQueue` in memory for a scratch store), with every failure of the database itself said as a `StoreError`: callers (and
-/// the HTTP mapping) see "busy", "disk full", "read-only" or "unavailable", never a GRDB type.
+/// The store's database (a `DatabasePool` on a file; a `DatabaseQueue` in memory for a scratch store), with
+/// every failure of the database itself said as a `StoreError`: callers (and the HTTP mapping) see "busy",
+/// "disk full", "read-only" or "unavailable", never a GRDB type.
 struct SQLitePool: Sendable {
     let pool: any DatabaseWriter
     /// An in-memory database (a scratch store) is used in place, on the calling thread: its statements take

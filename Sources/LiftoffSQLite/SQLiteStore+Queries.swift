@@ -35,11 +35,8 @@ extension SQLiteStore {
     public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                                 measures: Set<Measure>?) async throws -> AggregateTotals {
         if let measures, measures.isEmpty { return AggregateTotals(minutes: minutes) }
-        let (fromMemory, sqlRange) = recent.withLock { mirror -> (AggregateTotals?, ClosedRange<MinuteIndex>?) in
-            guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
-            let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
-            let totals = mirror.totals(covered, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
-            return (totals, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
+        let (fromMemory, sqlRange) = recent.withLock {
+            Self.mirrorTotals(&$0, minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: nil)
         }
         guard let sqlRange else { return fromMemory ?? AggregateTotals(minutes: minutes) }
         var totals = try await olderTotals(sqlRange, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures)
@@ -52,12 +49,8 @@ extension SQLiteStore {
     public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                                 measures: Set<Measure>?, segment: Segment) async throws -> AggregateTotals {
         if let measures, measures.isEmpty { return AggregateTotals(minutes: minutes) }
-        let (fromMemory, sqlRange) = recentSegments.withLock { mirror -> (AggregateTotals?, ClosedRange<MinuteIndex>?) in
-            guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
-            let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
-            let totals = mirror.totals(covered, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
-                                       segment: segment)
-            return (totals, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
+        let (fromMemory, sqlRange) = recentSegments.withLock {
+            Self.mirrorTotals(&$0, minutes: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures, segment: segment)
         }
         guard let sqlRange else { return fromMemory ?? AggregateTotals(minutes: minutes) }
         var totals = AggregateTotals(try await pool.read { db in
@@ -66,6 +59,18 @@ extension SQLiteStore {
         }, minutes: minutes)
         if let fromMemory { totals.merge(fromMemory) }
         return totals
+    }
+
+    /// The part of `minutes` a mirror covers, as totals of the whole window, and the part before it (for SQL),
+    /// read under the mirror's lock so an eviction in between cannot drop minutes from the answer.
+    private static func mirrorTotals(_ mirror: inout RecentAggregates, minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?,
+                                     fromEpoch: Int?, measures: Set<Measure>?, segment: Segment?)
+        -> (AggregateTotals?, ClosedRange<MinuteIndex>?) {
+        guard minutes.upperBound >= mirror.start else { return (nil, minutes) }
+        let covered = max(minutes.lowerBound, mirror.start)...minutes.upperBound
+        let totals = mirror.totals(covered, within: minutes, phase: phase, variant: variant, fromEpoch: fromEpoch, measures: measures,
+                                   segment: segment)
+        return (totals, minutes.lowerBound < mirror.start ? minutes.lowerBound...mirror.start.advanced(by: -1) : nil)
     }
 
     /// The totals of `range`, which lies before the in-memory minutes: its whole hours from `hourly` (read

@@ -54,6 +54,12 @@ public final class SQLiteStore: Store {
             // One in-memory connection for a scratch store: WAL and a pool of readers need a file.
             databasePool = durability == .scratch ? try DatabaseQueue(configuration: configuration)
                 : try DatabasePool(path: path, configuration: configuration)
+            if durability == .full {
+                // Again, on the writer: opening a pool puts it in WAL mode and then sets `synchronous = NORMAL`
+                // (GRDB's `setUpWALMode`), after `prepareDatabase` ran, so commits would not wait for the disk
+                // and an acknowledged event could be lost with the machine.
+                try databasePool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
             try SQLiteMigrations.migrator.migrate(databasePool)
         } catch {
             throw SQLitePool.translate(error)

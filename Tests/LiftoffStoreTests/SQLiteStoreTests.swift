@@ -30,6 +30,20 @@ struct SQLiteStoreTests {
         #expect(totals[.latency]?.count == 2)
     }
 
+    /// Acknowledged means durable: the connection that commits events waits for the disk (`synchronous=FULL`,
+    /// 2), on a new file and on a reopened one. Opening a WAL pool used to leave it at NORMAL (1), which
+    /// survives a crash of the process but not of the machine.
+    @Test func commitsWaitForTheDisk() async throws {
+        let directory = try TemporaryDirectory()
+        for _ in 0..<2 {
+            let store = try SQLiteStore(path: directory.databasePath, now: now)
+            let level = try await store.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+            #expect(level == 2)
+            let mode = try await store.pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            #expect(mode == "wal")
+        }
+    }
+
     /// Migration 0012 rebuilds the events table to allow payments: a file written before keeps its events
     /// (and their retry ids) and takes payments afterwards.
     @Test func aFileFromBeforePaymentsKeepsItsEventsAndTakesPayments() async throws {

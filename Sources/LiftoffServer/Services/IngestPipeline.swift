@@ -61,23 +61,24 @@ public final class IngestPipeline: Service {
     public func submit(_ events: [RecordedEvent]) async throws -> [AppendStatus] {
         guard !events.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
-            let refusal = state.withLock { state -> DomainError? in
+            let outcome = state.withLock { state -> Result<Bool, DomainError> in
                 guard !state.closed else {
-                    return DomainError.unavailable("the server is shutting down; retry against another instance or later")
+                    return .failure(.unavailable("the server is shutting down; retry against another instance or later"))
                 }
                 // An empty queue takes any request (its size is bounded by the route): the bound is on waiting.
                 guard state.queued == 0 || state.queued + events.count <= maxQueuedEvents else {
-                    return DomainError.unavailable("ingest is behind: \(state.queued) events are waiting for their commit (at most "
-                        + "\(maxQueuedEvents)); nothing of this request was recorded; retry after the delay", retryAfter: 1)
+                    return .failure(.unavailable("ingest is behind: \(state.queued) events are waiting for their commit (at most "
+                        + "\(maxQueuedEvents)); nothing of this request was recorded; retry after the delay", retryAfter: 1))
                 }
                 state.pending.append(Job(events: events, continuation: continuation))
                 state.queued += events.count
-                return nil
+                // With every writer running, one of them takes this job: a writer counts itself out only
+                // under this lock and only when it finds nothing pending, so no wake-up (a task switch) is due.
+                return .success(state.writing < writers)
             }
-            if let refusal {
-                continuation.resume(throwing: refusal)
-            } else {
-                wake.yield()
+            switch outcome {
+            case .failure(let refusal): continuation.resume(throwing: refusal)
+            case .success(let wanted): if wanted { wake.yield() }
             }
         }
     }

@@ -29,8 +29,13 @@ extension PostgresStore {
         let received = Milliseconds.from(receivedAt)
         let segmented = events.contains { !$0.dimensions.isEmpty }
         do {
-            return try await appendTransaction(events, candidates: candidates, insertionOrder: insertionOrder, received: received,
-                                               segmented: segmented, allDuplicates: allDuplicates)
+            let (statuses, markedDays) = try await appendTransaction(events, candidates: candidates, insertionOrder: insertionOrder,
+                                                                     received: received, segmented: segmented, allDuplicates: allDuplicates)
+            // Only after the commit: a rolled-back batch's days are not stored.
+            recentUserDays.withLock { known in
+                for day in markedDays { known.insert(user: day.user, day: day.day) }
+            }
+            return statuses
         } catch {
             // Values admitted in memory by a transaction that did not commit are not stored: read them again.
             if segmented { dimensionState.withLock { $0.loadedAt = nil } }
@@ -39,7 +44,7 @@ extension PostgresStore {
     }
 
     private func appendTransaction(_ events: [RecordedEvent], candidates: [Int], insertionOrder: [Int], received: Int64,
-                                   segmented: Bool, allDuplicates: [AppendStatus]) async throws -> [AppendStatus] {
+                                   segmented: Bool, allDuplicates: [AppendStatus]) async throws -> ([AppendStatus], [UserDay]) {
         try await transaction { [self] connection in
             var statuses = allDuplicates
             var inserted = Set<String>()
@@ -86,10 +91,11 @@ extension PostgresStore {
                 }
                 delta.fold(recorded)
             }
-            try await markActive(activeDays, connection)
+            let unmarked = recentUserDays.withLock { known in activeDays.filter { !known.contains(user: $0.user, day: $0.day) } }
+            try await markActive(unmarked, connection)
             try await admit(admitted, at: received, connection)
             try await mergeAggregates(delta, connection)
-            return statuses
+            return (statuses, unmarked.map { UserDay(user: $0.user, day: $0.day) })
         }
     }
 
@@ -307,7 +313,7 @@ extension PostgresStore {
     }
 }
 
-private struct UserDay: Hashable {
+struct UserDay: Hashable, Sendable {
     var user: String
     var day: DayIndex
 }

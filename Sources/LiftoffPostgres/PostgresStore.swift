@@ -24,6 +24,8 @@ public final class PostgresStore: Store {
     let breaker = CircuitBreaker()
     /// The breakdown values admitted so far, as this node knows them (see `PostgresStore+Dimensions`).
     let dimensionState = Mutex(DimensionState())
+    /// Users already marked active on the latest days, by this node or, as its upserts found, another one.
+    let recentUserDays = Mutex(RecentUserDays())
 
     /// A store over `client`, which must be running (`withStore` runs it). Call `migrate()` before anything else.
     public init(client: PostgresClient, node: String = PostgresStore.makeNodeID(), logger: Logger,

@@ -75,6 +75,28 @@ struct StoreConformanceTests {
         }
     }
 
+    /// A user's active days over several batches: the first event of a day decides its phase, a later batch
+    /// of the same day changes nothing (stores remember the days they marked and skip them), and a new day
+    /// is marked again.
+    @Test(arguments: StoreEngine.all)
+    func activeDaysOverSeveralBatchesKeepTheirFirstPhase(_ engine: StoreEngine) async throws {
+        try await withStore(engine) { store in
+            let today = DayIndex(containing: now)
+            func on(_ day: Int, _ phase: String, user: String = "u1") -> RecordedEvent {
+                var event = interaction(nil, user: user, phase: phase)
+                event.event.timestamp = now.addingTimeInterval(Double(day) * 86_400)
+                return event
+            }
+            _ = try await store.append([on(0, "alpha"), on(0, "alpha", user: "u2")], receivedAt: now)
+            _ = try await store.append([on(0, "beta"), on(0, "beta", user: "u3")], receivedAt: now)
+            _ = try await store.append([on(1, "beta"), on(0, "beta")], receivedAt: now)
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: "alpha", variant: nil)
+                == RetentionCounts(cohort: 2, returned: 1))
+            #expect(try await store.retention(afterDays: 1, firstDays: today...today, phase: "beta", variant: nil)
+                == RetentionCounts(cohort: 1, returned: 0))
+        }
+    }
+
     @Test(arguments: StoreEngine.all)
     func aggregatesNarrowByPhaseVariantEpochAndMeasure(_ engine: StoreEngine) async throws {
         try await withStore(engine) { store in

@@ -28,15 +28,19 @@ extension PostgresStore {
         let insertionOrder = candidates.sorted { (events[$0].event.id ?? "", $0) < (events[$1].event.id ?? "", $1) }
         let received = Milliseconds.from(receivedAt)
         let segmented = events.contains { !$0.dimensions.isEmpty }
+        let slot = OwnAggregatesTicketSlot()
         do {
-            let (statuses, markedDays) = try await appendTransaction(events, candidates: candidates, insertionOrder: insertionOrder,
-                                                                     received: received, segmented: segmented, allDuplicates: allDuplicates)
-            // Only after the commit: a rolled-back batch's days are not stored.
+            let (statuses, markedDays, merged) = try await appendTransaction(
+                events, candidates: candidates, insertionOrder: insertionOrder, received: received, segmented: segmented,
+                allDuplicates: allDuplicates, slot: slot)
+            // Only after the commit: a rolled-back batch's days and aggregates are not stored.
             recentUserDays.withLock { known in
                 for day in markedDays { known.insert(user: day.user, day: day.day) }
             }
+            if let ticket = slot.ticket.withLock({ $0 }) { ownAggregates.withLock { $0.committed(ticket, merged) } }
             return statuses
         } catch {
+            if let ticket = slot.ticket.withLock({ $0 }) { ownAggregates.withLock { $0.failed(ticket) } }
             // Values admitted in memory by a transaction that did not commit are not stored: read them again.
             if segmented { dimensionState.withLock { $0.loadedAt = nil } }
             throw error
@@ -44,7 +48,8 @@ extension PostgresStore {
     }
 
     private func appendTransaction(_ events: [RecordedEvent], candidates: [Int], insertionOrder: [Int], received: Int64,
-                                   segmented: Bool, allDuplicates: [AppendStatus]) async throws -> ([AppendStatus], [UserDay]) {
+                                   segmented: Bool, allDuplicates: [AppendStatus], slot: OwnAggregatesTicketSlot) async throws
+        -> ([AppendStatus], [UserDay], [(AggregateKey, Aggregate)]) {
         try await transaction { [self] connection in
             var statuses = allDuplicates
             // The command tag's count says whether every row went in, the common case; returning each inserted
@@ -106,8 +111,10 @@ extension PostgresStore {
             let unmarked = recentUserDays.withLock { known in activeDays.filter { !known.contains(user: $0.user, day: $0.day) } }
             try await markActive(unmarked, connection)
             try await admit(admitted, at: received, connection)
-            try await mergeAggregates(delta, connection)
-            return (statuses, unmarked.map { UserDay(user: $0.user, day: $0.day) })
+            let ticket = ownAggregates.withLock { $0.begin() }
+            slot.ticket.withLock { $0 = ticket }
+            let merged = try await mergeAggregates(delta, trustingCache: ticket.trusted, connection)
+            return (statuses, unmarked.map { UserDay(user: $0.user, day: $0.day) }, merged)
         }
     }
 
@@ -241,31 +248,25 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    /// Adds `delta` to this node's rows: read them, merge, write them back, inside the ingest transaction so
-    /// the aggregates never disagree with the raw events. Only this node writes these rows, and the advisory
-    /// lock taken by `append` keeps its own transactions from interleaving. Segment rows go to their own table.
-    private func mergeAggregates(_ delta: AggregateTable, _ connection: PostgresConnection) async throws {
-        guard !delta.isEmpty else { return }
+    /// Adds `delta` to this node's rows: read them (from `OwnAggregates` when `trustingCache` and it holds
+    /// them), merge, write them back, inside the ingest transaction so the aggregates never disagree with the raw
+    /// events. Only this node writes these rows, and the advisory lock taken by `append` keeps its own
+    /// transactions from interleaving. Segment rows go to their own table. Returns the rows as written.
+    private func mergeAggregates(_ delta: AggregateTable, trustingCache: Bool, _ connection: PostgresConnection) async throws
+        -> [(AggregateKey, Aggregate)] {
+        guard !delta.isEmpty else { return [] }
         // Built once: `rows` flattens the table's slices.
         let rows = delta.rows
-        let minutes = Array(Set(rows.keys.map(\.minute.rawValue)))
-        let hasSegments = rows.keys.contains { $0.segment != nil }
         var stored: [AggregateKey: Aggregate] = [:]
-        let storedRows = try await connection.query("""
-            SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch
-            FROM minute_aggregates WHERE node = \(node) AND minute = ANY(\(minutes))
-            """, logger: logger)
-        for try await row in storedRows {
-            if let (key, aggregate) = try AggregateRowCoding.decode(row) { stored[key] = aggregate }
-        }
-        if hasSegments {
-            let segmentRows = try await connection.query("""
-                SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch, dimension, value
-                FROM segment_aggregates WHERE node = \(node) AND minute = ANY(\(minutes))
-                """, logger: logger)
-            for try await row in segmentRows {
-                if let (key, aggregate) = try AggregateRowCoding.decodeSegment(row) { stored[key] = aggregate }
+        var unknown = Array(rows.keys)
+        if trustingCache {
+            ownAggregates.withLock { own in
+                for key in rows.keys { if let aggregate = own.stored(at: key) { stored[key] = aggregate } }
             }
+            unknown = unknown.filter { stored[$0] == nil }
+        }
+        if !unknown.isEmpty {
+            try await readOwnRows(of: unknown, into: &stored, connection)
         }
         let merged = rows.map { key, added -> (AggregateKey, Aggregate) in
             guard var existing = stored[key] else { return (key, added) }
@@ -273,7 +274,32 @@ extension PostgresStore {
             return (key, existing)
         }
         try await write(merged.filter { $0.0.segment == nil }, connection)
-        if hasSegments { try await writeSegments(merged.filter { $0.0.segment != nil }, connection) }
+        if merged.contains(where: { $0.0.segment != nil }) { try await writeSegments(merged.filter { $0.0.segment != nil }, connection) }
+        return merged
+    }
+
+    /// This node's stored rows of the minutes of `keys`.
+    private func readOwnRows(of keys: [AggregateKey], into stored: inout [AggregateKey: Aggregate], _ connection: PostgresConnection) async throws {
+        let minutes = Array(Set(keys.map(\.minute.rawValue)))
+        let hasSegments = keys.contains { $0.segment != nil }
+        if keys.contains(where: { $0.segment == nil }) {
+            let storedRows = try await connection.query("""
+                SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch
+                FROM minute_aggregates WHERE node = \(node) AND minute = ANY(\(minutes))
+                """, logger: logger)
+            for try await row in storedRows {
+                if let (key, aggregate) = try AggregateRowCoding.decode(row), stored[key] == nil { stored[key] = aggregate }
+            }
+        }
+        if hasSegments {
+            let segmentRows = try await connection.query("""
+                SELECT minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch, dimension, value
+                FROM segment_aggregates WHERE node = \(node) AND minute = ANY(\(minutes))
+                """, logger: logger)
+            for try await row in segmentRows {
+                if let (key, aggregate) = try AggregateRowCoding.decodeSegment(row), stored[key] == nil { stored[key] = aggregate }
+            }
+        }
     }
 
     private func write(_ merged: [(AggregateKey, Aggregate)], _ connection: PostgresConnection) async throws {

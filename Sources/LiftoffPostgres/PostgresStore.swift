@@ -26,6 +26,8 @@ public final class PostgresStore: Store {
     let dimensionState = Mutex(DimensionState())
     /// Users already marked active on the latest days, by this node or, as its upserts found, another one.
     let recentUserDays = Mutex(RecentUserDays())
+    /// This node's aggregate rows of the latest minutes as committed (see `OwnAggregates`).
+    let ownAggregates = Mutex(OwnAggregates())
 
     /// A store over `client`, which must be running (`withStore` runs it). Call `migrate()` before anything else.
     public init(client: PostgresClient, node: String = PostgresStore.makeNodeID(), logger: Logger,

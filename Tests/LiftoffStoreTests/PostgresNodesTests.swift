@@ -95,6 +95,32 @@ struct PostgresNodesTests {
         }
     }
 
+    /// A node merges into the aggregate rows it committed without reading them back; a batch whose transaction
+    /// fails after its merge must leave nothing of itself in what the next batch merges into. The failure is
+    /// real and as late as it gets: a deferred trigger refuses the batch's aggregate row at COMMIT.
+    @Test func aBatchThatFailsAfterItsMergeLeavesTheAggregatesExact() async throws {
+        try await withTwoNodes { a, _ in
+            _ = try await a.client.query("""
+                CREATE FUNCTION refuse_huge_latency() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'refused by the test'; END $$
+                """)
+            _ = try await a.client.query("""
+                CREATE CONSTRAINT TRIGGER refuse_huge_latency AFTER INSERT OR UPDATE ON minute_aggregates
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                WHEN (NEW.measure = 'latency' AND NEW.max >= 999999) EXECUTE FUNCTION refuse_huge_latency()
+                """)
+            _ = try await a.append([interaction("f1"), interaction("f2", latency: 300)], receivedAt: now)
+            await #expect(throws: (any Error).self) {
+                _ = try await a.append([interaction("f3", latency: 999_999)], receivedAt: now)
+            }
+            _ = try await a.append([interaction("f4", latency: 200)], receivedAt: now)
+            let totals = try await a.aggregates(minutes: minute...minute, phase: nil, variant: nil, fromEpoch: nil, measures: [.latency]).totals()
+            #expect(totals[.latency]?.count == 3)
+            #expect(totals[.latency]?.sum == 600)
+            #expect(totals[.latency]?.max == 300)
+        }
+    }
+
     @Test func nodesStartingTogetherMigrateOnce() async throws {
         try await TestPostgres.withFreshDatabase { configuration in
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts a throwaway PostgreSQL 15 server on 127.0.0.1 for the tests and the cluster checks, and prints the
-# URL to reach it. Idempotent: a server already running from the same folder is reused.
+# Starts a throwaway PostgreSQL server (the newest installed; `.ci/run` installs Debian's 15, and Liftoff needs
+# 15 or newer) on 127.0.0.1 for the tests and the cluster checks, and prints the URL to reach it. Idempotent: a server already running from the same folder is reused.
 #
 #   scripts/start-postgres.sh [FOLDER] [PORT]      (defaults: /tmp/liftoff-postgres, 55432)
 #

@@ -183,6 +183,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // Read by a test at its source path (the dashboard's golden snapshot), not a resource.
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
     ]

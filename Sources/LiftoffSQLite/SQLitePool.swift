@@ -35,6 +35,12 @@ struct SQLitePool: Sendable {
         do { return try await pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
     }
 
+    /// Blocks the calling thread until the write is done: only for a thread that may block (see
+    /// `DedicatedThreadExecutor`), never the shared pool's.
+    func writeWithoutTransactionBlocking<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
+    }
+
     // Synchronous on purpose (see `inPlace`): from an async function GRDB's async overloads would be taken.
     private func readInPlace<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch { throw Self.translate(error) }

@@ -6,94 +6,104 @@ import Synchronization
 
 extension SQLiteStore {
     public func append(_ events: [RecordedEvent], receivedAt: Date) async throws -> [AppendStatus] {
-        try await pool.writeWithoutTransaction { db in
-            var statuses: [AppendStatus] = []
-            var fresh: [RecentEventIDs.Fingerprint] = []
-            var written: [(AggregateKey, Aggregate)] = []
-            var newUserDays: Set<UserDay> = []
-            var dimensionValues = dimensionValueState.withLock { $0 }
-            var levels = UserLevels(store: self)
-            try db.inTransaction {
-                dimensionValues = dimensionValueState.withLock { $0 }
-                levels = UserLevels(store: self)
-                statuses = []
-                fresh = []
-                var seenInBatch = Set<RecentEventIDs.Fingerprint>()
-                var delta = AggregateTable()
-                var userDays = Set<UserDay>()
-                let received = Milliseconds.from(receivedAt)
-                var rows = EventRows()
-                for var recorded in events {
-                    let event = recorded.event
-                    if let id = event.id {
-                        let fingerprint = RecentEventIDs.Fingerprint(id)
-                        let known = recentIDs.withLock { $0.contains(fingerprint) }
-                        guard !known, seenInBatch.insert(fingerprint).inserted else {
-                            statuses.append(.duplicate)
-                            continue
-                        }
-                        fresh.append(fingerprint)
-                    }
-                    try enrich(&recorded, db)
-                    if !recorded.dimensions.isEmpty {
-                        let level = recorded.dimensions[.skillLevel] == nil ? nil : try levels.level(of: event.userId, db)
-                        for segment in dimensionValues.segment(&recorded, skillLevel: level) {
-                            try db.cachedStatement(sql: "INSERT OR IGNORE INTO dimension_values (dimension, value, admitted_at) VALUES (?, ?, ?)")
-                                .execute(arguments: [segment.dimension.rawValue, segment.value, received])
-                        }
-                    }
-                    if case .assessment(let assessment) = event.payload, let user = event.userId, let level = assessment.level {
-                        try levels.assessed(user, level, at: Milliseconds.from(event.timestamp), db)
-                    }
-                    try rows.append(EventRows.Row(recorded, receivedAt: received), db)
-                    if let user = event.userId {
-                        userDays.insert(UserDay(user: user, day: DayIndex(containing: event.timestamp), attribution: recorded.attribution))
-                    }
-                    delta.fold(recorded)
-                    statuses.append(.accepted)
-                }
-                try rows.flush(db)
-                let markActive = try db.cachedStatement(sql: """
-                    INSERT OR IGNORE INTO user_days (user_id, day, phase, variant) VALUES (?, ?, ?, ?)
-                    """)
-                newUserDays = recentUserDays.withLock { known in
-                    userDays.filter { !known.contains(user: $0.user, day: $0.day) }
-                }
-                for userDay in newUserDays {
-                    try markActive.execute(arguments: [
-                        userDay.user, userDay.day.rawValue, userDay.attribution.phase, userDay.attribution.variant.rawValue,
-                    ])
-                }
-                written = try mergeAggregates(delta, db)
-                return .commit
-            }
-            // Only after the commit: a rolled-back batch must not make its ids look recorded, nor its
-            // aggregates look stored. Still on the writer, so no other write comes between.
-            recentIDs.withLock { ids in
-                for fingerprint in fresh { ids.insert(fingerprint, receivedAt: receivedAt) }
-            }
-            recentUserDays.withLock { known in
-                for userDay in newUserDays { known.insert(user: userDay.user, day: userDay.day) }
-            }
-            dimensionValueState.withLock { $0 = dimensionValues }
-            if !levels.known.isEmpty { userLevelCache.withLock { $0.keep(levels.known) } }
-            let mirrorStart = recent.withLock { mirror in
-                let start = mirror.start
-                mirror.advance(to: MinuteIndex(containing: receivedAt))
-                for (key, aggregate) in written where key.segment == nil { mirror.record(aggregate, at: key) }
-                return start
-            }
-            recentSegments.withLock { mirror in
-                mirror.advance(to: MinuteIndex(containing: receivedAt))
-                for (key, aggregate) in written where key.segment != nil { mirror.record(aggregate, at: key) }
-            }
-            // A late event changed an hour older than the mirror, which a read may have kept.
-            let older = written.lazy.filter { $0.0.segment == nil }.map(\.0.minute).filter { $0 < mirrorStart }
-            if !older.isEmpty {
-                hourly.withLock { cache in for minute in older { cache.written(minute: minute) } }
-            }
-            return statuses
+        guard let writerThread else {
+            return try await pool.writeWithoutTransaction { db in try self.record(events, receivedAt: receivedAt, db) }
         }
+        // On the writer's own thread, where GRDB's blocking write runs in place: no hand-off to GRDB's queue
+        // and back, which under load waited behind the shared pool's jobs (see `DedicatedThreadExecutor`).
+        return try await withTaskExecutorPreference(writerThread) {
+            try pool.writeWithoutTransactionBlocking { db in try self.record(events, receivedAt: receivedAt, db) }
+        }
+    }
+
+    /// `append`'s transaction, on the writer connection.
+    private func record(_ events: [RecordedEvent], receivedAt: Date, _ db: Database) throws -> [AppendStatus] {
+        var statuses: [AppendStatus] = []
+        var fresh: [RecentEventIDs.Fingerprint] = []
+        var written: [(AggregateKey, Aggregate)] = []
+        var newUserDays: Set<UserDay> = []
+        var dimensionValues = dimensionValueState.withLock { $0 }
+        var levels = UserLevels(store: self)
+        try db.inTransaction {
+            dimensionValues = dimensionValueState.withLock { $0 }
+            levels = UserLevels(store: self)
+            statuses = []
+            fresh = []
+            var seenInBatch = Set<RecentEventIDs.Fingerprint>()
+            var delta = AggregateTable()
+            var userDays = Set<UserDay>()
+            let received = Milliseconds.from(receivedAt)
+            var rows = EventRows()
+            for var recorded in events {
+                let event = recorded.event
+                if let id = event.id {
+                    let fingerprint = RecentEventIDs.Fingerprint(id)
+                    let known = recentIDs.withLock { $0.contains(fingerprint) }
+                    guard !known, seenInBatch.insert(fingerprint).inserted else {
+                        statuses.append(.duplicate)
+                        continue
+                    }
+                    fresh.append(fingerprint)
+                }
+                try enrich(&recorded, db)
+                if !recorded.dimensions.isEmpty {
+                    let level = recorded.dimensions[.skillLevel] == nil ? nil : try levels.level(of: event.userId, db)
+                    for segment in dimensionValues.segment(&recorded, skillLevel: level) {
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO dimension_values (dimension, value, admitted_at) VALUES (?, ?, ?)")
+                            .execute(arguments: [segment.dimension.rawValue, segment.value, received])
+                    }
+                }
+                if case .assessment(let assessment) = event.payload, let user = event.userId, let level = assessment.level {
+                    try levels.assessed(user, level, at: Milliseconds.from(event.timestamp), db)
+                }
+                try rows.append(EventRows.Row(recorded, receivedAt: received), db)
+                if let user = event.userId {
+                    userDays.insert(UserDay(user: user, day: DayIndex(containing: event.timestamp), attribution: recorded.attribution))
+                }
+                delta.fold(recorded)
+                statuses.append(.accepted)
+            }
+            try rows.flush(db)
+            let markActive = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO user_days (user_id, day, phase, variant) VALUES (?, ?, ?, ?)
+                """)
+            newUserDays = recentUserDays.withLock { known in
+                userDays.filter { !known.contains(user: $0.user, day: $0.day) }
+            }
+            for userDay in newUserDays {
+                try markActive.execute(arguments: [
+                    userDay.user, userDay.day.rawValue, userDay.attribution.phase, userDay.attribution.variant.rawValue,
+                ])
+            }
+            written = try mergeAggregates(delta, db)
+            return .commit
+        }
+        // Only after the commit: a rolled-back batch must not make its ids look recorded, nor its
+        // aggregates look stored. Still on the writer, so no other write comes between.
+        recentIDs.withLock { ids in
+            for fingerprint in fresh { ids.insert(fingerprint, receivedAt: receivedAt) }
+        }
+        recentUserDays.withLock { known in
+            for userDay in newUserDays { known.insert(user: userDay.user, day: userDay.day) }
+        }
+        dimensionValueState.withLock { $0 = dimensionValues }
+        if !levels.known.isEmpty { userLevelCache.withLock { $0.keep(levels.known) } }
+        let mirrorStart = recent.withLock { mirror in
+            let start = mirror.start
+            mirror.advance(to: MinuteIndex(containing: receivedAt))
+            for (key, aggregate) in written where key.segment == nil { mirror.record(aggregate, at: key) }
+            return start
+        }
+        recentSegments.withLock { mirror in
+            mirror.advance(to: MinuteIndex(containing: receivedAt))
+            for (key, aggregate) in written where key.segment != nil { mirror.record(aggregate, at: key) }
+        }
+        // A late event changed an hour older than the mirror, which a read may have kept.
+        let older = written.lazy.filter { $0.0.segment == nil }.map(\.0.minute).filter { $0 < mirrorStart }
+        if !older.isEmpty {
+            hourly.withLock { cache in for minute in older { cache.written(minute: minute) } }
+        }
+        return statuses
     }
 
     /// Fills the values that depend on the user's history, and records what later events will need.

@@ -21,6 +21,8 @@ public final class SQLiteStore: Store {
     }
 
     let pool: SQLitePool
+    /// Where `append` runs its transactions (nil for a scratch store, which writes in place).
+    let writerThread: DedicatedThreadExecutor?
     let recentIDs: Mutex<RecentEventIDs>
     /// The latest minutes of aggregates, decoded (see `RecentAggregates`).
     let recent: Mutex<RecentAggregates>
@@ -65,6 +67,7 @@ public final class SQLiteStore: Store {
             throw SQLitePool.translate(error)
         }
         pool = SQLitePool(pool: databasePool, inPlace: durability == .scratch)
+        writerThread = durability == .scratch ? nil : DedicatedThreadExecutor(name: "liftoff-sqlite-writer")
         var ids = RecentEventIDs(horizon: dedupeHorizon, capacity: dedupeCapacity)
         try pool.read { db in
             let since = Milliseconds.from(now.addingTimeInterval(-dedupeHorizon))
@@ -110,6 +113,8 @@ public final class SQLiteStore: Store {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return try SQLiteStore(path: path, now: now, durability: durability)
     }
+
+    public var appendExecutor: (any TaskExecutor)? { writerThread }
 
     public func ping() async throws {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }

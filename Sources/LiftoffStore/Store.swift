@@ -28,6 +28,10 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     /// flight. Whatever the number, each call stays one transaction with its aggregates.
     var concurrentAppends: Int { get }
 
+    /// Where a caller that appends in a loop (the ingest pipeline) should run to spare `append` a thread
+    /// hand-off each time: an embedded file's writer thread. nil: anywhere.
+    var appendExecutor: (any TaskExecutor)? { get }
+
     /// The per-minute aggregates of the minute indexes in `minutes` (inclusive), optionally narrowed to one
     /// phase, one variant, the guardrail epochs from `fromEpoch` on, and some measures (nil: all). Costs
     /// O(minutes × phases × variants × measures), never a scan of raw events.
@@ -205,6 +209,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 
 extension Store {
     public var concurrentAppends: Int { 1 }
+    public var appendExecutor: (any TaskExecutor)? { nil }
 
     public func aggregateTotals(minutes: ClosedRange<MinuteIndex>, phase: String?, variant: Variant?, fromEpoch: Int?,
                                 measures: Set<Measure>?) async throws -> AggregateTotals {

@@ -87,10 +87,10 @@ public final class IngestPipeline: Service {
         await withTaskGroup(of: Void.self) { writing in
             await withGracefulShutdownHandler {
                 for await _ in wakeups {
-                    if startsWriter() { writing.addTask { await self.write() } }
+                    if startsWriter() { writing.addTask(executorPreference: store.appendExecutor) { await self.write() } }
                 }
                 // The stream ends on shutdown: whatever was queued before it closed is still committed.
-                if startsWriter() { writing.addTask { await self.write() } }
+                if startsWriter() { writing.addTask(executorPreference: store.appendExecutor) { await self.write() } }
             } onGracefulShutdown: {
                 self.state.withLock { $0.closed = true }
                 self.wake.finish()
@@ -154,3 +154,4 @@ public final class IngestPipeline: Service {
         }
     }
 }
+

@@ -67,7 +67,7 @@ public final class SQLiteStore: Store {
             throw SQLitePool.translate(error)
         }
         pool = SQLitePool(pool: databasePool, inPlace: durability == .scratch)
-        writerThread = durability == .scratch ? nil : DedicatedThreadExecutor(name: "liftoff-sqlite-writer")
+        writerThread = durability == .scratch ? nil : DedicatedThreadExecutor(name: "sqlite-writer")
         var ids = RecentEventIDs(horizon: dedupeHorizon, capacity: dedupeCapacity)
         try pool.read { db in
             let since = Milliseconds.from(now.addingTimeInterval(-dedupeHorizon))

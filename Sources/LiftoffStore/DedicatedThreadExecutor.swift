@@ -13,17 +13,31 @@ import Synchronization
 public final class DedicatedThreadExecutor: TaskExecutor, Sendable {
     private let queue: JobQueue
 
-    /// Starts the thread; `name` is what `top -H` and profilers show.
+    /// Starts the thread; `name` (at most 15 bytes, Linux's limit) is what `top -H` and profilers show.
     public init(name: String) {
         queue = JobQueue()
         let queue = queue
         let executor = UnownedTaskExecutor(ordinary: self)
-        let thread = Thread { queue.run(on: executor) }
-        thread.name = name
+        let thread = Thread {
+            Self.nameCurrentThread(name)
+            queue.run(on: executor)
+        }
         thread.start()
     }
 
     deinit { queue.stop() }
+
+    /// Foundation's `Thread.name` does not reach the system's name of the thread on Linux, and Glibc's
+    /// `pthread_setname_np` is not visible to Swift: the kernel takes it from `/proc/thread-self/comm`.
+    private static func nameCurrentThread(_ name: String) {
+        #if os(Linux)
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        #endif
+    }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         queue.push(UnownedJob(job))

@@ -19,6 +19,14 @@ let benchmarks: @Sendable () -> Void = {
                       attribution: Attribution(phase: "default", variant: .control), costUsd: 0.001)
     }
 
+    // The body of one single-event request as `Benchmarks/load.sh` sends it.
+    let singleBody = Data(#"{"events":[{"id":"0b6f2c1e-3f4a-4a7e-9d3b-1c2d3e4f5a6b-1","type":"ai_interaction","userId":"u-17","latencyMs":812,"inputTokens":900,"outputTokens":250,"model":"gpt-4o-mini","outcome":"ok"}]}"#.utf8)
+    Benchmark("parse a single-event body", configuration: .init(metrics: [.throughput, .wallClock, .mallocCountTotal])) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONParser.parse(singleBody))
+        }
+    }
+
     Benchmark("validate one event", configuration: .init(metrics: [.throughput, .wallClock, .mallocCountTotal])) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try validator.validate(event, now: now))

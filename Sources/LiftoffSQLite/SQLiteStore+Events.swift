@@ -11,8 +11,11 @@ extension SQLiteStore {
         }
         // On the writer's own thread, where GRDB's blocking write runs in place: no hand-off to GRDB's queue
         // and back, which under load waited behind the shared pool's jobs (see `DedicatedThreadExecutor`).
+        // Unlike GRDB's async write, a batch that has started is committed even if the calling task is
+        // cancelled meanwhile: its events were accepted, and the caller learns their statuses.
         return try await withTaskExecutorPreference(writerThread) {
-            try pool.writeWithoutTransactionBlocking { db in try self.record(events, receivedAt: receivedAt, db) }
+            assert(writerThread.isCurrent, "a blocking write must never hold a thread of the shared pool")
+            return try pool.writeWithoutTransactionBlocking { db in try self.record(events, receivedAt: receivedAt, db) }
         }
     }
 

@@ -9,7 +9,10 @@ import Synchronization
 /// that prefers this executor (`withTaskExecutorPreference`, `addTask(executorPreference:)`) runs its
 /// nonisolated code here, so a loop of blocking calls makes no hand-off at all.
 ///
-/// The thread ends once the executor is released and its queue is empty.
+/// The thread ends once the executor is released and its queue is empty. Whoever enqueues must keep the
+/// executor alive until its job has run (the thread holds it unowned): a task created with it as preference
+/// does; `withTaskExecutorPreference` does not, so its caller must (`SQLiteStore` owns its writer thread, and
+/// `append` runs only while the store is alive).
 public final class DedicatedThreadExecutor: TaskExecutor, Sendable {
     private let queue: JobQueue
 

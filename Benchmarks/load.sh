@@ -90,12 +90,20 @@ wrk -t2 -c16 -d5s -s "$work/single.lua" "http://127.0.0.1:$port/v1/events" > /de
 # on a shared machine one pair alone moved between 0.44 and 0.60 from one run to the next.
 stored() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM events").fetchone()[0])' "$work/data/liftoff.sqlite"; }
 rounds=${ROUNDS:-3}
-healths=(); singles=()
+healths=(); singles=(); health_cpu=(); single_cpu=()
+# The server's CPU time per request (user + system, from /proc): steadier than rates on a shared machine,
+# and it says how much of a request's cost is the server's own.
+cpu_us() { awk -v tick="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000000 / tick}' /proc/$server/stat; }
+answered() { awk '/requests in/ {print $1}' <<<"$1"; }
 for _ in $(seq 1 "$rounds"); do
+  cpu_start=$(cpu_us)
   health_out=$(wrk -t2 -c64 -d"$duration" --latency "http://127.0.0.1:$port/healthz")
+  cpu_middle=$(cpu_us)
   healths+=("$(rate "$health_out")")
+  health_cpu+=("$(python3 -c "print(($cpu_middle - $cpu_start) / $(answered "$health_out"))")")
   stored_before=$(stored)
   single_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/single.lua" "http://127.0.0.1:$port/v1/events")
+  single_cpu+=("$(python3 -c "print(($(cpu_us) - $cpu_middle) / $(answered "$single_out"))")")
   singles+=("$(rate "$single_out")")
   # Every answered request must have recorded a new event: retries would be measured as cheaper ingest.
   single_requests=$(awk '/requests in/ {print $1}' <<<"$single_out")
@@ -106,6 +114,7 @@ for _ in $(seq 1 "$rounds"); do
 done
 health=$(IFS=,; echo "${healths[*]}")
 single=$(IFS=,; echo "${singles[*]}")
+cpu_per_request="$(IFS=,; echo "${health_cpu[*]}");$(IFS=,; echo "${single_cpu[*]}")"
 batch_out=$(BODY=$work/batch.json wrk -t2 -c8 -d"$duration" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/events")
 batch=$(rate "$batch_out")
 evaluate_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/evaluate.lua" "http://127.0.0.1:$port/v1/evaluate")
@@ -138,7 +147,7 @@ raw=$("$store_rate" "$work/batch.json" "$work/raw" "${duration%s}" | awk '{print
 sqlite_raw=$(python3 Benchmarks/raw_sqlite_append.py "$work/data/liftoff.sqlite" "$work/batch.json" "$work/sqlite" "${duration%s}" | awk '{print $2}')
 
 python3 - "$health" "$single" "$batch" "$raw" "$sqlite_raw" "$(latency99 "$single_out")" "$(latency99 "$batch_out")" \
-  "$evaluate" "$(latency99 "$evaluate_out")" "$hey_rate" "$hey_p99" "$server_p99" "${samples[@]}" <<'PY'
+  "$evaluate" "$(latency99 "$evaluate_out")" "$hey_rate" "$hey_p99" "$server_p99" "$cpu_per_request" "${samples[@]}" <<'PY'
 import statistics, sys
 healths = [float(x) for x in sys.argv[1].split(",")]
 singles = [float(x) for x in sys.argv[2].split(",")]
@@ -147,7 +156,8 @@ health, single = statistics.median(healths), statistics.median(singles)
 batch, raw, sqlite_raw = (float(x) for x in sys.argv[3:6])
 p99_single, p99_batch = sys.argv[6:8]
 evaluate, p99_evaluate, fixed_rate, fixed_p99, server_p99 = sys.argv[8:13]
-rss = [int(x) for x in sys.argv[13:]]
+health_cpu, single_cpu = ([float(x) for x in part.split(",")] for part in sys.argv[13].split(";"))
+rss = [int(x) for x in sys.argv[14:]]
 batch_events = batch * 500
 print()
 print(f"{'measure':44} {'rate':>14}")
@@ -162,6 +172,8 @@ print(f"{'/v1/evaluate server-side p99 at 30,000/s':44} {server_p99:>14}  (histo
 print()
 print(f"single-event ingest / healthz   = {statistics.median(pair_ratios):.2f}   (target >= 0.60; median of {len(pair_ratios)} alternating pairs: "
       + ", ".join(f"{r:.2f}" for r in pair_ratios) + ")")
+print(f"server CPU per request          = /healthz {statistics.median(health_cpu):.1f} us, single event {statistics.median(single_cpu):.1f} us "
+      f"(medians of the rounds; single/healthz per round: " + ", ".join(f"{s / h:.2f}" for h, s in zip(health_cpu, single_cpu)) + ")")
 print(f"batched ingest / raw SQLite     = {batch_events / sqlite_raw:.2f}   (target >= 0.50)")
 print(f"batched ingest / store append   = {batch_events / raw:.2f}   (what HTTP, parsing and validation cost)")
 if rss:

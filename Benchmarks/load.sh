@@ -90,10 +90,28 @@ wrk -t2 -c16 -d5s -s "$work/single.lua" "http://127.0.0.1:$port/v1/events" > /de
 # on a shared machine one pair alone moved between 0.44 and 0.60 from one run to the next.
 stored() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM events").fetchone()[0])' "$work/data/liftoff.sqlite"; }
 rounds=${ROUNDS:-3}
-healths=(); singles=(); health_cpu=(); single_cpu=()
+healths=(); singles=(); health_cpu=(); single_cpu=(); single_threads=()
 # The server's CPU time per request (user + system, from /proc): steadier than rates on a shared machine,
 # and it says how much of a request's cost is the server's own.
 cpu_us() { awk -v tick="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000000 / tick}' /proc/$server/stat; }
+# The same per thread kind: the SQLite writer (`sqlite-writer`), NIO's event loops, Swift's shared pool.
+thread_cpu_us() {
+  python3 - "$server" "$(getconf CLK_TCK)" <<'PY'
+import glob, sys
+kinds = {"writer": 0.0, "event loops": 0.0, "pool": 0.0}
+for stat in glob.glob(f"/proc/{sys.argv[1]}/task/*/stat"):
+    try:
+        text = open(stat).read()
+    except OSError:
+        continue
+    name = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    used = (int(fields[11]) + int(fields[12])) * 1e6 / int(sys.argv[2])
+    kind = "writer" if name == "sqlite-writer" else "event loops" if name.startswith("NIO-") else "pool" if "qos" in name else None
+    if kind: kinds[kind] += used
+print(",".join(f"{v:.0f}" for v in kinds.values()))
+PY
+}
 answered() { awk '/requests in/ {print $1}' <<<"$1"; }
 for _ in $(seq 1 "$rounds"); do
   cpu_start=$(cpu_us)
@@ -102,8 +120,12 @@ for _ in $(seq 1 "$rounds"); do
   healths+=("$(rate "$health_out")")
   health_cpu+=("$(python3 -c "print(($cpu_middle - $cpu_start) / $(answered "$health_out"))")")
   stored_before=$(stored)
+  threads_before=$(thread_cpu_us)
   single_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/single.lua" "http://127.0.0.1:$port/v1/events")
   single_cpu+=("$(python3 -c "print(($(cpu_us) - $cpu_middle) / $(answered "$single_out"))")")
+  single_threads+=("$(python3 -c "
+before, after = [${threads_before}], [$(thread_cpu_us)]
+print(':'.join(f'{(a - b) / $(answered "$single_out"):.1f}' for a, b in zip(after, before)))")")
   singles+=("$(rate "$single_out")")
   # Every answered request must have recorded a new event: retries would be measured as cheaper ingest.
   single_requests=$(awk '/requests in/ {print $1}' <<<"$single_out")
@@ -114,7 +136,7 @@ for _ in $(seq 1 "$rounds"); do
 done
 health=$(IFS=,; echo "${healths[*]}")
 single=$(IFS=,; echo "${singles[*]}")
-cpu_per_request="$(IFS=,; echo "${health_cpu[*]}");$(IFS=,; echo "${single_cpu[*]}")"
+cpu_per_request="$(IFS=,; echo "${health_cpu[*]}");$(IFS=,; echo "${single_cpu[*]}");$(IFS=,; echo "${single_threads[*]}")"
 batch_out=$(BODY=$work/batch.json wrk -t2 -c8 -d"$duration" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/events")
 batch=$(rate "$batch_out")
 evaluate_out=$(wrk -t2 -c64 -d"$duration" --latency -s "$work/evaluate.lua" "http://127.0.0.1:$port/v1/evaluate")
@@ -156,7 +178,10 @@ health, single = statistics.median(healths), statistics.median(singles)
 batch, raw, sqlite_raw = (float(x) for x in sys.argv[3:6])
 p99_single, p99_batch = sys.argv[6:8]
 evaluate, p99_evaluate, fixed_rate, fixed_p99, server_p99 = sys.argv[8:13]
-health_cpu, single_cpu = ([float(x) for x in part.split(",")] for part in sys.argv[13].split(";"))
+health_part, single_part, threads_part = sys.argv[13].split(";")
+health_cpu, single_cpu = ([float(x) for x in part.split(",")] for part in (health_part, single_part))
+# Per round: writer, event loops, pool (µs per single event).
+single_threads = [[float(x) for x in round_.split(":")] for round_ in threads_part.split(",")]
 rss = [int(x) for x in sys.argv[14:]]
 batch_events = batch * 500
 print()
@@ -174,6 +199,8 @@ print(f"single-event ingest / healthz   = {statistics.median(pair_ratios):.2f}  
       + ", ".join(f"{r:.2f}" for r in pair_ratios) + ")")
 print(f"server CPU per request          = /healthz {statistics.median(health_cpu):.1f} us, single event {statistics.median(single_cpu):.1f} us "
       f"(medians of the rounds; single/healthz per round: " + ", ".join(f"{s / h:.2f}" for h, s in zip(health_cpu, single_cpu)) + ")")
+writer, loops, pool = (statistics.median(r[k] for r in single_threads) for k in range(3))
+print(f"  of a single event, by thread   = SQLite writer {writer:.1f} us, NIO event loops {loops:.1f} us, Swift pool {pool:.1f} us (medians)")
 print(f"batched ingest / raw SQLite     = {batch_events / sqlite_raw:.2f}   (target >= 0.50)")
 print(f"batched ingest / store append   = {batch_events / raw:.2f}   (what HTTP, parsing and validation cost)")
 if rss:

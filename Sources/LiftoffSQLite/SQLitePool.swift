@@ -31,12 +31,12 @@ struct SQLitePool: Sendable {
     }
 
     func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
-        if inPlace { return try writeWithoutTransactionInPlace(body) }
+        if inPlace { return try writeWithoutTransactionBlocking(body) }
         do { return try await pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
     }
 
     /// Blocks the calling thread until the write is done: only for a thread that may block (see
-    /// `DedicatedThreadExecutor`), never the shared pool's.
+    /// `DedicatedThreadExecutor`) or an in-memory database (see `inPlace`), never the shared pool's for a file.
     func writeWithoutTransactionBlocking<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
     }
@@ -48,10 +48,6 @@ struct SQLitePool: Sendable {
 
     private func writeInPlace<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch { throw Self.translate(error) }
-    }
-
-    private func writeWithoutTransactionInPlace<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.writeWithoutTransaction(body) } catch { throw Self.translate(error) }
     }
 
     /// SQLite's result codes, as what they mean for the caller. Constraint violations other than a taken

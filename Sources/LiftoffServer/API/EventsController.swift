@@ -74,10 +74,19 @@ extension EventsController {
     /// Validates each event on its own and records the valid ones; a rejected event is reported by its index
     /// and the field at fault, and never holds the others back. Also what OTLP's traces go through.
     func record(_ events: [JSONValue]) async throws -> IngestReport {
+        let (valid, rejected) = prepare(events)
+        let statuses = try await pipeline.submit(valid)
+        return IngestReport(statuses, rejected: rejected)
+    }
+
+    /// Each event validated on its own and made ready to record (attributed, pseudonymised, priced), and the
+    /// rejected ones by index with the field at fault.
+    func prepare(_ events: [JSONValue]) -> (valid: [RecordedEvent], rejected: [IngestRejection]) {
         let now = clock.now()
         let priceBook = prices()
         let dimensions = rollout.snapshot.plan.dimensions
         var valid: [RecordedEvent] = []
+        valid.reserveCapacity(events.count)
         var rejected: [IngestRejection] = []
         for (index, value) in events.enumerated() {
             do {
@@ -90,20 +99,34 @@ extension EventsController {
                 rejected.append(IngestRejection(index: index, error: error.description))
             }
         }
-        let statuses = try await pipeline.submit(valid)
-        return IngestReport(
-            accepted: statuses.filter { $0 == .accepted }.count,
-            duplicates: statuses.filter { $0 == .duplicate }.count,
-            rejected: rejected)
+        return (valid, rejected)
     }
 }
 
 extension IngestReport {
+    /// The report of a commit: `statuses` in the order the valid events were submitted.
+    init(_ statuses: [AppendStatus], rejected: [IngestRejection]) {
+        var accepted = 0
+        var duplicates = 0
+        for status in statuses {
+            switch status {
+            case .accepted: accepted += 1
+            case .duplicate: duplicates += 1
+            }
+        }
+        self.init(accepted: accepted, duplicates: duplicates, rejected: rejected)
+    }
+
     /// The common answer (nothing rejected) is written directly: it is on the path of every ingest call.
     func response() throws -> Response {
-        guard rejected.isEmpty else { return try JSONBody.response(self) }
-        let text = #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"rejected":[]}"#
+        guard let text = acceptedText else { return try JSONBody.response(self) }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The JSON of a report that rejected nothing, as `JSONBody` would encode it; nil when something was rejected.
+    var acceptedText: String? {
+        guard rejected.isEmpty else { return nil }
+        return #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"rejected":[]}"#
     }
 }

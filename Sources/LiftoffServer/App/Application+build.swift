@@ -41,12 +41,14 @@ public struct LiftoffApplication {
     }
 }
 
-/// Plain HTTP/1.1 with idle and header limits, wrapped in TLS when certificate files are given.
-func serverBuilder(_ configuration: LiftoffConfiguration) throws -> HTTPServerBuilder {
-    let http = HTTPServerBuilder.http1(configuration: .init(
+/// Plain HTTP/1.1 with idle and header limits and the ingest fast path, wrapped in TLS when certificate files
+/// are given.
+func serverBuilder(_ configuration: LiftoffConfiguration, fastPath: IngestFastPath.Dependencies?) throws -> HTTPServerBuilder {
+    let channel = HTTP1Channel.Configuration(
         idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000),
         httpDecoderConfiguration: .init(maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
-                                        maxHeaderFieldCount: 200)))
+                                        maxHeaderFieldCount: 200))
+    let http = HTTPServerBuilder { responder in LiftoffHTTP1Channel(responder: responder, configuration: channel, fastPath: fastPath) }
     guard let files = configuration.tls else { return http }
     do {
         let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain).map { NIOSSLCertificateSource.certificate($0) }
@@ -89,7 +91,8 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
         ? Pseudonymizer(secret: try await store.secret(named: "pseudonym", make: Pseudonymizer.makeSecret)) : nil
 
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestMetrics(registry: registry))
+    let requestMetrics = RequestMetrics<AppRequestContext>(registry: registry)
+    router.add(middleware: requestMetrics)
     router.add(middleware: ErrorMapping(logger: logger))
     var routes = ScopedRoutes(router: router, keys: keys)
     HealthController(store: store, state: rollout).addRoutes(to: &routes)
@@ -131,10 +134,13 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let membership = ClusterService(cluster: cluster, state: rollout, store: store, keys: keys)
     let services: [any Service] = configuration.deliversMessages
         ? [pipeline, notifier, retention, ticker, membership] : [pipeline, retention, ticker, membership]
+    let serverName = "liftoff"
     let application = Application(
         router: router,
-        server: try serverBuilder(configuration),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "liftoff"),
+        server: try serverBuilder(configuration, fastPath: IngestFastPath.Dependencies(
+            events: events, keys: keys, metrics: requestMetrics, date: HTTPDate(), serverName: serverName, logger: logger,
+            maxBodyBytes: min(configuration.ingestLimits.maxBodyBytes, 16 << 10))),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

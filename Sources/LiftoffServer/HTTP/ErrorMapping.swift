@@ -77,9 +77,16 @@ struct ErrorMapping<Context: RequestContext>: RouterMiddleware {
     }
 
     static func response(for error: APIError) throws -> Response {
+        var headers = error.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try body(for: error))))
+    }
+
+    /// The JSON body of `error`'s answer: `{"error":{"code","message"}}` and its extra members.
+    static func body(for error: APIError) throws -> Data {
         var body: [String: JSONBody] = error.extra
         body["error"] = .value(ErrorBody(code: error.code, message: error.message))
-        return try JSONBody.response(body, status: error.status, headers: error.headers)
+        return try JSONBody.encoder.encode(body)
     }
 
     private static func code(for status: HTTPResponse.Status) -> String {

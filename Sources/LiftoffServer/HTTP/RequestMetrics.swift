@@ -34,7 +34,12 @@ struct RequestMetrics<Context: RequestContext>: RouterMiddleware {
     }
 
     private func record(_ request: Request, _ context: Context, status: Int, since start: ContinuousClock.Instant) {
-        let key = HistogramCache.Key(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status)
+        record(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status, since: start)
+    }
+
+    /// Records one request answered outside the router (`IngestFastPath`) into the same histograms.
+    func record(route: String, method: String, status: Int, since start: ContinuousClock.Instant) {
+        let key = HistogramCache.Key(route: route, method: method, status: status)
         histograms.histogram(for: key, registry: registry).record(ContinuousClock.now - start)
     }
 

@@ -20,9 +20,13 @@ import Synchronization
 /// On graceful shutdown it stops taking new work, commits everything already queued, then returns: the HTTP
 /// server is shut down before it, so every accepted request gets its answer.
 public final class IngestPipeline: Service {
+    /// Called once with each event's status after the commit, or with why nothing was recorded; on the
+    /// committing thread, so it must only hand the outcome on.
+    public typealias Completion = @Sendable (Result<[AppendStatus], any Error>) -> Void
+
     private struct Job {
         var events: [RecordedEvent]
-        var continuation: CheckedContinuation<[AppendStatus], any Error>
+        var completion: Completion
     }
 
     private struct State {
@@ -61,25 +65,33 @@ public final class IngestPipeline: Service {
     public func submit(_ events: [RecordedEvent]) async throws -> [AppendStatus] {
         guard !events.isEmpty else { return [] }
         return try await withCheckedThrowingContinuation { continuation in
-            let outcome = state.withLock { state -> Result<Bool, DomainError> in
-                guard !state.closed else {
-                    return .failure(.unavailable("the server is shutting down; retry against another instance or later"))
-                }
-                // An empty queue takes any request (its size is bounded by the route): the bound is on waiting.
-                guard state.queued == 0 || state.queued + events.count <= maxQueuedEvents else {
-                    return .failure(.unavailable("ingest is behind: \(state.queued) events are waiting for their commit (at most "
-                        + "\(maxQueuedEvents)); nothing of this request was recorded; retry after the delay", retryAfter: 1))
-                }
-                state.pending.append(Job(events: events, continuation: continuation))
-                state.queued += events.count
-                // With every writer running, one of them takes this job: a writer counts itself out only
-                // under this lock and only when it finds nothing pending, so no wake-up (a task switch) is due.
-                return .success(state.writing < writers)
+            submit(events) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Records `events` and calls `completion` with each one's status once they are committed, or at once
+    /// with the refusal when the queue is full or the server is shutting down. For callers that are not
+    /// tasks (the HTTP fast path answers from its event loop).
+    public func submit(_ events: [RecordedEvent], completion: @escaping Completion) {
+        guard !events.isEmpty else { return completion(.success([])) }
+        let outcome = state.withLock { state -> Result<Bool, DomainError> in
+            guard !state.closed else {
+                return .failure(.unavailable("the server is shutting down; retry against another instance or later"))
             }
-            switch outcome {
-            case .failure(let refusal): continuation.resume(throwing: refusal)
-            case .success(let wanted): if wanted { wake.yield() }
+            // An empty queue takes any request (its size is bounded by the route): the bound is on waiting.
+            guard state.queued == 0 || state.queued + events.count <= maxQueuedEvents else {
+                return .failure(.unavailable("ingest is behind: \(state.queued) events are waiting for their commit (at most "
+                    + "\(maxQueuedEvents)); nothing of this request was recorded; retry after the delay", retryAfter: 1))
             }
+            state.pending.append(Job(events: events, completion: completion))
+            state.queued += events.count
+            // With every writer running, one of them takes this job: a writer counts itself out only
+            // under this lock and only when it finds nothing pending, so no wake-up (a task switch) is due.
+            return .success(state.writing < writers)
+        }
+        switch outcome {
+        case .failure(let refusal): completion(.failure(refusal))
+        case .success(let wanted): if wanted { wake.yield() }
         }
     }
 
@@ -122,14 +134,14 @@ public final class IngestPipeline: Service {
             let statuses = try await store.append(events, receivedAt: clock.now())
             var offset = 0
             for job in jobs {
-                job.continuation.resume(returning: Array(statuses[offset..<offset + job.events.count]))
+                job.completion(.success(Array(statuses[offset..<offset + job.events.count])))
                 offset += job.events.count
             }
         } catch {
             logger.error("ingest commit failed", metadata: ["events": "\(events.count)", "error": "\(error)"])
             // The store's own words (busy, disk full, read-only) reach the caller through the one mapping.
             let failure: any Error = error is StoreError ? error : DomainError.unavailable("events were not recorded: the store failed; retry")
-            for job in jobs { job.continuation.resume(throwing: failure) }
+            for job in jobs { job.completion(.failure(failure)) }
         }
     }
 

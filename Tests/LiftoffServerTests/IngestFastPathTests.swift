@@ -1,0 +1,270 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LiftoffAPI
+import LiftoffCore
+import LiftoffStore
+@testable import LiftoffSQLite
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOHTTPTypes
+import Prometheus
+import ServiceLifecycle
+import Testing
+@testable import LiftoffServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Ingest fast path")
+struct IngestFastPathTests {
+    static func event(_ id: String, latency: Int = 300) -> String {
+        #"{"events":[{"id":"\#(id)","type":"ai_interaction","userId":"u1","latencyMs":\#(latency),"outcome":"ok"}]}"#
+    }
+
+    /// The handler on a test channel, with a real pipeline on a real SQLite file.
+    static func channel(_ server: borrowing TestServer, pipeline: IngestPipeline) async throws -> NIOAsyncTestingChannel {
+        let rollout = try await RolloutState.load(store: server.store, plan: server.configuration.plan, now: server.clock.now())
+        let keys = KeyRing(store: server.store, clock: server.clock)
+        try await keys.reload()
+        let events = EventsController(pipeline: pipeline, rollout: rollout, prices: { PriceBook() }, clock: server.clock,
+                                      validator: EventValidator(), limits: IngestLimits(), pseudonymizer: nil)
+        let dependencies = IngestFastPath.Dependencies(
+            events: events, keys: keys, metrics: RequestMetrics(registry: PrometheusCollectorRegistry()), date: HTTPDate(),
+            serverName: "liftoff", logger: Logger(label: "test"), maxBodyBytes: 16 << 10)
+        return try await NIOAsyncTestingChannel { channel in
+            try channel.pipeline.syncOperations.addHandler(IngestFastPath(dependencies))
+        }
+    }
+
+    static func storedEvents(_ server: borrowing TestServer) async throws -> Int {
+        try await server.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+
+    static func post(_ body: String, key: String = TestServer.keys[.ingest]!, path: String = "/v1/events") -> [HTTPRequestPart] {
+        [.head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: path,
+                           headerFields: [.authorization: "Bearer \(key)", .contentType: "application/json"])),
+         .body(ByteBuffer(string: body)), .end(nil)]
+    }
+
+    /// Waits (bounded) for the handler's next write, which the commit's completion makes from the loop.
+    static func nextWrite(_ channel: NIOAsyncTestingChannel) async throws -> HTTPResponsePart {
+        for _ in 0..<2_000 {
+            await channel.testingEventLoop.run()
+            if let part = try await channel.readOutbound(as: HTTPResponsePart.self) { return part }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw CancellationError()
+    }
+
+    static func answer(_ channel: NIOAsyncTestingChannel) async throws -> (HTTPResponse, String) {
+        guard case .head(let head) = try await nextWrite(channel), case .body(let body) = try await nextWrite(channel),
+              case .end = try await nextWrite(channel) else { throw CancellationError() }
+        return (head, String(buffer: body))
+    }
+
+    /// A request taken on the event loop is answered there, once committed; a request that arrives meanwhile
+    /// is held and reaches the router only after that answer; a request with an invalid event reaches the
+    /// router whole, byte for byte.
+    @Test func answersItsOwnAndHandsTheRestOnInOrder() async throws {
+        let server = try await TestServer()
+        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let channel = try await Self.channel(server, pipeline: pipeline)
+            for part in Self.post(Self.event("fast-1")) { try await channel.writeInbound(part) }
+            let healthz = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/healthz")
+            try await channel.writeInbound(HTTPRequestPart.head(healthz))
+            try await channel.writeInbound(HTTPRequestPart.end(nil))
+
+            let (head, body) = try await Self.answer(channel)
+            #expect(head.status == .ok)
+            #expect(head.headerFields[.contentType] == "application/json; charset=utf-8")
+            #expect(head.headerFields[.contentLength] == String(body.utf8.count))
+            #expect(head.headerFields[.server] == "liftoff")
+            #expect(head.headerFields[.date]?.hasSuffix(" GMT") == true)
+            #expect(body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
+            // Only now does the held request reach the router.
+            #expect(try await channel.readInbound(as: HTTPRequestPart.self) == .head(healthz))
+            #expect(try await channel.readInbound(as: HTTPRequestPart.self) == .end(nil))
+            #expect(try await channel.readInbound(as: HTTPRequestPart.self) == nil)
+
+            // While the router has not answered, the next request waits, even one the fast path would take.
+            let retry = Self.post(Self.event("fast-1"))
+            for part in retry { try await channel.writeInbound(part) }
+            #expect(try await channel.readInbound(as: HTTPRequestPart.self) == nil)
+            try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok)))
+            try await channel.writeOutbound(HTTPResponsePart.end(nil))
+            #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == .head(HTTPResponse(status: .ok)))
+            #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == .end(nil))
+            let (_, again) = try await Self.answer(channel)
+            #expect(again == #"{"accepted":0,"duplicates":1,"rejected":[]}"#, "the same id again is a duplicate")
+
+            // An invalid event, a weaker key, a query string: the router gets the request as sent.
+            for request in [Self.post(#"{"events":[{"type":"ai_interaction","latencyMs":-1}]}"#),
+                            Self.post(Self.event("read-key"), key: TestServer.keys[.read]!),
+                            Self.post(Self.event("query"), path: "/v1/events?dryRun=1")] {
+                for part in request { try await channel.writeInbound(part) }
+                var forwarded: [HTTPRequestPart] = []
+                while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
+                #expect(forwarded == request)
+                #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == nil)
+                try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .badRequest)))
+                try await channel.writeOutbound(HTTPResponsePart.end(nil))
+                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+            }
+            #expect(try await Self.storedEvents(server) == 1)
+            try await channel.close()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// A commit the pipeline refuses (its queue is full) is answered here through the same error mapping as
+    /// on the router: 503, Retry-After, the JSON error.
+    @Test func aRefusalIsAnsweredThroughTheErrorMapping() async throws {
+        let server = try await TestServer()
+        // Never run: the first request's events wait in the queue and fill it.
+        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"), maxQueuedEvents: 1)
+        let waiting = try await Self.channel(server, pipeline: pipeline)
+        for part in Self.post(Self.event("queued")) { try await waiting.writeInbound(part) }
+        let refused = try await Self.channel(server, pipeline: pipeline)
+        for part in Self.post(Self.event("refused")) { try await refused.writeInbound(part) }
+        let (head, body) = try await Self.answer(refused)
+        #expect(head.status == .serviceUnavailable)
+        #expect(head.headerFields[.retryAfter] == "1")
+        let problem = try APICoding.decoder.decode(APIProblem.self, from: Data(body.utf8))
+        #expect(problem.error.message.hasPrefix("ingest is behind: 1 events are waiting for their commit"))
+        #expect(try await waiting.readOutbound(as: HTTPResponsePart.self) == nil, "the queued request is still waiting")
+    }
+
+    /// Over a real socket every request shape gets the answer the router gives in process: the fast path's
+    /// own (single events, duplicates) and those it hands on (errors, large batches, other keys).
+    @Test func overHTTPTheAnswersAreTheRouters() async throws {
+        let server = try await TestServer()
+        let built = try await server.build()
+        let local = built.inProcess
+        try await built.application.test(.live) { client in
+            let http = HTTPTransport(baseURL: "http://127.0.0.1:\(try #require(client.port))")
+            func request(_ body: String, key: String = TestServer.keys[.ingest]!, path: String = "/v1/events") -> TransportRequest {
+                TransportRequest(method: .POST, path: path, headers: [(name: "Authorization", value: "Bearer \(key)"),
+                                                                      (name: "Content-Type", value: "application/json")],
+                                 body: Data(body.utf8))
+            }
+            let large = #"{"events":["# + (0..<400).map { #"{"type":"ai_interaction","userId":"u\#($0)","latencyMs":300,"outcome":"ok"}"# }
+                .joined(separator: ",") + "]}"
+            let cases: [(String, (String) -> TransportRequest, Int)] = [
+                ("single", { request(Self.event("single-\($0)")) }, 200),
+                ("duplicate", { request(Self.event("single-\($0)")) }, 200),
+                ("mixed", { request(#"{"events":[{"id":"m-\#($0)","type":"ai_interaction","userId":"u2","latencyMs":5,"outcome":"ok"},{"type":"ai_interaction","latencyMs":-1}]}"#) }, 200),
+                ("invalid", { _ in request(#"{"events":[{"type":"ai_interaction","latencyMs":-1}]}"#) }, 400),
+                ("not json", { _ in request("{") }, 400),
+                ("unknown key", { request(Self.event("k-\($0)"), key: "lft_nobody") }, 401),
+                ("read key", { request(Self.event("r-\($0)"), key: TestServer.keys[.read]!) }, 403),
+                ("query", { request(Self.event("q-\($0)"), path: "/v1/events?dryRun=1") }, 400),
+                ("large batch", { _ in request(large) }, 200),
+            ]
+            for (name, make, status) in cases {
+                let overHTTP = try await http.exchange(make("http"))
+                let inProcess = try await local.exchange(make("local"))
+                #expect(overHTTP.status == status, "\(name): \(String(decoding: overHTTP.body, as: UTF8.self))")
+                #expect(overHTTP.status == inProcess.status, "\(name)")
+                #expect(String(decoding: overHTTP.body, as: UTF8.self) == String(decoding: inProcess.body, as: UTF8.self), "\(name)")
+            }
+            // single, mixed's valid one and the large batch, from each transport.
+            #expect(try await Self.storedEvents(server) == 804)
+            let exposition = try await local.exchange(TransportRequest(method: .GET, path: "/v1/metrics/prometheus",
+                                                                       headers: [(name: "Authorization", value: "Bearer \(TestServer.adminKey)")]))
+            let text = String(decoding: exposition.body, as: UTF8.self)
+            #expect(text.contains(#"liftoff_http_request_duration_seconds_count{route="/v1/events",method="POST",status="200"}"#),
+                    "requests answered on the fast path are in the route's histogram")
+        }
+    }
+
+    /// Pipelined HTTP/1.1 (several requests in one write) is answered in request order across both paths.
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        let server = try await TestServer()
+        try await server.build().application.test(.live) { client in
+            let port = try #require(client.port)
+            func post(_ body: String) -> String {
+                "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.keys[.ingest]!)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
+            let invalid = #"{"events":[{"type":"ai_interaction","latencyMs":-1}]}"#
+            // Past the fast path's body limit: the router parses it on a task, far slower than the next one.
+            let large = #"{"events":["# + (0..<400).map { #"{"type":"ai_interaction","userId":"u\#($0)","latencyMs":300,"outcome":"ok"}"# }
+                .joined(separator: ",") + "]}"
+            let requests = post(Self.event("p1")) + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post(Self.event("p2"))
+                + post(invalid) + post(Self.event("p1")) + post(large) + post(Self.event("p3"))
+            let answers = try RawHTTP.exchange(port: port, send: requests, responses: 7)
+            #expect(answers.map(\.status) == [200, 200, 200, 400, 200, 200, 200])
+            #expect(answers[0].body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
+            #expect(answers[1].body.contains(#""status":"ok""#))
+            #expect(answers[2].body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
+            #expect(answers[3].body.contains("invalid_events"))
+            #expect(answers[4].body == #"{"accepted":0,"duplicates":1,"rejected":[]}"#)
+            #expect(answers[5].body == #"{"accepted":400,"duplicates":0,"rejected":[]}"#)
+            #expect(answers[6].body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
+        }
+    }
+}
+
+/// HTTP/1.1 over a plain socket, for what clients built on a connection pool never do (pipelining).
+enum RawHTTP {
+    struct Answer {
+        var status: Int
+        var body: String
+    }
+
+    static func exchange(port: Int, send text: String, responses count: Int) throws -> [Answer] {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw POSIXError(.EIO) }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.send(socket, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw POSIXError(.EIO) }
+        var received: [UInt8] = []
+        var answers: [Answer] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while answers.count < count {
+            if let (answer, used) = parse(received) {
+                answers.append(answer)
+                received.removeFirst(used)
+                continue
+            }
+            let read = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard read > 0 else { throw POSIXError(.ETIMEDOUT) }
+            received += chunk[0..<read]
+        }
+        return answers
+    }
+
+    /// One complete response at the start of `bytes` (Content-Length framing), and how many bytes it took.
+    static func parse(_ bytes: [UInt8]) -> (Answer, Int)? {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let end = (0..<max(0, bytes.count - 3)).first(where: { Array(bytes[$0..<$0 + 4]) == separator }) else { return nil }
+        let head = String(decoding: bytes[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        guard let status = Int(head[0].split(separator: " ")[1]) else { return nil }
+        let length = head.dropFirst().compactMap { line -> Int? in
+            let pair = line.split(separator: ":", maxSplits: 1)
+            return pair.count == 2 && pair[0].lowercased() == "content-length" ? Int(pair[1].trimmingCharacters(in: .whitespaces)) : nil
+        }.first ?? 0
+        guard bytes.count >= end + 4 + length else { return nil }
+        return (Answer(status: status, body: String(decoding: bytes[(end + 4)..<(end + 4 + length)], as: UTF8.self)), end + 4 + length)
+    }
+}

@@ -213,6 +213,64 @@ struct IngestFastPathTests {
             #expect(answers[6].body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
         }
     }
+
+    /// Overload over a socket, each request on its own connection as an app's many instances send them: with
+    /// the store's writer held, requests queue up to the bound, the next is refused at once with 503 and
+    /// Retry-After, and the queued ones are committed and answered once the writer is free.
+    @Test func overloadIsRefusedPastTheQueuesBound() async throws {
+        let server = try await TestServer(limits: IngestLimits(maxQueuedEvents: 10))
+        let store = server.store
+        try await server.build().application.test(.live) { client in
+            let http = HTTPTransport(baseURL: "http://127.0.0.1:\(try #require(client.port))")
+            func post(_ count: Int, from start: Int) async throws -> TransportResponse {
+                try await http.exchange(TransportRequest(method: .POST, path: "/v1/events",
+                                                         headers: [(name: "Authorization", value: "Bearer \(TestServer.keys[.ingest]!)")],
+                                                         body: Data(StoreFailureTests.batch(count, from: start).utf8)))
+            }
+            let blocker = Task { try await store.pool.write { _ in Thread.sleep(forTimeInterval: 3) } }
+            try await Task.sleep(for: .milliseconds(500))
+            async let first = post(8, from: 0)
+            try await Task.sleep(for: .milliseconds(500))
+            async let second = post(8, from: 8)
+            try await Task.sleep(for: .milliseconds(500))
+            let refused = try await post(8, from: 16)
+            #expect(refused.status == 503)
+            #expect(String(decoding: refused.body, as: UTF8.self).contains("ingest is behind: 8 events are waiting for their commit (at most 10)"))
+            try await blocker.value
+            let answers = try await [first, second].map { String(decoding: $0.body, as: UTF8.self) }
+            #expect(answers == Array(repeating: #"{"accepted":8,"duplicates":0,"rejected":[]}"#, count: 2))
+            #expect(try await Self.storedEvents(server) == 16)
+        }
+    }
+
+    /// Graceful shutdown while a request taken on the event loop waits for its commit (the store's writer held,
+    /// as a slow disk would): the server stops, and that request still gets its answer and its event is stored.
+    @Test func gracefulShutdownAnswersAPendingRequest() async throws {
+        let server = try await TestServer()
+        let store = server.store
+        let bound = AsyncStream.makeStream(of: Int.self)
+        let built = try await buildApplication(server.configuration, store: store, onServerRunning: { bound.continuation.yield($0) })
+        let group = ServiceGroup(configuration: .init(services: [built.application], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var ports = bound.stream.makeAsyncIterator()
+            let port = try #require(await ports.next())
+            let blocker = Task { try await store.pool.write { _ in Thread.sleep(forTimeInterval: 1) } }
+            try await Task.sleep(for: .milliseconds(200))
+            let body = Self.event("during-shutdown")
+            let request = "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestServer.keys[.ingest]!)\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            let answer = RawHTTP.exchangeOnThread(port: port, send: request, responses: 1)
+            try await Task.sleep(for: .milliseconds(300))
+            await group.triggerGracefulShutdown()
+            let answers = try await answer.value
+            #expect(answers.map(\.status) == [200])
+            #expect(answers.first?.body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
+            try await blocker.value
+            try await tasks.waitForAll()
+        }
+        #expect(try await Self.storedEvents(server) == 1)
+    }
 }
 
 /// HTTP/1.1 over a plain socket, for what clients built on a connection pool never do (pipelining).
@@ -220,6 +278,15 @@ enum RawHTTP {
     struct Answer {
         var status: Int
         var body: String
+    }
+
+    /// `exchange` on a thread of its own, so its blocking reads take none of Swift's pool (two threads here).
+    static func exchangeOnThread(port: Int, send text: String, responses count: Int) -> Task<[Answer], any Error> {
+        Task {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread { continuation.resume(with: Result { try exchange(port: port, send: text, responses: count) }) }.start()
+            }
+        }
     }
 
     static func exchange(port: Int, send text: String, responses count: Int) throws -> [Answer] {
@@ -248,6 +315,7 @@ enum RawHTTP {
                 continue
             }
             let read = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            guard read != 0 else { throw POSIXError(.ECONNRESET) }  // closed before every answer came
             guard read > 0 else { throw POSIXError(.ETIMEDOUT) }
             received += chunk[0..<read]
         }

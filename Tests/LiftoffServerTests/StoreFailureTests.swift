@@ -20,11 +20,13 @@ struct StoreFailureTests {
     }
 
     /// A full disk (SQLite's page limit standing in for it): ingest answers 507 and records nothing, reads
-    /// and flags keep working, and ingest resumes by itself once there is room again.
-    @Test func aFullDiskRefusesWritesAndKeepsReading() async throws {
+    /// and flags keep working, and ingest resumes by itself once there is room again. In process and over a
+    /// socket, where a single event is answered on the event loop's fast path and a large batch on the router.
+    @Test(arguments: [false, true])
+    func aFullDiskRefusesWritesAndKeepsReading(overASocket: Bool) async throws {
         let server = try await TestServer()
         let store = server.store
-        try await server.withClient { client in
+        try await server.withClient(overASocket: overASocket) { client in
             let first = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(100, from: 0))
             #expect(first.decoded(IngestReport.self)?.accepted == 100)
             let pages = try await store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA page_count")! }
@@ -35,6 +37,10 @@ struct StoreFailureTests {
             #expect(refused.errorCode == "storage_full")
             #expect(refused.headers[.retryAfter] == "30")
             #expect(refused.errorMessage?.contains("disk is full") == true)
+            let small = try await client.request(.post, "/v1/events", key: TestServer.keys[.ingest], json: Self.batch(40, from: 9000))
+            #expect(small.status.code == 507)
+            #expect(small.errorCode == "storage_full")
+            #expect(small.headers[.retryAfter] == "30")
             let metrics = try await client.request(.get, "/v1/metrics?names=interactions&window=1h", key: TestServer.keys[.read])
             #expect(metrics.status == .ok)
             #expect(metrics.metric("interactions")?.value == 100)
@@ -50,7 +56,7 @@ struct StoreFailureTests {
 
     /// A store that cannot keep up (its writer held for 3 s, as a slow disk would): requests queue up to the
     /// bound, then are refused at once with 503 and Retry-After instead of queueing without limit; everything
-    /// acknowledged is committed once the writer is free.
+    /// acknowledged is committed once the writer is free. (Over a socket: `IngestFastPathTests`.)
     @Test func overloadIsRefusedPastTheQueuesBound() async throws {
         let server = try await TestServer(limits: IngestLimits(maxQueuedEvents: 10))
         let store = server.store

@@ -47,9 +47,11 @@ struct TestServer: ~Copyable {
         try await buildApplication(configuration, store: store)
     }
 
-    /// Builds the app and runs `body` against it in process; the app's services run for the duration.
-    func withClient<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        try await build().application.test(.router, body)
+    /// Builds the app and runs `body` against it, in process or (`overASocket`) over real HTTP on loopback,
+    /// where small ingest requests take the event loop's fast path; the app's services run for the duration.
+    func withClient<Value: Sendable>(overASocket: Bool = false,
+                                     _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await build().application.test(overASocket ? .live : .router, body)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

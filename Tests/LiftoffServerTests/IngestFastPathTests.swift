@@ -211,6 +211,11 @@ struct IngestFastPathTests {
             #expect(answers[4].body == #"{"accepted":0,"duplicates":1,"rejected":[]}"#)
             #expect(answers[5].body == #"{"accepted":400,"duplicates":0,"rejected":[]}"#)
             #expect(answers[6].body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)
+
+            // A client that closes its sending side after its requests still gets every answer.
+            let halfClosed = try RawHTTP.exchange(port: port, send: post(Self.event("h1")) + post(Self.event("h2")), responses: 2,
+                                                  halfClose: true)
+            #expect(halfClosed.map(\.body) == Array(repeating: #"{"accepted":1,"duplicates":0,"rejected":[]}"#, count: 2))
         }
     }
 
@@ -289,7 +294,8 @@ enum RawHTTP {
         }
     }
 
-    static func exchange(port: Int, send text: String, responses count: Int) throws -> [Answer] {
+    /// Sends `text` on a new connection (then closes the sending side when `halfClose`) and reads `count` answers.
+    static func exchange(port: Int, send text: String, responses count: Int, halfClose: Bool = false) throws -> [Answer] {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw POSIXError(.EIO) }
         defer { close(socket) }
@@ -305,6 +311,7 @@ enum RawHTTP {
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         let bytes = Array(text.utf8)
         guard bytes.withUnsafeBytes({ Glibc.send(socket, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw POSIXError(.EIO) }
+        if halfClose { shutdown(socket, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var answers: [Answer] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)

@@ -63,6 +63,9 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var held = CircularBuffer<HTTPRequestPart>()
     /// A read asked for while parts were held, issued once they are processed.
     private var readPending = false
+    /// The client's end of the connection closed (a half-close, allowed on the server) while an answer was
+    /// pending or parts were held: passed on after them, as the router's reader would stop at it and close.
+    private var inputClosedPending = false
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -80,6 +83,20 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         process(part, context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case ChannelEvent.inputClosed = event else { return context.fireUserInboundEventTriggered(event) }
+        if case .collecting(let head, let body) = state {
+            // The request was cut short: the router answers what it got, as without the fast path.
+            state = .forwarding(requestEnded: false, responseEnded: false)
+            forward([.head(head), .body(body)], context: context)
+        }
+        guard held.isEmpty, !isAnswering else {
+            inputClosedPending = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -227,7 +244,11 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             if case .forwarding = state { forwarded = true }
         }
         if forwarded { context.fireChannelReadComplete() }
-        if readPending, held.isEmpty, !isAnswering {
+        guard held.isEmpty, !isAnswering else { return }
+        if inputClosedPending {
+            inputClosedPending = false
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        } else if readPending {
             readPending = false
             context.read()
         }

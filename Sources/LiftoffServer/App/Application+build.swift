@@ -138,7 +138,10 @@ public func buildApplication(_ configuration: LiftoffConfiguration, store: any S
     let application = Application(
         router: router,
         server: try serverBuilder(configuration, fastPath: IngestFastPath.Dependencies(
-            events: events, keys: keys, metrics: requestMetrics, date: HTTPDate(), serverName: serverName, logger: logger,
+            events: events, keys: keys, metrics: requestMetrics,
+            answered: registry.makeCounter(name: "liftoff_http_fast_path_requests_total",
+                                           help: "POST /v1/events requests answered on the event loop's fast path; the rest went through the router."),
+            date: HTTPDate(), serverName: serverName, logger: logger,
             maxBodyBytes: min(configuration.ingestLimits.maxBodyBytes, 16 << 10))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         services: services,

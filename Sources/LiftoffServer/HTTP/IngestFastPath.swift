@@ -7,6 +7,7 @@ import LiftoffStore
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import Prometheus
 
 /// `POST /v1/events` for the shape apps send on every AI call (a small body of valid events), answered on
 /// the connection's event loop: the request is parsed, checked and handed to the ingest pipeline there, and
@@ -22,7 +23,8 @@ import NIOHTTPTypes
 /// that same mapping (`ErrorMapping`).
 ///
 /// HTTP/1.1 answers in request order: while an answer is pending here, or while the router has a request
-/// it has not answered, the parts of later requests are held (and the socket is not read) until it is out.
+/// it has not answered, what arrives after it (later requests, a decoder error, the client's half-close) is
+/// held, in order, until that answer is out; past a few held items the socket is not read meanwhile.
 final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -34,6 +36,9 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var events: EventsController
         var keys: KeyRing
         var metrics: RequestMetrics<AppRequestContext>
+        /// Requests answered here (`liftoff_http_fast_path_requests_total`): the rest of the route's
+        /// requests in its histogram went through the router.
+        var answered: Counter
         var date: HTTPDate
         var serverName: String?
         var logger: Logger
@@ -43,29 +48,44 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     static let route = "/v1/events"
+    /// Inbound items held at most before the socket is no longer read.
+    static let heldLimit = 16
 
     private enum State {
         /// Between requests.
         case idle
-        /// A candidate's head and the body so far.
-        case collecting(HTTPRequest, ByteBuffer)
+        /// A candidate's head, the body so far, and when its head arrived.
+        case collecting(HTTPRequest, ByteBuffer, ContinuousClock.Instant)
         /// A request taken here waits for its commit.
         case answering
         /// A request given to the router, until its request has ended and its response has been written.
         case forwarding(requestEnded: Bool, responseEnded: Bool)
+        /// The router answered a `Connection: close` request: it processes nothing after it (RFC 9112 §9.6),
+        /// and neither does this handler; whatever still arrives is passed on.
+        case closing
         /// The handler left the pipeline (the channel closed); an answer still pending is dropped.
         case removed
     }
 
+    /// What arrives from the socket's side, held in order while a request is outstanding.
+    private enum Inbound {
+        case part(HTTPRequestPart)
+        /// The HTTP decoder's error (malformed bytes, headers too large): the router answers it with 400 and
+        /// closes, so it must reach the router after the answers to the requests before it.
+        case error(any Error)
+        /// The client closed its sending side (a half-close, allowed on the server): the router's reader stops
+        /// at it and closes the connection.
+        case inputClosed
+    }
+
     private let dependencies: Dependencies
     private var state = State.idle
-    /// Parts of later requests that arrived while one is outstanding.
-    private var held = CircularBuffer<HTTPRequestPart>()
-    /// A read asked for while parts were held, issued once they are processed.
+    /// Items of later requests that arrived while one is outstanding.
+    private var held = CircularBuffer<Inbound>()
+    /// A read asked for while too much was held, issued once the hold is processed.
     private var readPending = false
-    /// The client's end of the connection closed (a half-close, allowed on the server) while an answer was
-    /// pending or parts were held: passed on after them, as the router's reader would stop at it and close.
-    private var inputClosedPending = false
+    /// The request being forwarded asked the connection to close after its answer.
+    private var forwardedCloses = false
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -77,31 +97,21 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        guard held.isEmpty, takesParts else {
-            held.append(part)
-            return
-        }
-        process(part, context: context)
+        receive(.part(unwrapInboundIn(data)), context: context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        receive(.error(error), context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard case ChannelEvent.inputClosed = event else { return context.fireUserInboundEventTriggered(event) }
-        if case .collecting(let head, let body) = state {
-            // The request was cut short: the router answers what it got, as without the fast path.
-            state = .forwarding(requestEnded: false, responseEnded: false)
-            forward([.head(head), .body(body)], context: context)
-        }
-        guard held.isEmpty, !isAnswering else {
-            inputClosedPending = true
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
+        receive(.inputClosed, context: context)
     }
 
     func read(context: ChannelHandlerContext) {
-        // Holding parts means the next request cannot be served yet: reading more would only grow the hold.
-        guard held.isEmpty, !isAnswering else {
+        // Held items wait for an answer; reading without bound would only grow the hold.
+        guard held.count < Self.heldLimit else {
             readPending = true
             return
         }
@@ -112,7 +122,7 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
         guard case .end = unwrapOutboundIn(data), case .forwarding(let requestEnded, _) = state else { return }
         if requestEnded {
-            state = .idle
+            state = forwardedCloses ? .closing : .idle
             resume(context)
         } else {
             // The router answered before reading the whole body (an early 4xx); the rest still passes to it.
@@ -120,50 +130,77 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Whether an incoming part can be processed now (rather than held for later).
-    private var takesParts: Bool {
-        switch state {
-        case .idle, .collecting, .forwarding(requestEnded: false, _): true
-        case .answering, .forwarding(requestEnded: true, _), .removed: false
+    private func receive(_ item: Inbound, context: ChannelHandlerContext) {
+        guard held.isEmpty, takes(item) else {
+            held.append(item)
+            return
+        }
+        handle(item, context: context)
+    }
+
+    /// Whether `item` can be handled now rather than held for later.
+    private func takes(_ item: Inbound) -> Bool {
+        switch (state, item) {
+        case (.removed, _), (.answering, _): false
+        case (.forwarding(requestEnded: true, _), .part): false
+        default: true
         }
     }
 
-    private var isAnswering: Bool {
-        if case .answering = state { return true }
-        return false
+    private func handle(_ item: Inbound, context: ChannelHandlerContext) {
+        switch item {
+        case .part(let part):
+            process(part, context: context)
+        case .error(let error):
+            forwardCollected(context)
+            context.fireErrorCaught(error)
+        case .inputClosed:
+            forwardCollected(context)
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+    }
+
+    /// A request cut short (by an error or the client's close) goes to the router as far as it came, as it
+    /// would have without the fast path.
+    private func forwardCollected(_ context: ChannelHandlerContext) {
+        guard case .collecting(let head, let body, _) = state else { return }
+        state = .forwarding(requestEnded: false, responseEnded: false)
+        forward(body.readableBytes == 0 ? [.head(head)] : [.head(head), .body(body)], context: context)
     }
 
     private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
             if isCandidate(head) {
-                state = .collecting(head, context.channel.allocator.buffer(capacity: 512))
+                state = .collecting(head, context.channel.allocator.buffer(capacity: 512), .now)
             } else {
+                // Hummingbird's own test for the last request of a connection.
+                forwardedCloses = head.headerFields[.connection] == "close"
                 state = .forwarding(requestEnded: false, responseEnded: false)
                 context.fireChannelRead(wrapInboundOut(part))
             }
-        case (.collecting(let head, var body), .body(let chunk)):
+        case (.collecting(let head, var body, let started), .body(let chunk)):
             if body.readableBytes + chunk.readableBytes > dependencies.maxBodyBytes {
                 state = .forwarding(requestEnded: false, responseEnded: false)
                 forward([.head(head), .body(body), part], context: context)
             } else {
                 state = .idle  // drops the reference to `body` so the write below does not copy it
                 body.writeImmutableBuffer(chunk)
-                state = .collecting(head, body)
+                state = .collecting(head, body, started)
             }
-        case (.collecting(let head, let body), .end):
-            answerOrForward(head, body, end: part, context: context)
+        case (.collecting(let head, let body, let started), .end):
+            answerOrForward(head, body, end: part, started: started, context: context)
         case (.forwarding(requestEnded: false, let responseEnded), _):
             if case .end = part {
-                state = responseEnded ? .idle : .forwarding(requestEnded: true, responseEnded: false)
+                state = responseEnded ? (forwardedCloses ? .closing : .idle) : .forwarding(requestEnded: true, responseEnded: false)
             }
             context.fireChannelRead(wrapInboundOut(part))
         default:
-            // A part out of order (a body with no head): the router's reader reports it.
+            // After a `Connection: close` answer, or a part out of order (a body with no head): the router's
+            // reader deals with it.
             context.fireChannelRead(wrapInboundOut(part))
         }
     }
-
     private func isCandidate(_ head: HTTPRequest) -> Bool {
         let fields = head.headerFields
         guard head.method == .post, head.path == Self.route, fields[.authorization] != nil, fields[.expect] == nil,
@@ -175,8 +212,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return true
     }
 
-    private func answerOrForward(_ head: HTTPRequest, _ body: ByteBuffer, end: HTTPRequestPart, context: ChannelHandlerContext) {
-        let started = ContinuousClock.now
+    private func answerOrForward(_ head: HTTPRequest, _ body: ByteBuffer, end: HTTPRequestPart, started: ContinuousClock.Instant,
+                                 context: ChannelHandlerContext) {
         let events = dependencies.events
         guard dependencies.keys.unlimitedKey(authorization: head.headerFields[.authorization], covering: .ingest) != nil,
               let batch = try? EventsController.parse(Data(body.readableBytesView)),
@@ -230,25 +267,22 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(bytes)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         dependencies.metrics.record(route: Self.route, method: "POST", status: status.code, since: started)
+        dependencies.answered.increment()
         state = .idle
         resume(context)
     }
 
-    /// Processes the parts held while a request was outstanding, then the read that was held with them.
+    /// Handles what was held while a request was outstanding, in order, then the read held with it.
     private func resume(_ context: ChannelHandlerContext) {
         var forwarded = false
-        while !held.isEmpty, takesParts {
-            let part = held.removeFirst()
-            if case .forwarding(requestEnded: false, _) = state { forwarded = true }
-            process(part, context: context)
+        while let item = held.first, takes(item) {
+            held.removeFirst()
+            handle(item, context: context)
             if case .forwarding = state { forwarded = true }
+            if case .closing = state { forwarded = true }
         }
         if forwarded { context.fireChannelReadComplete() }
-        guard held.isEmpty, !isAnswering else { return }
-        if inputClosedPending {
-            inputClosedPending = false
-            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
-        } else if readPending {
+        if readPending, held.count < Self.heldLimit {
             readPending = false
             context.read()
         }

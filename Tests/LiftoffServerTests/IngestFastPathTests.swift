@@ -26,6 +26,11 @@ struct IngestFastPathTests {
         #"{"events":[{"id":"\#(id)","type":"ai_interaction","userId":"u1","latencyMs":\#(latency),"outcome":"ok"}]}"#
     }
 
+    /// 400 events, past the fast path's 16 KiB: the router takes it, and parses it on a task, far slower than
+    /// a single event.
+    static let large = #"{"events":["# + (0..<400).map { #"{"type":"ai_interaction","userId":"u\#($0)","latencyMs":300,"outcome":"ok"}"# }
+        .joined(separator: ",") + "]}"
+
     /// The handler on a test channel, with a real pipeline on a real SQLite file.
     static func channel(_ server: borrowing TestServer, pipeline: IngestPipeline) async throws -> NIOAsyncTestingChannel {
         let rollout = try await RolloutState.load(store: server.store, plan: server.configuration.plan, now: server.clock.now())
@@ -167,8 +172,6 @@ struct IngestFastPathTests {
                                                                       (name: "Content-Type", value: "application/json")],
                                  body: Data(body.utf8))
             }
-            let large = #"{"events":["# + (0..<400).map { #"{"type":"ai_interaction","userId":"u\#($0)","latencyMs":300,"outcome":"ok"}"# }
-                .joined(separator: ",") + "]}"
             let cases: [(String, (String) -> TransportRequest, Int)] = [
                 ("single", { request(Self.event("single-\($0)")) }, 200),
                 ("duplicate", { request(Self.event("single-\($0)")) }, 200),
@@ -178,7 +181,7 @@ struct IngestFastPathTests {
                 ("unknown key", { request(Self.event("k-\($0)"), key: "lft_nobody") }, 401),
                 ("read key", { request(Self.event("r-\($0)"), key: TestServer.keys[.read]!) }, 403),
                 ("query", { request(Self.event("q-\($0)"), path: "/v1/events?dryRun=1") }, 400),
-                ("large batch", { _ in request(large) }, 200),
+                ("large batch", { _ in request(Self.large) }, 200),
             ]
             for (name, make, status) in cases {
                 let overHTTP = try await http.exchange(make("http"))
@@ -204,11 +207,8 @@ struct IngestFastPathTests {
                     + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
             }
             let invalid = #"{"events":[{"type":"ai_interaction","latencyMs":-1}]}"#
-            // Past the fast path's body limit: the router parses it on a task, far slower than the next one.
-            let large = #"{"events":["# + (0..<400).map { #"{"type":"ai_interaction","userId":"u\#($0)","latencyMs":300,"outcome":"ok"}"# }
-                .joined(separator: ",") + "]}"
             let requests = post(Self.event("p1")) + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post(Self.event("p2"))
-                + post(invalid) + post(Self.event("p1")) + post(large) + post(Self.event("p3"))
+                + post(invalid) + post(Self.event("p1")) + post(Self.large) + post(Self.event("p3"))
             let answers = try RawHTTP.exchange(port: port, send: requests, responses: 7)
             #expect(answers.map(\.status) == [200, 200, 200, 400, 200, 200, 200])
             #expect(answers[0].body == #"{"accepted":1,"duplicates":0,"rejected":[]}"#)

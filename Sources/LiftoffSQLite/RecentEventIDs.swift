@@ -28,6 +28,11 @@ struct RecentEventIDs {
             high = StableHash.hash64(id)
             low = StableHash.hash64("liftoff-event-id:" + id)
         }
+
+        /// One half is already a uniform hash: feeding both made every lookup hash twice the bytes.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(low)
+        }
     }
 
     init(horizon: TimeInterval = defaultHorizon, capacity: Int = defaultCapacity) {

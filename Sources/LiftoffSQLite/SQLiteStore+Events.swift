@@ -152,6 +152,14 @@ extension SQLiteStore {
         }
     }
 
+    /// An upsert's update of a stored aggregate row, its key kept. Not `INSERT OR REPLACE`: that deletes the
+    /// row and inserts it again, which rewrote `segment_aggregates_by_minute`'s entry (a page of the log) on
+    /// every commit though the minute never changes.
+    static let aggregateValuesUpdate = """
+        count = excluded.count, sum = excluded.sum, sum_squares = excluded.sum_squares, min = excluded.min, max = excluded.max,
+        sketch = excluded.sketch
+        """
+
     /// Adds `delta` to the stored minute rows: read (from the in-memory mirror where it covers the minute),
     /// merge, write back, inside the ingest transaction so the aggregates never disagree with the raw events.
     /// Returns the rows as written.
@@ -161,15 +169,20 @@ extension SQLiteStore {
             WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
         let write = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
+            INSERT INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (minute, phase, variant, epoch, measure) DO UPDATE SET \(Self.aggregateValuesUpdate)
             """)
         let rows = delta.rows
         var written: [(AggregateKey, Aggregate)] = []
         written.reserveCapacity(rows.count)
+        // Looked up once per batch, not per row: each lookup hashes the statement's text.
+        var segmentStatements: SegmentStatements?
         for (key, added) in rows {
             if let segment = key.segment {
-                written.append((key, try mergeSegmentAggregate(added, at: key, segment: segment, db)))
+                let statements = try segmentStatements ?? SegmentStatements(db)
+                segmentStatements = statements
+                written.append((key, try mergeSegmentAggregate(added, at: key, segment: segment, statements, db)))
                 continue
             }
             var stored: Aggregate?
@@ -197,16 +210,13 @@ extension SQLiteStore {
 extension SQLiteStore {
     /// As for the whole population's rows: read (from the segment mirror where it covers the minute), merge,
     /// write back. Returns the row as written.
-    fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ db: Database) throws -> Aggregate {
-        let select = try db.cachedStatement(sql: """
-            SELECT count, sum, sum_squares, min, max, sketch FROM segment_aggregates
-            WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
-            """)
+    fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ statements: SegmentStatements,
+                                           _ db: Database) throws -> Aggregate {
         var aggregate = added
         var stored: Aggregate?
         if case .some(let mirrored) = recentSegments.withLock({ $0.stored(at: key) }) {
             stored = mirrored
-        } else if let row = try Row.fetchOne(select, arguments: [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
+        } else if let row = try Row.fetchOne(statements.select, arguments: [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
                                                                   key.variant.rawValue, key.epoch, key.measure.rawValue]) {
             stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
         }
@@ -215,15 +225,29 @@ extension SQLiteStore {
             aggregate = stored
         }
         guard !aggregatesInMemoryOnly else { return aggregate }
-        let write = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure,
-                                                       count, sum, sum_squares, min, max, sketch)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try AggregateRowCoding.execute(write, key: [.text(segment.dimension.rawValue), .text(segment.value), .integer(key.minute.rawValue),
+        try AggregateRowCoding.execute(statements.write, key: [.text(segment.dimension.rawValue), .text(segment.value), .integer(key.minute.rawValue),
                                                      .text(key.phase), .text(key.variant.rawValue), .integer(Int64(key.epoch)),
                                                      .text(key.measure.rawValue)], aggregate, db)
         return aggregate
+    }
+}
+
+/// `segment_aggregates`' read and write, as `mergeSegmentAggregate` uses them.
+private struct SegmentStatements {
+    let select: Statement
+    let write: Statement
+
+    init(_ db: Database) throws {
+        select = try db.cachedStatement(sql: """
+            SELECT count, sum, sum_squares, min, max, sketch FROM segment_aggregates
+            WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
+            """)
+        write = try db.cachedStatement(sql: """
+            INSERT INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure,
+                                            count, sum, sum_squares, min, max, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (dimension, value, minute, phase, variant, epoch, measure) DO UPDATE SET \(SQLiteStore.aggregateValuesUpdate)
+            """)
     }
 }
 

@@ -45,6 +45,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         /// The largest body taken here: parsing and validating run on the event loop, which other
         /// connections share, so large batches go to the router's tasks.
         var maxBodyBytes: Int
+        /// Where commits' answers are handed to their connections' loops.
+        var mailboxes = LoopMailboxes()
     }
 
     static let route = "/v1/events"
@@ -86,6 +88,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var readPending = false
     /// The request being forwarded asked the connection to close after its answer.
     private var forwardedCloses = false
+    /// This connection's loop's, looked up at the first request taken here.
+    private var mailbox: LoopMailbox?
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -224,9 +228,11 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard rejected.isEmpty, !valid.isEmpty else { return forwardWhole(head, body, end: end, context: context) }
         state = .answering
         let loop = context.eventLoop
+        let mailbox = self.mailbox ?? dependencies.mailboxes.mailbox(for: loop)
+        self.mailbox = mailbox
         let target = NIOLoopBound((self, context), eventLoop: loop)
         events.pipeline.submit(valid) { result in
-            loop.execute {
+            mailbox.post {
                 let (handler, context) = target.value
                 handler.answer(result, started: started, context: context)
             }

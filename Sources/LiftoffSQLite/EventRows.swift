@@ -24,6 +24,11 @@ struct EventRows {
         var payload: [UInt8]
         var epoch: Int
         var region: String?
+        /// What the store looked up for the event's fold, kept so the fold can be replayed (see `AggregateBacklog`).
+        var concurrentSessions: Int?
+        var sessionSeconds: Double?
+        var skillDelta: Double?
+        var segments: String?
 
         init(_ recorded: RecordedEvent, receivedAt: Int64) {
             let event = recorded.event
@@ -39,6 +44,10 @@ struct EventRows {
             payload = EventPayloadJSON.encodeUTF8(event.payload)
             epoch = recorded.attribution.epoch
             region = event.region
+            concurrentSessions = recorded.concurrentSessions
+            sessionSeconds = recorded.sessionSeconds
+            skillDelta = recorded.skillDelta
+            segments = StoredSegments.text(recorded.segments)
         }
     }
 
@@ -51,8 +60,9 @@ struct EventRows {
 
     /// The statement for `count` rows. The full one is built once: it is on every batch's path.
     static func sql(rows count: Int) -> String {
-        "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region) VALUES "
-            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+        "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region, "
+            + "concurrent_sessions, session_seconds, skill_delta, segments) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
     }
     /// Every statement's text by its row count, built once: a commit of single events ends with a partial
     /// statement, and building its text took 2% of the writer's time.
@@ -91,6 +101,10 @@ struct EventRows {
             }
             index += 1; sqlite3_bind_int64(handle, index, Int64(row.epoch))
             bind(row.region)
+            index += 1; if let open = row.concurrentSessions { sqlite3_bind_int64(handle, index, Int64(open)) }
+            index += 1; if let seconds = row.sessionSeconds { sqlite3_bind_double(handle, index, seconds) }
+            index += 1; if let delta = row.skillDelta { sqlite3_bind_double(handle, index, delta) }
+            bind(row.segments)
         }
         try stepOnce(statement, db)
         rows.removeAll(keepingCapacity: true)

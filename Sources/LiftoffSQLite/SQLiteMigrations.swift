@@ -387,6 +387,23 @@ enum SQLiteMigrations {
             // The overview reads the newest entries of each decision kind on every refresh.
             try db.execute(sql: "CREATE INDEX audit_log_by_action ON audit_log(action, seq)")
         }
+        migrator.registerMigration("0017-aggregates-written-behind") { db in
+            // Aggregate rows of the in-memory minutes are written behind the commit (see `AggregateBacklog`):
+            // what an event added to them is replayed from the events after `through_seq` when the file is
+            // opened, so each event keeps what its fold needs and was looked up at ingest. Every row already
+            // stored is reflected in the aggregates.
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN concurrent_sessions INTEGER CHECK (concurrent_sessions IS NULL OR concurrent_sessions >= 0);
+                ALTER TABLE events ADD COLUMN session_seconds REAL CHECK (session_seconds IS NULL OR session_seconds >= 0);
+                ALTER TABLE events ADD COLUMN skill_delta REAL;
+                ALTER TABLE events ADD COLUMN segments TEXT;
+                CREATE TABLE aggregates_checkpoint (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    through_seq INTEGER NOT NULL CHECK (through_seq >= 0)
+                );
+                INSERT INTO aggregates_checkpoint (id, through_seq) SELECT 1, coalesce(max(seq), 0) FROM events;
+                """)
+        }
         return migrator
     }
 }

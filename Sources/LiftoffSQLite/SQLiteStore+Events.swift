@@ -24,6 +24,7 @@ extension SQLiteStore {
         var statuses: [AppendStatus] = []
         var fresh: [RecentEventIDs.Fingerprint] = []
         var written: [(AggregateKey, Aggregate)] = []
+        var backlog = AggregateWrite.wroteBacklog
         var newUserDays: Set<UserDay> = []
         var dimensionValues = dimensionValueState.withLock { $0 }
         var levels = UserLevels(store: self)
@@ -38,6 +39,8 @@ extension SQLiteStore {
             let received = Milliseconds.from(receivedAt)
             var rows = EventRows()
             for var recorded in events {
+                // As stored (whole milliseconds), so a replay of the event folds it into the same minute.
+                recorded.event.timestamp = Milliseconds.date(Milliseconds.from(recorded.event.timestamp))
                 let event = recorded.event
                 if let id = event.id {
                     let fingerprint = RecentEventIDs.Fingerprint(id)
@@ -78,7 +81,7 @@ extension SQLiteStore {
                     userDay.user, userDay.day.rawValue, userDay.attribution.phase, userDay.attribution.variant.rawValue,
                 ])
             }
-            written = try mergeAggregates(delta, db)
+            (written, backlog) = try mergeAggregates(delta, receivedAt: receivedAt, db)
             return .commit
         }
         // Only after the commit: a rolled-back batch must not make its ids look recorded, nor its
@@ -91,6 +94,14 @@ extension SQLiteStore {
         }
         dimensionValueState.withLock { $0 = dimensionValues }
         if !levels.known.isEmpty { userLevelCache.withLock { $0.keep(levels.known) } }
+        aggregateBacklog.withLock { pending in
+            switch backlog {
+            case .wroteBacklog:
+                pending = AggregateBacklog(keys: [], writtenAt: receivedAt, minute: MinuteIndex(containing: receivedAt))
+            case .deferred(let keys):
+                pending.keys.formUnion(keys)
+            }
+        }
         let mirrorStart = recent.withLock { mirror in
             let start = mirror.start
             mirror.advance(to: MinuteIndex(containing: receivedAt))
@@ -160,94 +171,165 @@ extension SQLiteStore {
         sketch = excluded.sketch
         """
 
-    /// Adds `delta` to the stored minute rows: read (from the in-memory mirror where it covers the minute),
-    /// merge, write back, inside the ingest transaction so the aggregates never disagree with the raw events.
-    /// Returns the rows as written.
-    private func mergeAggregates(_ delta: AggregateTable, _ db: Database) throws -> [(AggregateKey, Aggregate)] {
-        let select = try db.cachedStatement(sql: """
-            SELECT count, sum, sum_squares, min, max, sketch FROM minute_aggregates
-            WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
-            """)
-        let write = try db.cachedStatement(sql: """
-            INSERT INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (minute, phase, variant, epoch, measure) DO UPDATE SET \(Self.aggregateValuesUpdate)
-            """)
+    /// Adds `delta` to the stored rows: reads each (from its in-memory mirror where that covers the minute,
+    /// else from SQL) and merges. Rows of the mirrors' minutes join the backlog; older rows are written now,
+    /// and so is the backlog when it is due or when anything was written now (see `AggregateBacklog`), all
+    /// inside the ingest transaction. Returns the rows as merged, and what became of the backlog.
+    private func mergeAggregates(_ delta: AggregateTable, receivedAt: Date, _ db: Database) throws
+        -> (merged: [(AggregateKey, Aggregate)], backlog: AggregateWrite) {
+        var merged: [(AggregateKey, Aggregate)] = []
         let rows = delta.rows
-        var written: [(AggregateKey, Aggregate)] = []
-        written.reserveCapacity(rows.count)
-        // Looked up once per batch, not per row: each lookup hashes the statement's text.
-        var segmentStatements: SegmentStatements?
+        merged.reserveCapacity(rows.count)
+        var deferred: [AggregateKey] = []
+        var writtenThrough = false
+        var statements = AggregateStatements()
         for (key, added) in rows {
-            if let segment = key.segment {
-                let statements = try segmentStatements ?? SegmentStatements(db)
-                segmentStatements = statements
-                written.append((key, try mergeSegmentAggregate(added, at: key, segment: segment, statements, db)))
-                continue
-            }
-            var stored: Aggregate?
-            if case .some(let mirrored) = recent.withLock({ $0.stored(at: key) }) {
-                stored = mirrored
-            } else if let row = try Row.fetchOne(select, arguments: [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch,
-                                                                      key.measure.rawValue]) {
-                stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
-            }
+            let mirrored = key.segment == nil ? recent.withLock { $0.stored(at: key) } : recentSegments.withLock { $0.stored(at: key) }
             var aggregate = added
+            let stored: Aggregate?
+            if case .some(let inMirror) = mirrored {
+                stored = inMirror
+            } else {
+                stored = try Self.storedAggregate(at: key, &statements, db)
+            }
             if var stored {
                 stored.merge(added)
                 aggregate = stored
             }
-            if !aggregatesInMemoryOnly {
-                try AggregateRowCoding.execute(write, key: [.integer(key.minute.rawValue), .text(key.phase), .text(key.variant.rawValue),
-                                                             .integer(Int64(key.epoch)), .text(key.measure.rawValue)], aggregate, db)
+            merged.append((key, aggregate))
+            guard !aggregatesInMemoryOnly else { continue }
+            if mirrored != nil {
+                deferred.append(key)
+            } else {
+                try Self.write(aggregate, at: key, &statements, db)
+                writtenThrough = true
             }
-            written.append((key, aggregate))
         }
-        return written
+        guard !aggregatesInMemoryOnly else { return (merged, .deferred([])) }
+        var pending = aggregateBacklog.withLock { $0 }
+        pending.keys.formUnion(deferred)
+        guard writtenThrough || pending.isDue(at: receivedAt, interval: aggregateWriteInterval) else { return (merged, .deferred(deferred)) }
+        let mergedNow = Dictionary(merged, uniquingKeysWith: { _, last in last })
+        for key in pending.keys {
+            // Every backlog row is in its mirror: its minute joined the backlog only while a mirror covered
+            // it, and a mirror drops minutes only when the minute turns, which writes the backlog first.
+            let aggregate: Aggregate?
+            if let now = mergedNow[key] {
+                aggregate = now
+            } else if case .some(.some(let mirrored)) = key.segment == nil ? recent.withLock({ $0.stored(at: key) })
+                                                                          : recentSegments.withLock({ $0.stored(at: key) }) {
+                aggregate = mirrored
+            } else {
+                aggregate = nil
+            }
+            if let aggregate { try Self.write(aggregate, at: key, &statements, db) }
+        }
+        try db.cachedStatement(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
+            .execute()
+        return (merged, .wroteBacklog)
     }
+
+    /// Writes the backlog and moves the checkpoint, in the caller's transaction: before anything changes the
+    /// events a replay would read (retention, redaction).
+    func writeAggregateBacklog(_ db: Database) throws {
+        let pending = aggregateBacklog.withLock { $0 }
+        var statements = AggregateStatements()
+        for key in pending.keys {
+            if case .some(.some(let mirrored)) = key.segment == nil ? recent.withLock({ $0.stored(at: key) })
+                                                                    : recentSegments.withLock({ $0.stored(at: key) }) {
+                try Self.write(mirrored, at: key, &statements, db)
+            }
+        }
+        try db.cachedStatement(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
+            .execute()
+    }
+
+    /// The stored row at `key`, read from SQL.
+    static func storedAggregate(at key: AggregateKey, _ statements: inout AggregateStatements, _ db: Database) throws -> Aggregate? {
+        let row: Row?
+        if let segment = key.segment {
+            row = try Row.fetchOne(try statements.segmentSelect(db), arguments: [segment.dimension.rawValue, segment.value, key.minute.rawValue,
+                                                                                  key.phase, key.variant.rawValue, key.epoch, key.measure.rawValue])
+        } else {
+            row = try Row.fetchOne(try statements.select(db), arguments: [key.minute.rawValue, key.phase, key.variant.rawValue, key.epoch,
+                                                                           key.measure.rawValue])
+        }
+        return try row.map { try AggregateRowCoding.aggregate(from: $0, measure: key.measure) }
+    }
+
+    /// Writes the row at `key`, replacing what is stored.
+    static func write(_ aggregate: Aggregate, at key: AggregateKey, _ statements: inout AggregateStatements, _ db: Database) throws {
+        if let segment = key.segment {
+            try AggregateRowCoding.execute(try statements.segmentWrite(db), key: [
+                .text(segment.dimension.rawValue), .text(segment.value), .integer(key.minute.rawValue), .text(key.phase),
+                .text(key.variant.rawValue), .integer(Int64(key.epoch)), .text(key.measure.rawValue),
+            ], aggregate, db)
+        } else {
+            try AggregateRowCoding.execute(try statements.write(db), key: [
+                .integer(key.minute.rawValue), .text(key.phase), .text(key.variant.rawValue), .integer(Int64(key.epoch)),
+                .text(key.measure.rawValue),
+            ], aggregate, db)
+        }
+    }
+
 }
 
-extension SQLiteStore {
-    /// As for the whole population's rows: read (from the segment mirror where it covers the minute), merge,
-    /// write back. Returns the row as written.
-    fileprivate func mergeSegmentAggregate(_ added: Aggregate, at key: AggregateKey, segment: Segment, _ statements: SegmentStatements,
-                                           _ db: Database) throws -> Aggregate {
-        var aggregate = added
-        var stored: Aggregate?
-        if case .some(let mirrored) = recentSegments.withLock({ $0.stored(at: key) }) {
-            stored = mirrored
-        } else if let row = try Row.fetchOne(statements.select, arguments: [segment.dimension.rawValue, segment.value, key.minute.rawValue, key.phase,
-                                                                  key.variant.rawValue, key.epoch, key.measure.rawValue]) {
-            stored = try AggregateRowCoding.aggregate(from: row, measure: key.measure)
-        }
-        if var stored {
-            stored.merge(added)
-            aggregate = stored
-        }
-        guard !aggregatesInMemoryOnly else { return aggregate }
-        try AggregateRowCoding.execute(statements.write, key: [.text(segment.dimension.rawValue), .text(segment.value), .integer(key.minute.rawValue),
-                                                     .text(key.phase), .text(key.variant.rawValue), .integer(Int64(key.epoch)),
-                                                     .text(key.measure.rawValue)], aggregate, db)
-        return aggregate
-    }
+/// What a commit did with the aggregate backlog.
+enum AggregateWrite {
+    /// Wrote it (and moved the checkpoint): the backlog is empty after the commit.
+    case wroteBacklog
+    /// Left it for a later commit, with these rows added.
+    case deferred([AggregateKey])
 }
 
-/// `segment_aggregates`' read and write, as `mergeSegmentAggregate` uses them.
-private struct SegmentStatements {
-    let select: Statement
-    let write: Statement
+/// The aggregate tables' statements, each looked up at its first use in a batch: a lookup hashes the statement's text.
+struct AggregateStatements {
+    private var cachedSelect: Statement?
+    private var cachedWrite: Statement?
+    private var cachedSegmentSelect: Statement?
+    private var cachedSegmentWrite: Statement?
 
-    init(_ db: Database) throws {
-        select = try db.cachedStatement(sql: """
+    mutating func select(_ db: Database) throws -> Statement {
+        if let cachedSelect { return cachedSelect }
+        let statement = try db.cachedStatement(sql: """
+            SELECT count, sum, sum_squares, min, max, sketch FROM minute_aggregates
+            WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
+            """)
+        cachedSelect = statement
+        return statement
+    }
+
+    mutating func write(_ db: Database) throws -> Statement {
+        if let cachedWrite { return cachedWrite }
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (minute, phase, variant, epoch, measure) DO UPDATE SET \(SQLiteStore.aggregateValuesUpdate)
+            """)
+        cachedWrite = statement
+        return statement
+    }
+
+    mutating func segmentSelect(_ db: Database) throws -> Statement {
+        if let cachedSegmentSelect { return cachedSegmentSelect }
+        let statement = try db.cachedStatement(sql: """
             SELECT count, sum, sum_squares, min, max, sketch FROM segment_aggregates
             WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
-        write = try db.cachedStatement(sql: """
+        cachedSegmentSelect = statement
+        return statement
+    }
+
+    mutating func segmentWrite(_ db: Database) throws -> Statement {
+        if let cachedSegmentWrite { return cachedSegmentWrite }
+        let statement = try db.cachedStatement(sql: """
             INSERT INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure,
                                             count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (dimension, value, minute, phase, variant, epoch, measure) DO UPDATE SET \(SQLiteStore.aggregateValuesUpdate)
             """)
+        cachedSegmentWrite = statement
+        return statement
     }
 }
 

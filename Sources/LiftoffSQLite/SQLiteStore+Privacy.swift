@@ -16,22 +16,35 @@ extension SQLiteStore {
     }
 
     public func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: @escaping @Sendable (Int, Int) -> AuditEntry) async throws -> PurgeResult {
-        try await pool.write { db in
-            var deleted = 0
-            var redacted = 0
-            if let eventsBefore {
-                try db.execute(sql: "DELETE FROM events WHERE received_at < ?", arguments: [Milliseconds.from(eventsBefore)])
-                deleted = db.changesCount
+        try await pool.writeWithoutTransaction { db in
+            var result = PurgeResult(deleted: 0, redacted: 0)
+            try db.inTransaction {
+                // A replay reads the events after the checkpoint; none of them may change under it.
+                try writeAggregateBacklog(db)
+                result = try Self.purge(eventsBefore: eventsBefore, feedbackTextBefore: feedbackTextBefore, audit: audit, db)
+                return .commit
             }
-            if let feedbackTextBefore {
-                try db.execute(sql: """
-                    UPDATE events SET payload = json_remove(payload, '$.suggestion')
-                    WHERE type = 'feedback' AND received_at < ? AND json_extract(payload, '$.suggestion') IS NOT NULL
-                    """, arguments: [Milliseconds.from(feedbackTextBefore)])
-                redacted = db.changesCount
-            }
-            if deleted + redacted > 0 { try Self.insert(audit(deleted, redacted), db) }
-            return PurgeResult(deleted: deleted, redacted: redacted)
+            // In the same turn of the writer as the transaction: no commit came between.
+            aggregateBacklog.withLock { $0.keys = [] }
+            return result
         }
+    }
+
+    private static func purge(eventsBefore: Date?, feedbackTextBefore: Date?, audit: (Int, Int) -> AuditEntry, _ db: Database) throws -> PurgeResult {
+        var deleted = 0
+        var redacted = 0
+        if let eventsBefore {
+            try db.execute(sql: "DELETE FROM events WHERE received_at < ?", arguments: [Milliseconds.from(eventsBefore)])
+            deleted = db.changesCount
+        }
+        if let feedbackTextBefore {
+            try db.execute(sql: """
+                UPDATE events SET payload = json_remove(payload, '$.suggestion')
+                WHERE type = 'feedback' AND received_at < ? AND json_extract(payload, '$.suggestion') IS NOT NULL
+                """, arguments: [Milliseconds.from(feedbackTextBefore)])
+            redacted = db.changesCount
+        }
+        if deleted + redacted > 0 { try Self.insert(audit(deleted, redacted), db) }
+        return PurgeResult(deleted: deleted, redacted: redacted)
     }
 }

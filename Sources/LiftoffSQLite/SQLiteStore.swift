@@ -38,13 +38,20 @@ public final class SQLiteStore: Store {
     let aggregatesInMemoryOnly: Bool
     /// Users' latest assessed levels, as committed (see `UserLevelCache`).
     let userLevelCache = Mutex(UserLevelCache())
+    /// Aggregate rows of the mirrors' minutes not yet written (see `AggregateBacklog`).
+    let aggregateBacklog = Mutex(AggregateBacklog())
+    /// How long those rows may wait.
+    let aggregateWriteInterval: TimeInterval
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised;
     /// `recentMinutes` how many of the latest minutes of aggregates are kept decoded in memory (0: none), which
-    /// assumes this process is the file's only writer of events, as `liftoff serve` is.
+    /// assumes this process is the file's only writer of events, as `liftoff serve` is. Aggregate rows of those
+    /// minutes are written at most `aggregateWriteInterval` seconds after their events (every read of them uses
+    /// memory meanwhile); opening the file replays what a crash left unwritten.
     public init(path: String, now: Date, dedupeHorizon: TimeInterval = 24 * 3600, dedupeCapacity: Int = 2_000_000,
-                recentMinutes: Int = 180, durability: Durability = .full) throws {
+                recentMinutes: Int = 180, durability: Durability = .full, aggregateWriteInterval: TimeInterval = 1) throws {
+        self.aggregateWriteInterval = aggregateWriteInterval
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -63,6 +70,8 @@ public final class SQLiteStore: Store {
                 try databasePool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
             try SQLiteMigrations.migrator.migrate(databasePool)
+            // Before the mirrors load the rows: a crash may have left the newest events' rows unwritten.
+            _ = try databasePool.write { db in try Self.replayAggregates(db) }
         } catch {
             throw SQLitePool.translate(error)
         }

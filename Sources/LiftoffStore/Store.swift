@@ -14,7 +14,10 @@ import LiftoffCore
 ///   (`MinuteIndex`); day indexes whole UTC days since then (`DayIndex`).
 public protocol Store: RolloutStore, GuardrailStore, PlanStore {
     /// Records accepted events durably, in one transaction, with the aggregates they feed (so aggregates never
-    /// disagree with raw events). Returns only after the commit, one status per event in the order given.
+    /// disagree with raw events: every read sees the aggregates of every committed event). Returns only after
+    /// the commit, one status per event in the order given. An engine may write some aggregate rows behind the
+    /// commit when reads take them from memory meanwhile and the committed events let it rebuild them after a
+    /// crash (SQLite: `AggregateBacklog`).
     ///
     /// Idempotency: an event with an `id` already recorded is a `.duplicate` and changes nothing, within the
     /// batch too. How far back ids are recognised is the engine's promise: SQLite keeps the ids of the last
@@ -25,7 +28,7 @@ public protocol Store: RolloutStore, GuardrailStore, PlanStore {
 
     /// How many `append` calls the engine runs well at once. An embedded file has one writer, so 1; a
     /// database server runs one call's statements while it commits another's, so its callers keep more in
-    /// flight. Whatever the number, each call stays one transaction with its aggregates.
+    /// flight. Whatever the number, each call stays one transaction.
     var concurrentAppends: Int { get }
 
     /// Where a caller that appends in a loop (the ingest pipeline) should run to spare `append` a thread

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import LiftoffCore
+import LiftoffStore
+
+extension SQLiteStore {
+    /// Folds the events after `aggregates_checkpoint.through_seq` into the stored aggregate rows and moves the
+    /// checkpoint past them: what a crash or a shutdown left in the backlog (`AggregateBacklog`). Each event is
+    /// folded from what was stored with it, which is what was folded at ingest. Returns the events replayed.
+    @discardableResult
+    static func replayAggregates(_ db: Database) throws -> Int {
+        guard let through = try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint WHERE id = 1") else { return 0 }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT seq, event_id, type, occurred_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region,
+                   concurrent_sessions, session_seconds, skill_delta, segments
+            FROM events WHERE seq > ? ORDER BY seq
+            """, arguments: [through])
+        var delta = AggregateTable()
+        var replayed = 0
+        while let row = try rows.next() {
+            delta.fold(try recordedEvent(row))
+            replayed += 1
+        }
+        guard replayed > 0 else { return 0 }
+        var statements = AggregateStatements()
+        for (key, added) in delta.rows {
+            var aggregate = added
+            if var stored = try storedAggregate(at: key, &statements, db) {
+                stored.merge(added)
+                aggregate = stored
+            }
+            try write(aggregate, at: key, &statements, db)
+        }
+        try db.execute(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
+        return replayed
+    }
+
+    /// A stored event as its fold saw it at ingest.
+    private static func recordedEvent(_ row: Row) throws -> RecordedEvent {
+        let seq: Int64 = row["seq"]
+        guard let type = EventType(rawValue: row["type"]), let variant = Variant(rawValue: row["variant"]) else {
+            throw StoreError(.corrupt, "event \(seq) has an unknown type or variant")
+        }
+        let event = Event(id: row["event_id"], timestamp: Milliseconds.date(row["occurred_at"]), userId: row["user_id"],
+                          sessionId: row["session_id"], region: row["region"], payload: try EventPayloadJSON.decode(row["payload"], type: type))
+        var recorded = RecordedEvent(event: event, attribution: Attribution(phase: row["phase"], variant: variant, epoch: row["epoch"]),
+                                     costUsd: row["cost_usd"], sessionSeconds: row["session_seconds"], skillDelta: row["skill_delta"],
+                                     segments: try StoredSegments.segments(row["segments"]))
+        recorded.concurrentSessions = row["concurrent_sessions"]
+        return recorded
+    }
+}

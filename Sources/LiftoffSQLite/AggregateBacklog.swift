@@ -6,9 +6,10 @@ import LiftoffCore
 /// A commit of a few dozen single events used to rewrite every aggregate row it touched (a dozen rows, with
 /// their sketches, two pages of the log); writing none of them took single events from ~0.57 to ~0.61 of
 /// `/healthz`. Rows of the minutes the in-memory mirrors hold (`RecentAggregates`, which every read of those
-/// minutes uses) are now kept here as keys and written from the mirror at most every `interval`, when the
-/// minute turns, or before anything is written through, in the transaction of the commit that is then under
-/// way, which also moves `aggregates_checkpoint.through_seq` to its last event. Rows of older minutes (a late
+/// minutes uses) are now kept here as keys and written from the mirror by the first commit `interval` after
+/// the last write or in a new minute, by a commit that writes a row through, or before a purge, in that
+/// commit's transaction, which also moves `aggregates_checkpoint.through_seq` to its last event. With no
+/// commit, the rows wait (reads do not need them; opening the file replays them). Rows of older minutes (a late
 /// event) are written through, and that commit writes the backlog with them, so every event after the
 /// checkpoint added to backlog rows only.
 ///

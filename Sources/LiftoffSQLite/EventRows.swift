@@ -61,8 +61,8 @@ struct EventRows {
     /// The statement for `count` rows. The full one is built once: it is on every batch's path.
     static func sql(rows count: Int) -> String {
         "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region, "
-            + "concurrent_sessions, session_seconds, skill_delta, segments) VALUES "
-            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", ")
+            + "concurrent_sessions, session_seconds, skill_delta, segments, replayable) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", count: count).joined(separator: ", ")
     }
     /// Every statement's text by its row count, built once: a commit of single events ends with a partial
     /// statement, and building its text took 2% of the writer's time.

@@ -390,9 +390,12 @@ enum SQLiteMigrations {
         migrator.registerMigration("0017-aggregates-written-behind") { db in
             // Aggregate rows of the in-memory minutes are written behind the commit (see `AggregateBacklog`):
             // what an event added to them is replayed from the events after `through_seq` when the file is
-            // opened, so each event keeps what its fold needs and was looked up at ingest. Every row already
-            // stored is reflected in the aggregates.
+            // opened, so each event keeps what its fold needs and was looked up at ingest, and is marked
+            // `replayable`: a binary from before this migration, run on the file after it (a rolled-back
+            // deploy), writes its events' rows in their commit and leaves them unmarked, so a later replay
+            // skips them. Every row already stored is reflected in the aggregates.
             try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN replayable INTEGER CHECK (replayable IS NULL OR replayable = 1);
                 ALTER TABLE events ADD COLUMN concurrent_sessions INTEGER CHECK (concurrent_sessions IS NULL OR concurrent_sessions >= 0);
                 ALTER TABLE events ADD COLUMN session_seconds REAL CHECK (session_seconds IS NULL OR session_seconds >= 0);
                 ALTER TABLE events ADD COLUMN skill_delta REAL;

@@ -5,23 +5,30 @@ import LiftoffStore
 
 extension SQLiteStore {
     /// Folds the events after `aggregates_checkpoint.through_seq` into the stored aggregate rows and moves the
-    /// checkpoint past them: what a crash or a shutdown left in the backlog (`AggregateBacklog`). Each event is
-    /// folded from what was stored with it, which is what was folded at ingest. Returns the events replayed.
+    /// checkpoint to the last event: what a crash or a shutdown left in the backlog (`AggregateBacklog`). Each
+    /// event is folded from what was stored with it, which is what was folded at ingest; events a binary from
+    /// before write-behind stored (not `replayable`) had their rows written in their commit and are skipped.
+    /// Returns how many events were folded, and how many could not be read back (left out of the rows rather
+    /// than keeping the file from opening).
     @discardableResult
-    static func replayAggregates(_ db: Database) throws -> Int {
-        guard let through = try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint WHERE id = 1") else { return 0 }
+    static func replayAggregates(_ db: Database) throws -> (replayed: Int, unreadable: Int) {
+        guard let through = try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint WHERE id = 1") else { return (0, 0) }
         let rows = try Row.fetchCursor(db, sql: """
             SELECT seq, event_id, type, occurred_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region,
                    concurrent_sessions, session_seconds, skill_delta, segments
-            FROM events WHERE seq > ? ORDER BY seq
+            FROM events WHERE seq > ? AND replayable = 1 ORDER BY seq
             """, arguments: [through])
         var delta = AggregateTable()
         var replayed = 0
+        var unreadable = 0
         while let row = try rows.next() {
-            delta.fold(try recordedEvent(row))
+            guard let recorded = try? recordedEvent(row) else {
+                unreadable += 1
+                continue
+            }
+            delta.fold(recorded)
             replayed += 1
         }
-        guard replayed > 0 else { return 0 }
         var statements = AggregateStatements()
         for (key, added) in delta.rows {
             var aggregate = added
@@ -31,8 +38,16 @@ extension SQLiteStore {
             }
             try write(aggregate, at: key, &statements, db)
         }
-        try db.execute(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
-        return replayed
+        // Also when nothing was replayed: a purge may have left the checkpoint past the last event, and the
+        // next events (seq is not AUTOINCREMENT) must be after it.
+        try moveAggregatesCheckpoint(db)
+        return (replayed, unreadable)
+    }
+
+    /// Marks every stored event as reflected in the aggregate rows.
+    static func moveAggregatesCheckpoint(_ db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
+            .execute()
     }
 
     /// A stored event as its fold saw it at ingest.

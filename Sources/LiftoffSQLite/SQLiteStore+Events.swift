@@ -224,13 +224,12 @@ extension SQLiteStore {
             }
             if let aggregate { try Self.write(aggregate, at: key, &statements, db) }
         }
-        try db.cachedStatement(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
-            .execute()
+        try Self.moveAggregatesCheckpoint(db)
         return (merged, .wroteBacklog)
     }
 
-    /// Writes the backlog and moves the checkpoint, in the caller's transaction: before anything changes the
-    /// events a replay would read (retention, redaction).
+    /// Writes the backlog's rows, in the caller's transaction: before anything changes the events a replay
+    /// would read (retention, redaction). The caller then moves the checkpoint.
     func writeAggregateBacklog(_ db: Database) throws {
         let pending = aggregateBacklog.withLock { $0 }
         var statements = AggregateStatements()
@@ -240,8 +239,6 @@ extension SQLiteStore {
                 try Self.write(mirrored, at: key, &statements, db)
             }
         }
-        try db.cachedStatement(sql: "UPDATE aggregates_checkpoint SET through_seq = (SELECT coalesce(max(seq), 0) FROM events) WHERE id = 1")
-            .execute()
     }
 
     /// The stored row at `key`, read from SQL.

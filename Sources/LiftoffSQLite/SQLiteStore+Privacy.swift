@@ -22,6 +22,8 @@ extension SQLiteStore {
                 // A replay reads the events after the checkpoint; none of them may change under it.
                 try writeAggregateBacklog(db)
                 result = try Self.purge(eventsBefore: eventsBefore, feedbackTextBefore: feedbackTextBefore, audit: audit, db)
+                // After the deletion: with the newest events gone, the next ones reuse their seq.
+                try Self.moveAggregatesCheckpoint(db)
                 return .commit
             }
             // In the same turn of the writer as the transaction: no commit came between.

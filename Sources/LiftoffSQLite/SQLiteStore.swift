@@ -42,13 +42,17 @@ public final class SQLiteStore: Store {
     let aggregateBacklog = Mutex(AggregateBacklog())
     /// How long those rows may wait.
     let aggregateWriteInterval: TimeInterval
+    /// Events after the aggregates' checkpoint that opening the file could not read back, so left out of the
+    /// aggregate rows (0 unless a row was damaged): for the server to report.
+    public let unreplayableEvents: Int
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// `dedupeHorizon` and `dedupeCapacity` bound how far back a retried event id is recognised;
     /// `recentMinutes` how many of the latest minutes of aggregates are kept decoded in memory (0: none), which
     /// assumes this process is the file's only writer of events, as `liftoff serve` is. Aggregate rows of those
-    /// minutes are written at most `aggregateWriteInterval` seconds after their events (every read of them uses
-    /// memory meanwhile); opening the file replays what a crash left unwritten.
+    /// minutes are written by the first commit at least `aggregateWriteInterval` seconds after the last write
+    /// (or in another minute); every read of them uses memory meanwhile, and opening the file replays what a
+    /// crash, or a stop with no commit since, left unwritten.
     public init(path: String, now: Date, dedupeHorizon: TimeInterval = 24 * 3600, dedupeCapacity: Int = 2_000_000,
                 recentMinutes: Int = 180, durability: Durability = .full, aggregateWriteInterval: TimeInterval = 1) throws {
         self.aggregateWriteInterval = aggregateWriteInterval
@@ -71,7 +75,7 @@ public final class SQLiteStore: Store {
             }
             try SQLiteMigrations.migrator.migrate(databasePool)
             // Before the mirrors load the rows: a crash may have left the newest events' rows unwritten.
-            _ = try databasePool.write { db in try Self.replayAggregates(db) }
+            unreplayableEvents = try databasePool.write { db in try Self.replayAggregates(db) }.unreadable
         } catch {
             throw SQLitePool.translate(error)
         }

@@ -12,7 +12,12 @@ enum StoreOpening {
                                        _ body: (any Store, any Cluster) async throws -> T) async throws -> T {
         switch location {
         case .sqlite(let path):
-            return try await body(try SQLiteStore.open(at: path, now: now), SingleNode())
+            let store = try SQLiteStore.open(at: path, now: now)
+            if store.unreplayableEvents > 0 {
+                logger.warning("events stored after the aggregates' last write could not be read back; their aggregates are missing them",
+                               metadata: ["events": "\(store.unreplayableEvents)", "path": "\(path)"])
+            }
+            return try await body(store, SingleNode())
         case .postgres(let text):
             let url: PostgresURL
             do { url = try PostgresURL(text) } catch let error as PostgresURLError { throw StoreOpeningError(error.description) }

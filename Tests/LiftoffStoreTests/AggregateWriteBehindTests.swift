@@ -58,7 +58,7 @@ struct AggregateWriteBehindTests {
     func checkpoint(_ store: SQLiteStore) async throws -> (through: Int64, last: Int64) {
         try await store.pool.read { db in
             (try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint")!,
-             try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events")!)
+             try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM events")!)
         }
     }
 
@@ -174,5 +174,84 @@ struct AggregateWriteBehindTests {
         let reopened = try SQLiteStore(path: directory.databasePath, now: now)
         let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
         #expect(totals[.latency]?.count == 24)
+    }
+
+    /// A purge that deletes the newest events leaves the checkpoint at the last event that remains: the next
+    /// events reuse the deleted ones' seq and must still be replayed.
+    @Test func eventsAfterAPurgeOfTheNewestAreReplayed() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: directory.databasePath, now: now, aggregateWriteInterval: 3600)
+            for (index, batch) in batches().enumerated() {
+                _ = try await store.append(batch, receivedAt: now.addingTimeInterval(Double(index) / 10))
+            }
+            _ = try await store.purge(eventsBefore: now.addingTimeInterval(3600), feedbackTextBefore: nil) { deleted, _ in
+                AuditEntry(at: now, actor: "test", action: "retention.purged", reason: "\(deleted) events")
+            }
+            #expect(try await checkpoint(store).through == 0)
+            _ = try await store.append(batches()[1], receivedAt: now.addingTimeInterval(0.7))
+            let state = try await checkpoint(store)
+            #expect(state.through == 0 && state.last == 8)
+        }
+        let reopened = try SQLiteStore(path: directory.databasePath, now: now)
+        let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
+        #expect(totals[.latency]?.count == 28)
+    }
+
+    /// Events after the checkpoint that a binary from before write-behind stored (a rolled-back deploy) had
+    /// their rows written in their commit: a replay leaves them out.
+    @Test func eventsOfAnOlderBinaryAreNotReplayed() async throws {
+        let directory = try TemporaryDirectory()
+        let before: AggregateTable
+        do {
+            let store = try SQLiteStore(path: directory.databasePath, now: now, aggregateWriteInterval: 0)
+            _ = try await store.append(batches()[0], receivedAt: now)
+            // What the older binary does: the event and its row in one transaction, the checkpoint untouched.
+            try await store.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO events (type, occurred_at, received_at, user_id, phase, variant, cost_usd, payload, epoch)
+                    VALUES ('ai_interaction', ?, ?, 'u7', 'alpha', 'treatment', 0.25, '{"latencyMs":100,"outcome":"ok"}', 0)
+                    """, arguments: [Milliseconds.from(now), Milliseconds.from(now)])
+                var statements = AggregateStatements()
+                let key = AggregateKey(minute: AggregateTable.minute(of: now), phase: "alpha", variant: .treatment, measure: .latency)
+                var row = try SQLiteStore.storedAggregate(at: key, &statements, db)!
+                row.add(100)
+                try SQLiteStore.write(row, at: key, &statements, db)
+            }
+            before = try await storedRows(store).0
+            #expect(before.totals()[.latency]?.count == 5)
+            #expect(try await checkpoint(store).through == 7)
+        }
+        let reopened = try SQLiteStore(path: directory.databasePath, now: now)
+        #expect(try await storedRows(reopened).0 == before)
+        #expect(try await checkpoint(reopened).through == 8)
+    }
+
+    /// With no minutes kept in memory every row is written in its commit, and so is the checkpoint.
+    @Test func withoutMirrorsEveryCommitWritesItsRows() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now, recentMinutes: 0, aggregateWriteInterval: 3600)
+        for (index, batch) in batches().prefix(3).enumerated() {
+            _ = try await store.append(batch, receivedAt: now.addingTimeInterval(Double(index) / 10))
+            let state = try await checkpoint(store)
+            #expect(state.through == state.last)
+        }
+        #expect(try await storedRows(store).0.totals()[.latency]?.count == 12)
+    }
+
+    /// An event after the checkpoint that cannot be read back is left out and counted, and the file still
+    /// opens: a damaged row must not keep the server from starting.
+    @Test func anUnreadableEventIsCountedNotFatal() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let store = try SQLiteStore(path: directory.databasePath, now: now, aggregateWriteInterval: 3600)
+            _ = try await store.append(batches()[0], receivedAt: now)
+            _ = try await store.append(batches()[1], receivedAt: now.addingTimeInterval(0.1))
+            try await store.pool.write { db in try db.execute(sql: "UPDATE events SET payload = 'damaged' WHERE seq = 8") }
+        }
+        let reopened = try SQLiteStore(path: directory.databasePath, now: now)
+        #expect(reopened.unreplayableEvents == 1)
+        let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
+        #expect(totals[.latency]?.count == 7)
     }
 }

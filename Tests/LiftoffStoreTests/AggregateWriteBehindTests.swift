@@ -157,19 +157,23 @@ struct AggregateWriteBehindTests {
         #expect(stored.0.totals()[.latency]?.count == 15)
     }
 
+    /// Every batch, then retention of everything received before an hour from now.
+    func appendAllThenPurge(_ store: SQLiteStore) async throws -> PurgeResult {
+        for (index, batch) in batches().enumerated() {
+            _ = try await store.append(batch, receivedAt: now.addingTimeInterval(Double(index) / 10))
+        }
+        return try await store.purge(eventsBefore: now.addingTimeInterval(3600), feedbackTextBefore: nil) { deleted, _ in
+            AuditEntry(at: now, actor: "test", action: "retention.purged", reason: "\(deleted) events")
+        }
+    }
+
     /// Retention deletes events; those after the checkpoint are written into the rows first, or a replay
     /// would miss them.
     @Test func aPurgeWritesTheBacklogFirst() async throws {
         let directory = try TemporaryDirectory()
         do {
             let store = try SQLiteStore(path: directory.databasePath, now: now, aggregateWriteInterval: 3600)
-            for (index, batch) in batches().enumerated() {
-                _ = try await store.append(batch, receivedAt: now.addingTimeInterval(Double(index) / 10))
-            }
-            let purged = try await store.purge(eventsBefore: now.addingTimeInterval(3600), feedbackTextBefore: nil) { deleted, _ in
-                AuditEntry(at: now, actor: "test", action: "retention.purged", reason: "\(deleted) events")
-            }
-            #expect(purged.deleted == 47)
+            #expect(try await appendAllThenPurge(store).deleted == 47)
         }
         let reopened = try SQLiteStore(path: directory.databasePath, now: now)
         let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
@@ -182,12 +186,7 @@ struct AggregateWriteBehindTests {
         let directory = try TemporaryDirectory()
         do {
             let store = try SQLiteStore(path: directory.databasePath, now: now, aggregateWriteInterval: 3600)
-            for (index, batch) in batches().enumerated() {
-                _ = try await store.append(batch, receivedAt: now.addingTimeInterval(Double(index) / 10))
-            }
-            _ = try await store.purge(eventsBefore: now.addingTimeInterval(3600), feedbackTextBefore: nil) { deleted, _ in
-                AuditEntry(at: now, actor: "test", action: "retention.purged", reason: "\(deleted) events")
-            }
+            _ = try await appendAllThenPurge(store)
             #expect(try await checkpoint(store).through == 0)
             _ = try await store.append(batches()[1], receivedAt: now.addingTimeInterval(0.7))
             let state = try await checkpoint(store)

@@ -28,7 +28,8 @@ struct EventRows {
         var concurrentSessions: Int?
         var sessionSeconds: Double?
         var skillDelta: Double?
-        var segments: String?
+        var segmentDimensions: Int?
+        var segmentValues: [UInt8]?
 
         init(_ recorded: RecordedEvent, receivedAt: Int64) {
             let event = recorded.event
@@ -47,7 +48,7 @@ struct EventRows {
             concurrentSessions = recorded.concurrentSessions
             sessionSeconds = recorded.sessionSeconds
             skillDelta = recorded.skillDelta
-            segments = StoredSegments.text(recorded.segments)
+            (segmentDimensions, segmentValues) = StoredSegments.encode(recorded)
         }
     }
 
@@ -61,8 +62,8 @@ struct EventRows {
     /// The statement for `count` rows. The full one is built once: it is on every batch's path.
     static func sql(rows count: Int) -> String {
         "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region, "
-            + "concurrent_sessions, session_seconds, skill_delta, segments, replayable) VALUES "
-            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", count: count).joined(separator: ", ")
+            + "concurrent_sessions, session_seconds, skill_delta, segment_dimensions, segment_values, replayable) VALUES "
+            + repeatElement("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)", count: count).joined(separator: ", ")
     }
     /// Every statement's text by its row count, built once: a commit of single events ends with a partial
     /// statement, and building its text took 2% of the writer's time.
@@ -104,7 +105,11 @@ struct EventRows {
             index += 1; if let open = row.concurrentSessions { sqlite3_bind_int64(handle, index, Int64(open)) }
             index += 1; if let seconds = row.sessionSeconds { sqlite3_bind_double(handle, index, seconds) }
             index += 1; if let delta = row.skillDelta { sqlite3_bind_double(handle, index, delta) }
-            bind(row.segments)
+            index += 1; if let dimensions = row.segmentDimensions { sqlite3_bind_int64(handle, index, Int64(dimensions)) }
+            index += 1
+            row.segmentValues?.withUnsafeBytes { bytes in  // never empty: at least "[]"
+                _ = sqlite3_bind_text(handle, index, bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+            }
         }
         try stepOnce(statement, db)
         rows.removeAll(keepingCapacity: true)

@@ -399,7 +399,8 @@ enum SQLiteMigrations {
                 ALTER TABLE events ADD COLUMN concurrent_sessions INTEGER CHECK (concurrent_sessions IS NULL OR concurrent_sessions >= 0);
                 ALTER TABLE events ADD COLUMN session_seconds REAL CHECK (session_seconds IS NULL OR session_seconds >= 0);
                 ALTER TABLE events ADD COLUMN skill_delta REAL;
-                ALTER TABLE events ADD COLUMN segments TEXT;
+                ALTER TABLE events ADD COLUMN segment_dimensions INTEGER CHECK (segment_dimensions IS NULL OR segment_dimensions > 0);
+                ALTER TABLE events ADD COLUMN segment_values TEXT;
                 CREATE TABLE aggregates_checkpoint (
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     through_seq INTEGER NOT NULL CHECK (through_seq >= 0)

@@ -15,7 +15,7 @@ extension SQLiteStore {
         guard let through = try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint WHERE id = 1") else { return (0, 0) }
         let rows = try Row.fetchCursor(db, sql: """
             SELECT seq, event_id, type, occurred_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region,
-                   concurrent_sessions, session_seconds, skill_delta, segments
+                   concurrent_sessions, session_seconds, skill_delta, segment_dimensions, segment_values
             FROM events WHERE seq > ? AND replayable = 1 ORDER BY seq
             """, arguments: [through])
         var delta = AggregateTable()
@@ -59,9 +59,9 @@ extension SQLiteStore {
         let event = Event(id: row["event_id"], timestamp: Milliseconds.date(row["occurred_at"]), userId: row["user_id"],
                           sessionId: row["session_id"], region: row["region"], payload: try EventPayloadJSON.decode(row["payload"], type: type))
         var recorded = RecordedEvent(event: event, attribution: Attribution(phase: row["phase"], variant: variant, epoch: row["epoch"]),
-                                     costUsd: row["cost_usd"], sessionSeconds: row["session_seconds"], skillDelta: row["skill_delta"],
-                                     segments: try StoredSegments.segments(row["segments"]))
+                                     costUsd: row["cost_usd"], sessionSeconds: row["session_seconds"], skillDelta: row["skill_delta"])
         recorded.concurrentSessions = row["concurrent_sessions"]
+        recorded.segments = try StoredSegments.decode(dimensions: row["segment_dimensions"], values: row["segment_values"], of: recorded)
         return recorded
     }
 }

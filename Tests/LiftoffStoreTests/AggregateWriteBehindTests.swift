@@ -253,4 +253,22 @@ struct AggregateWriteBehindTests {
         let totals = try await reopened.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
         #expect(totals[.latency]?.count == 7)
     }
+
+    /// Segments come back from what is stored as they went in: the event's own values from the event,
+    /// others (a value past its cap, a skill level, whatever characters they hold) from the stored text.
+    @Test(arguments: [nil, "tutoring_chat", "other", "say \"hi\"", "back\\slash", "two\nlines", "üñí €", "\u{1}"])
+    func storedSegmentsRoundTrip(feature: String?) throws {
+        var event = recorded(.aiInteraction(AIInteraction(feature: "tutoring_chat", model: "m", latencyMs: 1)), user: "u1")
+        event.event.region = "eu"
+        event.segments = [feature.map { Segment(.feature, $0) }, Segment(.model, "m"), Segment(.skillLevel, "advanced"),
+                          Segment(.region, "eu")].compactMap { $0 }
+        let (dimensions, values) = StoredSegments.encode(event)
+        let text = values.map { String(decoding: $0, as: UTF8.self) }
+        #expect(try StoredSegments.decode(dimensions: dimensions, values: text, of: event) == event.segments)
+        // Only what the event does not carry is written out.
+        #expect(text?.contains("\"m\"") == false)
+        #expect(text?.contains("advanced") == true)
+        event.segments = []
+        #expect(StoredSegments.encode(event).dimensions == nil)
+    }
 }

@@ -271,4 +271,30 @@ struct AggregateWriteBehindTests {
         event.segments = []
         #expect(StoredSegments.encode(event).dimensions == nil)
     }
+
+    /// A file from before write-behind: its events' rows were written in their commits, so the migration puts
+    /// the checkpoint after its last event and opening it replays nothing.
+    @Test func aFileFromBeforeWriteBehindIsNotReplayed() async throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let queue = try DatabaseQueue(path: directory.databasePath)
+            try SQLiteMigrations.migrator.migrate(queue, upTo: "0016-index-audit-by-action")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO events (type, occurred_at, received_at, user_id, phase, variant, cost_usd, payload, epoch)
+                    VALUES ('ai_interaction', ?, ?, 'u1', 'alpha', 'treatment', 0.25, '{"latencyMs":100,"outcome":"ok"}', 0)
+                    """, arguments: [Milliseconds.from(now), Milliseconds.from(now)])
+                var statements = AggregateStatements()
+                var latency = Aggregate(for: .latency)
+                latency.add(100)
+                try SQLiteStore.write(latency, at: AggregateKey(minute: AggregateTable.minute(of: now), phase: "alpha", variant: .treatment,
+                                                                measure: .latency), &statements, db)
+            }
+        }
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        #expect(try await checkpoint(store).through == 1)
+        #expect(try await storedRows(store).0.totals()[.latency]?.count == 1)
+        let totals = try await store.aggregates(minutes: minutes, phase: nil, variant: nil, fromEpoch: nil, measures: nil).totals()
+        #expect(totals[.latency]?.count == 1)
+    }
 }

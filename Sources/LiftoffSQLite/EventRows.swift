@@ -59,7 +59,7 @@ struct EventRows {
         if rows.count == Self.rowsPerStatement { try flush(db) }
     }
 
-    /// The statement for `count` rows. The full one is built once: it is on every batch's path.
+    /// The statement for `count` rows.
     static func sql(rows count: Int) -> String {
         "INSERT INTO events (event_id, type, occurred_at, received_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region, "
             + "concurrent_sessions, session_seconds, skill_delta, segment_dimensions, segment_values, replayable) VALUES "

@@ -8,18 +8,16 @@ extension SQLiteStore {
     /// checkpoint to the last event: what a crash or a shutdown left in the backlog (`AggregateBacklog`). Each
     /// event is folded from what was stored with it, which is what was folded at ingest; events a binary from
     /// before write-behind stored (not `replayable`) had their rows written in their commit and are skipped.
-    /// Returns how many events were folded, and how many could not be read back (left out of the rows rather
-    /// than keeping the file from opening).
-    @discardableResult
-    static func replayAggregates(_ db: Database) throws -> (replayed: Int, unreadable: Int) {
-        guard let through = try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint WHERE id = 1") else { return (0, 0) }
+    /// Returns how many events could not be read back (left out of the rows rather than keeping the file from
+    /// opening).
+    static func replayAggregates(_ db: Database) throws -> Int {
+        guard let through = try Int64.fetchOne(db, sql: "SELECT through_seq FROM aggregates_checkpoint WHERE id = 1") else { return 0 }
         let rows = try Row.fetchCursor(db, sql: """
             SELECT seq, event_id, type, occurred_at, user_id, session_id, phase, variant, cost_usd, payload, epoch, region,
                    concurrent_sessions, session_seconds, skill_delta, segment_dimensions, segment_values
             FROM events WHERE seq > ? AND replayable = 1 ORDER BY seq
             """, arguments: [through])
         var delta = AggregateTable()
-        var replayed = 0
         var unreadable = 0
         while let row = try rows.next() {
             guard let recorded = try? recordedEvent(row) else {
@@ -27,21 +25,15 @@ extension SQLiteStore {
                 continue
             }
             delta.fold(recorded)
-            replayed += 1
         }
         var statements = AggregateStatements()
         for (key, added) in delta.rows {
-            var aggregate = added
-            if var stored = try storedAggregate(at: key, &statements, db) {
-                stored.merge(added)
-                aggregate = stored
-            }
-            try write(aggregate, at: key, &statements, db)
+            try write(merged(added, onto: try storedAggregate(at: key, &statements, db)), at: key, &statements, db)
         }
         // Also when nothing was replayed: a purge may have left the checkpoint past the last event, and the
         // next events (seq is not AUTOINCREMENT) must be after it.
         try moveAggregatesCheckpoint(db)
-        return (replayed, unreadable)
+        return unreadable
     }
 
     /// Marks every stored event as reflected in the aggregate rows.

@@ -184,18 +184,14 @@ extension SQLiteStore {
         var writtenThrough = false
         var statements = AggregateStatements()
         for (key, added) in rows {
-            let mirrored = key.segment == nil ? recent.withLock { $0.stored(at: key) } : recentSegments.withLock { $0.stored(at: key) }
-            var aggregate = added
+            let mirrored = mirrored(at: key)
             let stored: Aggregate?
             if case .some(let inMirror) = mirrored {
                 stored = inMirror
             } else {
                 stored = try Self.storedAggregate(at: key, &statements, db)
             }
-            if var stored {
-                stored.merge(added)
-                aggregate = stored
-            }
+            let aggregate = Self.merged(added, onto: stored)
             merged.append((key, aggregate))
             guard !aggregatesInMemoryOnly else { continue }
             if mirrored != nil {
@@ -209,21 +205,7 @@ extension SQLiteStore {
         var pending = aggregateBacklog.withLock { $0 }
         pending.keys.formUnion(deferred)
         guard writtenThrough || pending.isDue(at: receivedAt, interval: aggregateWriteInterval) else { return (merged, .deferred(deferred)) }
-        let mergedNow = Dictionary(merged, uniquingKeysWith: { _, last in last })
-        for key in pending.keys {
-            // Every backlog row is in its mirror: its minute joined the backlog only while a mirror covered
-            // it, and a mirror drops minutes only when the minute turns, which writes the backlog first.
-            let aggregate: Aggregate?
-            if let now = mergedNow[key] {
-                aggregate = now
-            } else if case .some(.some(let mirrored)) = key.segment == nil ? recent.withLock({ $0.stored(at: key) })
-                                                                          : recentSegments.withLock({ $0.stored(at: key) }) {
-                aggregate = mirrored
-            } else {
-                aggregate = nil
-            }
-            if let aggregate { try Self.write(aggregate, at: key, &statements, db) }
-        }
+        try writeBacklog(pending.keys, latest: Dictionary(merged, uniquingKeysWith: { _, last in last }), &statements, db)
         try Self.moveAggregatesCheckpoint(db)
         return (merged, .wroteBacklog)
     }
@@ -231,14 +213,35 @@ extension SQLiteStore {
     /// Writes the backlog's rows, in the caller's transaction: before anything changes the events a replay
     /// would read (retention, redaction). The caller then moves the checkpoint.
     func writeAggregateBacklog(_ db: Database) throws {
-        let pending = aggregateBacklog.withLock { $0 }
         var statements = AggregateStatements()
-        for key in pending.keys {
-            if case .some(.some(let mirrored)) = key.segment == nil ? recent.withLock({ $0.stored(at: key) })
-                                                                    : recentSegments.withLock({ $0.stored(at: key) }) {
+        try writeBacklog(aggregateBacklog.withLock { $0.keys }, latest: [:], &statements, db)
+    }
+
+    /// Writes the rows at `keys`: from `latest` (this transaction's merges, not yet in the mirrors), else from
+    /// their mirror. Every backlog row is in its mirror: its minute joined the backlog only while a mirror
+    /// covered it, and a mirror drops minutes only when the minute turns, which writes the backlog first.
+    private func writeBacklog(_ keys: Set<AggregateKey>, latest: [AggregateKey: Aggregate], _ statements: inout AggregateStatements,
+                              _ db: Database) throws {
+        for key in keys {
+            if let aggregate = latest[key] {
+                try Self.write(aggregate, at: key, &statements, db)
+            } else if case .some(.some(let mirrored)) = mirrored(at: key) {
                 try Self.write(mirrored, at: key, &statements, db)
             }
         }
+    }
+
+    /// The row at `key` in its in-memory mirror: nil when the mirror does not cover the minute, `.some(nil)`
+    /// when it does and no row is stored.
+    private func mirrored(at key: AggregateKey) -> Aggregate?? {
+        key.segment == nil ? recent.withLock { $0.stored(at: key) } : recentSegments.withLock { $0.stored(at: key) }
+    }
+
+    /// `added` merged onto the row stored before it, if any.
+    static func merged(_ added: Aggregate, onto stored: Aggregate?) -> Aggregate {
+        guard var stored else { return added }
+        stored.merge(added)
+        return stored
     }
 
     /// The stored row at `key`, read from SQL.
@@ -268,7 +271,6 @@ extension SQLiteStore {
             ], aggregate, db)
         }
     }
-
 }
 
 /// What a commit did with the aggregate backlog.
@@ -281,51 +283,43 @@ enum AggregateWrite {
 
 /// The aggregate tables' statements, each looked up at its first use in a batch: a lookup hashes the statement's text.
 struct AggregateStatements {
-    private var cachedSelect: Statement?
-    private var cachedWrite: Statement?
-    private var cachedSegmentSelect: Statement?
-    private var cachedSegmentWrite: Statement?
+    private var cached = [Statement?](repeating: nil, count: 4)
 
     mutating func select(_ db: Database) throws -> Statement {
-        if let cachedSelect { return cachedSelect }
-        let statement = try db.cachedStatement(sql: """
+        try statement(0, db, sql: """
             SELECT count, sum, sum_squares, min, max, sketch FROM minute_aggregates
             WHERE minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
-        cachedSelect = statement
-        return statement
     }
 
     mutating func write(_ db: Database) throws -> Statement {
-        if let cachedWrite { return cachedWrite }
-        let statement = try db.cachedStatement(sql: """
+        try statement(1, db, sql: """
             INSERT INTO minute_aggregates (minute, phase, variant, epoch, measure, count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (minute, phase, variant, epoch, measure) DO UPDATE SET \(SQLiteStore.aggregateValuesUpdate)
             """)
-        cachedWrite = statement
-        return statement
     }
 
     mutating func segmentSelect(_ db: Database) throws -> Statement {
-        if let cachedSegmentSelect { return cachedSegmentSelect }
-        let statement = try db.cachedStatement(sql: """
+        try statement(2, db, sql: """
             SELECT count, sum, sum_squares, min, max, sketch FROM segment_aggregates
             WHERE dimension = ? AND value = ? AND minute = ? AND phase = ? AND variant = ? AND epoch = ? AND measure = ?
             """)
-        cachedSegmentSelect = statement
-        return statement
     }
 
     mutating func segmentWrite(_ db: Database) throws -> Statement {
-        if let cachedSegmentWrite { return cachedSegmentWrite }
-        let statement = try db.cachedStatement(sql: """
+        try statement(3, db, sql: """
             INSERT INTO segment_aggregates (dimension, value, minute, phase, variant, epoch, measure,
                                             count, sum, sum_squares, min, max, sketch)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (dimension, value, minute, phase, variant, epoch, measure) DO UPDATE SET \(SQLiteStore.aggregateValuesUpdate)
             """)
-        cachedSegmentWrite = statement
+    }
+
+    private mutating func statement(_ slot: Int, _ db: Database, sql: @autoclosure () -> String) throws -> Statement {
+        if let statement = cached[slot] { return statement }
+        let statement = try db.cachedStatement(sql: sql())
+        cached[slot] = statement
         return statement
     }
 }

@@ -75,7 +75,7 @@ public final class SQLiteStore: Store {
             }
             try SQLiteMigrations.migrator.migrate(databasePool)
             // Before the mirrors load the rows: a crash may have left the newest events' rows unwritten.
-            unreplayableEvents = try databasePool.write { db in try Self.replayAggregates(db) }.unreadable
+            unreplayableEvents = try databasePool.write { db in try Self.replayAggregates(db) }
         } catch {
             throw SQLitePool.translate(error)
         }

@@ -12,7 +12,7 @@ struct RecentEventIDs {
 
     let horizon: TimeInterval
     let capacity: Int
-    private var members: Set<Fingerprint> = []
+    private var members = FingerprintSet()
     /// Oldest first. A ring buffer: expiring the oldest is O(1) and its storage stays at `capacity` entries,
     /// where an array with a moving start grew to twice that and moved every live entry at each compaction
     /// (48 MB on the writer thread once every 2 M ids).
@@ -20,19 +20,23 @@ struct RecentEventIDs {
 
     /// 128 bits from two differently seeded hashes, so a false "duplicate" (which would drop an event) is
     /// practically impossible.
-    struct Fingerprint: Hashable {
+    struct Fingerprint: Equatable {
         let high: UInt64
         let low: UInt64
 
         init(_ id: String) {
             high = StableHash.hash64(id)
-            low = StableHash.hash64("liftoff-event-id:" + id)
+            // All zeros marks an empty slot in `FingerprintSet`; an id hashing to it (odds 2⁻¹²⁸) is moved by one.
+            let low = StableHash.hash64("liftoff-event-id:" + id)
+            self.low = high == 0 && low == 0 ? 1 : low
         }
 
-        /// One half is already a uniform hash: feeding both made every lookup hash twice the bytes.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(low)
+        private init(high: UInt64, low: UInt64) {
+            self.high = high
+            self.low = low
         }
+
+        static let empty = Fingerprint(high: 0, low: 0)
     }
 
     init(horizon: TimeInterval = defaultHorizon, capacity: Int = defaultCapacity) {
@@ -45,7 +49,7 @@ struct RecentEventIDs {
     var count: Int { members.count }
 
     mutating func insert(_ fingerprint: Fingerprint, receivedAt: Date) {
-        guard members.insert(fingerprint).inserted else { return }
+        guard members.insert(fingerprint) else { return }
         order.append((fingerprint, receivedAt))
         expire(before: receivedAt.addingTimeInterval(-horizon))
     }

@@ -33,7 +33,7 @@ extension SQLiteStore {
             levels = UserLevels(store: self)
             statuses = []
             fresh = []
-            var seenInBatch = Set<RecentEventIDs.Fingerprint>()
+            var seenInBatch = FingerprintSet(minimumCapacity: events.count)
             var delta = AggregateTable()
             var userDays = Set<UserDay>()
             let received = Milliseconds.from(receivedAt)
@@ -45,7 +45,7 @@ extension SQLiteStore {
                 if let id = event.id {
                     let fingerprint = RecentEventIDs.Fingerprint(id)
                     let known = recentIDs.withLock { $0.contains(fingerprint) }
-                    guard !known, seenInBatch.insert(fingerprint).inserted else {
+                    guard !known, seenInBatch.insert(fingerprint) else {
                         statuses.append(.duplicate)
                         continue
                     }

@@ -30,6 +30,43 @@ struct SQLiteStoreTests {
         #expect(totals[.latency]?.count == 2)
     }
 
+    /// Every column of every row reads back as appended, across the multi-row statements (more rows than one
+    /// statement holds, so the bound texts are laid out twice) and with texts that are not ASCII, absent or
+    /// repeated: the texts are bound in place from one buffer, not copied one by one.
+    @Test func storedRowsKeepEveryText() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.databasePath, now: now)
+        let count = EventRows.rowsPerStatement + 13
+        func recorded(_ index: Int) -> RecordedEvent {
+            let id: String? = index % 9 == 0 ? nil : "ïd-\(index)"
+            let user: String? = index % 7 == 0 ? nil : "user-\(index % 5)"
+            let session: String? = index % 4 == 0 ? nil : "séance-\(index)"
+            let region: String? = index % 3 == 0 ? nil : "région-\(index % 2)"
+            let call = AIInteraction(model: "mödel-\(index)", latencyMs: Double(index), outcome: .ok)
+            let attribution = Attribution(phase: index % 2 == 0 ? "alpha" : "beta", variant: index % 2 == 0 ? .treatment : .control)
+            let event = Event(id: id, timestamp: now, userId: user, sessionId: session, region: region, payload: .aiInteraction(call))
+            return RecordedEvent(event: event, attribution: attribution)
+        }
+        let events = (0..<count).map(recorded)
+        #expect(try await store.append(events, receivedAt: now) == Array(repeating: .accepted, count: count))
+        let queue = try DatabaseQueue(path: directory.databasePath)
+        let rows = try await queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT event_id, type, user_id, session_id, phase, variant, payload, region FROM events ORDER BY seq")
+        }
+        try #require(rows.count == count)
+        for (row, recorded) in zip(rows, events) {
+            let event = recorded.event
+            #expect(row["event_id"] as String? == event.id)
+            #expect(row["type"] as String == "ai_interaction")
+            #expect(row["user_id"] as String? == event.userId)
+            #expect(row["session_id"] as String? == event.sessionId)
+            #expect(row["phase"] as String == recorded.attribution.phase)
+            #expect(row["variant"] as String == recorded.attribution.variant.rawValue)
+            #expect(row["payload"] as String == EventPayloadJSON.encode(event.payload))
+            #expect(row["region"] as String? == event.region)
+        }
+    }
+
     /// Acknowledged means durable: the connection that commits events waits for the disk (`synchronous=FULL`,
     /// 2), on a new file and on a reopened one. Opening a WAL pool used to leave it at NORMAL (1), which
     /// survives a crash of the process but not of the machine.

@@ -28,7 +28,7 @@ extension SQLiteStore {
         var newUserDays: Set<UserDay> = []
         var dimensionValues = dimensionValueState.withLock { $0 }
         var levels = UserLevels(store: self)
-        try db.inTransaction {
+        try db.inCachedTransaction {
             dimensionValues = dimensionValueState.withLock { $0 }
             levels = UserLevels(store: self)
             statuses = []
@@ -82,7 +82,6 @@ extension SQLiteStore {
                 ])
             }
             (written, backlog) = try mergeAggregates(delta, receivedAt: receivedAt, db)
-            return .commit
         }
         // Only after the commit: a rolled-back batch must not make its ids look recorded, nor its
         // aggregates look stored. Still on the writer, so no other write comes between.

@@ -92,17 +92,24 @@ struct PayloadJSONTests {
         let payloads: [EventPayload] = [
             .aiInteraction(AIInteraction(feature: "f", model: "m", provider: "p", latencyMs: 1, inputTokens: 2, outputTokens: 3, costUsd: 0.5,
                                          outcome: .ok, relevance: 0.5, accuracy: 0.5, cachedInputTokens: 1, reasoningTokens: 1)),
+            .aiInteraction(AIInteraction(latencyMs: 123_456_789_012, inputTokens: -7, outcome: .timeout, relevance: 1e20)),
             .feedback(Feedback(rating: 1, helpful: true, relevant: false, usability: 2, suggestion: "s", interactionId: "i", feature: "f")),
+            .feedback(Feedback(rating: 5, suggestion: "say \"hi\"\n\u{1}ü")),
+            .sessionStart,
             .sessionEnd(SessionEnd(durationSeconds: 3)),
             .assessment(Assessment(skill: "s", score: 0.5, level: "l", predictedLevel: "p")),
             .completion(Completion(item: .project, itemId: "i", completed: true)),
             .securityIssue(SecurityIssue(severity: .high, title: "t")),
             .integrityViolation(IntegrityViolation(check: "c", detail: "d", feature: "f")),
+            .integrityCheck(IntegrityCheck(check: "c", passed: false, detail: "d", feature: "f")),
             .resource(ResourceSample(cpu: 0.5, memory: 0.5, infraCostUsd: 1)),
             .payment(Payment(amountUsd: 12, kind: .subscription, plan: "p")),
         ]
         for payload in payloads {
             #expect(payload.compactJSONText == JSONValue.object(payload.jsonObject).compactText, "\(payload.type)")
         }
+        // Digits are written in place; these are the texts `String(Int64)` and `description` gave.
+        #expect(payloads[1].compactJSONText == #"{"inputTokens":-7,"latencyMs":123456789012,"outcome":"timeout","relevance":1e+20}"#)
+        #expect(payloads[3].compactJSONText == #"{"rating":5,"suggestion":"say \"hi\"\n\u0001ü"}"#)
     }
 }

@@ -3,11 +3,31 @@
 /// which the distinct counter's register choice and leading-zero count rely on.
 public enum StableHash {
     public static func hash64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
+        finalised(fnv(text, from: offsetBasis))
+    }
+
+    /// `hash64(prefix + text)`, without building the joined string: FNV-1a reads bytes in order, so the
+    /// prefix's state continues over the text.
+    public static func hash64(_ text: String, after prefix: String) -> UInt64 {
+        finalised(fnv(text, from: fnv(prefix, from: offsetBasis)))
+    }
+
+    private static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    private static func fnv(_ text: String, from state: UInt64) -> UInt64 {
+        var hash = state
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01B3
+            }
         }
+        return hash
+    }
+
+    private static func finalised(_ state: UInt64) -> UInt64 {
+        var hash = state
         hash ^= hash >> 33
         hash &*= 0xff51_afd7_ed55_8ccd
         hash ^= hash >> 33

@@ -27,7 +27,7 @@ struct RecentEventIDs {
         init(_ id: String) {
             high = StableHash.hash64(id)
             // All zeros marks an empty slot in `FingerprintSet`; an id hashing to it (odds 2⁻¹²⁸) is moved by one.
-            let low = StableHash.hash64("liftoff-event-id:" + id)
+            let low = StableHash.hash64(id, after: "liftoff-event-id:")
             self.low = high == 0 && low == 0 ? 1 : low
         }
 

@@ -42,3 +42,15 @@ struct DistinctCounterTests {
         }
     }
 }
+
+/// Stored registers and retry fingerprints are recomputed from these hashes by later versions, so the values
+/// are pinned (computed independently, in Python, from FNV-1a and MurmurHash3's finaliser).
+@Suite("Stable hash")
+struct StableHashTests {
+    @Test func valuesAreTheSameInEveryVersion() {
+        #expect(StableHash.hash64("") == 0xefd0_1f60_ba99_2926)
+        #expect(StableHash.hash64("u-1") == 0x2e9d_b84d_05a7_8d5f)
+        #expect(StableHash.hash64("ïd-7", after: "liftoff-event-id:") == 0xe730_fc22_efc3_20b8)
+        #expect(StableHash.hash64("ïd-7", after: "liftoff-event-id:") == StableHash.hash64("liftoff-event-id:ïd-7"))
+    }
+}

@@ -99,9 +99,10 @@ echo "warming up…"
 wrk -t2 -c16 -d3s "http://127.0.0.1:$port/healthz" > /dev/null
 wrk -t2 -c16 -d5s -s "$work/single.lua" "http://127.0.0.1:$port/v1/events" > /dev/null
 # /healthz and single events alternate for $rounds rounds and the ratio is the median of each round's pair:
-# on a shared machine one pair alone moved between 0.44 and 0.60 from one run to the next.
+# on a shared machine one pair alone moved between 0.44 and 0.60 from one run to the next, and with three
+# pairs a run's median still moved by ±0.05 (0.56–0.67 over the same build's runs), so five.
 stored() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM events").fetchone()[0])' "$work/data/liftoff.sqlite"; }
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 healths=(); singles=(); health_cpu=(); single_cpu=(); single_threads=()
 # The server's CPU time per request (user + system, from /proc): steadier than rates on a shared machine,
 # and it says how much of a request's cost is the server's own.

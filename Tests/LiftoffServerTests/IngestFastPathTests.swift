@@ -32,9 +32,9 @@ struct IngestFastPathTests {
         .joined(separator: ",") + "]}"
 
     /// The handler on a test channel, with a real pipeline on a real SQLite file.
-    static func channel(_ server: borrowing TestServer, pipeline: IngestPipeline) async throws -> NIOAsyncTestingChannel {
+    static func channel(_ server: borrowing TestServer, pipeline: IngestPipeline, keys given: KeyRing? = nil) async throws -> NIOAsyncTestingChannel {
         let rollout = try await RolloutState.load(store: server.store, plan: server.configuration.plan, now: server.clock.now())
-        let keys = KeyRing(store: server.store, clock: server.clock)
+        let keys = given ?? KeyRing(store: server.store, clock: server.clock)
         try await keys.reload()
         let events = EventsController(pipeline: pipeline, rollout: rollout, prices: { PriceBook() }, clock: server.clock,
                                       validator: EventValidator(), limits: IngestLimits(), pseudonymizer: nil)
@@ -135,6 +135,57 @@ struct IngestFastPathTests {
                 _ = try await channel.readOutbound(as: HTTPResponsePart.self)
             }
             #expect(try await Self.storedEvents(server) == 1)
+            try await channel.close()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// A connection remembers the key of its last request, and forgets it the moment the keys change: on one
+    /// connection, the key's requests are taken here until it is revoked, then reach the router (which
+    /// refuses them); a key that expires is refused at once too, with nothing reloaded; another header on
+    /// the same connection is looked up afresh.
+    @Test func aRememberedKeyEndsWithItsRevocationOrExpiry() async throws {
+        let server = try await TestServer()
+        let secrets = ["lft_remembered_then_revoked", "lft_remembered_then_expired"]
+        for (index, secret) in secrets.enumerated() {
+            try await server.store.insertKey(StoredKey(id: "k\(index)", name: "app-\(index)", scope: .ingest, hash: APIKeySecret.hash(secret),
+                                                       prefix: APIKeySecret.prefix(secret), createdAt: server.clock.now(),
+                                                       expiresAt: index == 1 ? server.clock.now().addingTimeInterval(60) : nil))
+        }
+        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let keys = KeyRing(store: server.store, clock: server.clock)
+            let channel = try await Self.channel(server, pipeline: pipeline, keys: keys)
+            func taken(_ id: String, key: String) async throws -> Bool {
+                let request = Self.post(Self.event(id), key: key)
+                for part in request { try await channel.writeInbound(part) }
+                var forwarded: [HTTPRequestPart] = []
+                while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
+                if forwarded.isEmpty { return try await Self.answer(channel).0.status == .ok }
+                #expect(forwarded == request)
+                try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .unauthorized)))
+                try await channel.writeOutbound(HTTPResponsePart.end(nil))
+                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+                return false
+            }
+            #expect(try await taken("a1", key: secrets[0]))
+            #expect(try await taken("a2", key: secrets[0]))
+            #expect(try await taken("i1", key: TestServer.keys[.ingest]!))
+            #expect(try await taken("a3", key: secrets[0]))
+            #expect(try await server.store.revokeKey("k0", at: server.clock.now(), audit: AuditEntry(at: server.clock.now(), actor: "test",
+                                                                                                     action: "key.revoke", reason: "test")))
+            try await keys.reload()
+            #expect(try await !taken("a4", key: secrets[0]))
+            #expect(try await taken("b1", key: secrets[1]))
+            #expect(try await taken("b2", key: secrets[1]))
+            server.clock.advance(by: 61)
+            #expect(try await !taken("b3", key: secrets[1]))
+            #expect(try await taken("i2", key: TestServer.keys[.ingest]!))
+            #expect(try await Self.storedEvents(server) == 7)
             try await channel.close()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

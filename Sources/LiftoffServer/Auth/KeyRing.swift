@@ -6,7 +6,9 @@ import Synchronization
 /// The active API keys in memory, by the SHA-256 of their secret, so authenticating a request touches no
 /// database. Reloaded from the store whenever keys change.
 final class KeyRing: Sendable {
-    private let keys = Mutex<[[UInt8]: StoredKey]>([:])
+    /// The keys and how many times they were reloaded: a key remembered by a connection (`RememberedKey`)
+    /// holds while the generation it was found in is still the current one.
+    private let state = Mutex<(keys: [[UInt8]: StoredKey], generation: Int)>(([:], 0))
     private let store: any Store
     let clock: any WallClock
     let limiter = RateLimiter()
@@ -18,7 +20,8 @@ final class KeyRing: Sendable {
 
     func reload() async throws {
         let active = try await store.activeKeys()
-        keys.withLock { $0 = Dictionary(active.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first }) }
+        let keys = Dictionary(active.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+        state.withLock { $0 = (keys, $0.generation &+ 1) }
         limiter.retain(Set(active.map(\.id)))
     }
 
@@ -28,11 +31,19 @@ final class KeyRing: Sendable {
 
     /// The key whose secret is `secret`, if it is active.
     func key(forSecret secret: String) -> StoredKey? {
-        let digest = APIKeySecret.hash(secret)
-        guard let stored = keys.withLock({ $0[digest] }),
-              APIKeySecret.constantTimeEquals(stored.hash, digest) else { return nil }
-        return stored
+        keyAndGeneration(forSecret: secret).key
     }
+
+    /// `key(forSecret:)` with the generation of the keys it was looked up in.
+    func keyAndGeneration(forSecret secret: String) -> (key: StoredKey?, generation: Int) {
+        let digest = APIKeySecret.hash(secret)
+        let (stored, generation) = state.withLock { ($0.keys[digest], $0.generation) }
+        guard let stored, APIKeySecret.constantTimeEquals(stored.hash, digest) else { return (nil, generation) }
+        return (stored, generation)
+    }
+
+    /// How many times the keys were reloaded.
+    var generation: Int { state.withLock { $0.generation } }
 
     /// The key of a login form's secret, if it is active and not expired.
     func authenticate(secret: String) -> AuthenticatedKey? {
@@ -43,6 +54,6 @@ final class KeyRing: Sendable {
 
     /// Whether the key `id` is still active (sessions end when their key is revoked).
     func isActive(_ id: String) -> Bool {
-        keys.withLock { $0.values.contains { $0.id == id } }
+        state.withLock { $0.keys.values.contains { $0.id == id } }
     }
 }

@@ -90,6 +90,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var forwardedCloses = false
     /// This connection's loop's, looked up at the first request taken here.
     private var mailbox: LoopMailbox?
+    /// The key this connection's last request taken here authenticated with.
+    private var rememberedKey: RememberedKey?
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -219,7 +221,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func answerOrForward(_ head: HTTPRequest, _ body: ByteBuffer, end: HTTPRequestPart, started: ContinuousClock.Instant,
                                  context: ChannelHandlerContext) {
         let events = dependencies.events
-        guard dependencies.keys.unlimitedKey(authorization: head.headerFields[.authorization], covering: .ingest) != nil,
+        guard dependencies.keys.unlimitedKey(authorization: head.headerFields[.authorization], covering: .ingest,
+                                             remembering: &rememberedKey) != nil,
               let batch = try? EventsController.parse(Data(body.readableBytesView)),
               batch.events.count <= events.limits.maxEventsPerRequest else {
             return forwardWhole(head, body, end: end, context: context)

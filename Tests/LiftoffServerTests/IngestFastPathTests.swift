@@ -141,6 +141,55 @@ struct IngestFastPathTests {
         }
     }
 
+    /// Which requests the fast path takes, by their fields: those it must not (a continue expected, a closing
+    /// connection, a compressed or oversized body, a field it reads sent twice, no key) reach the router as
+    /// sent; identity encoding, keep-alive and other fields are taken.
+    @Test func requestFieldsDecideWhatIsTaken() async throws {
+        let server = try await TestServer()
+        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let channel = try await Self.channel(server, pipeline: pipeline)
+            let key = HTTPField(name: .authorization, value: "Bearer \(TestServer.keys[.ingest]!)")
+            let cases: [(fields: [HTTPField], taken: Bool)] = [
+                ([key], true),
+                ([key, HTTPField(name: .contentEncoding, value: "Identity"), HTTPField(name: .connection, value: "keep-alive"),
+                  HTTPField(name: .userAgent, value: "app/1")], true),
+                ([key, HTTPField(name: .expect, value: "100-continue")], false),
+                ([key, HTTPField(name: .connection, value: "Close")], false),
+                ([key, HTTPField(name: .contentEncoding, value: "gzip")], false),
+                ([key, HTTPField(name: .contentLength, value: String(17 << 10))], false),
+                ([key, HTTPField(name: .contentLength, value: "12"), HTTPField(name: .contentLength, value: "12")], false),
+                ([key, key], false),
+                ([HTTPField(name: .contentType, value: "application/json")], false),
+            ]
+            for (index, test) in cases.enumerated() {
+                let request: [HTTPRequestPart] = [
+                    .head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/v1/events", headerFields: HTTPFields(test.fields))),
+                    .body(ByteBuffer(string: Self.event("fields-\(index)"))), .end(nil),
+                ]
+                for part in request { try await channel.writeInbound(part) }
+                var forwarded: [HTTPRequestPart] = []
+                while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
+                if test.taken {
+                    #expect(forwarded.isEmpty, "case \(index)")
+                    #expect(try await Self.answer(channel).0.status == .ok, "case \(index)")
+                } else {
+                    #expect(forwarded == request, "case \(index)")
+                    try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .badRequest)))
+                    try await channel.writeOutbound(HTTPResponsePart.end(nil))
+                    _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+                    _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+                }
+            }
+            #expect(try await Self.storedEvents(server) == 2)
+            try await channel.close()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
     /// A connection remembers the key of its last request, and forgets it the moment the keys change: on one
     /// connection, the key's requests are taken here until it is revoked, then reach the router (which
     /// refuses them); a key that expires is refused at once too, with nothing reloaded; another header on

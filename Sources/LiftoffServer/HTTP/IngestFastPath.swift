@@ -92,6 +92,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var mailbox: LoopMailbox?
     /// The key this connection's last request taken here authenticated with.
     private var rememberedKey: RememberedKey?
+    /// The `Authorization` of the request being collected.
+    private var collectedAuthorization: String?
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -177,7 +179,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let head)):
-            if isCandidate(head) {
+            if let authorization = candidateAuthorization(head) {
+                collectedAuthorization = authorization
                 state = .collecting(head, context.channel.allocator.buffer(capacity: 512), .now)
             } else {
                 // Hummingbird's own test for the last request of a connection.
@@ -207,21 +210,40 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(wrapInboundOut(part))
         }
     }
-    private func isCandidate(_ head: HTTPRequest) -> Bool {
-        let fields = head.headerFields
-        guard head.method == .post, head.path == Self.route, fields[.authorization] != nil, fields[.expect] == nil,
-              fields[.connection]?.lowercased() != "close" else { return false }
-        if let encoding = fields[.contentEncoding], encoding.lowercased() != "identity" { return false }
-        if let length = fields[.contentLength] {
-            guard let bytes = Int(length), bytes <= dependencies.maxBodyBytes else { return false }
+    /// The request's `Authorization` when the fast path may take it, from one pass over the fields: each
+    /// `HTTPFields` subscript scanned them all and joined the values into a new string, six times a request.
+    /// A field read here that comes twice leaves the request to the router, which joins them.
+    private func candidateAuthorization(_ head: HTTPRequest) -> String? {
+        guard head.method == .post, head.path == Self.route else { return nil }
+        var authorization: String?
+        var seen: (connection: Bool, encoding: Bool, length: Bool) = (false, false, false)
+        for field in head.headerFields {
+            switch field.name {
+            case .authorization:
+                if authorization != nil { return nil }
+                authorization = field.value
+            case .expect:
+                return nil
+            case .connection:
+                if seen.connection || field.value.lowercased() == "close" { return nil }
+                seen.connection = true
+            case .contentEncoding:
+                if seen.encoding || field.value.lowercased() != "identity" { return nil }
+                seen.encoding = true
+            case .contentLength:
+                guard !seen.length, let bytes = Int(field.value), bytes <= dependencies.maxBodyBytes else { return nil }
+                seen.length = true
+            default:
+                continue
+            }
         }
-        return true
+        return authorization
     }
 
     private func answerOrForward(_ head: HTTPRequest, _ body: ByteBuffer, end: HTTPRequestPart, started: ContinuousClock.Instant,
                                  context: ChannelHandlerContext) {
         let events = dependencies.events
-        guard dependencies.keys.unlimitedKey(authorization: head.headerFields[.authorization], covering: .ingest,
+        guard dependencies.keys.unlimitedKey(authorization: collectedAuthorization, covering: .ingest,
                                              remembering: &rememberedKey) != nil,
               let batch = try? EventsController.parse(Data(body.readableBytesView)),
               batch.events.count <= events.limits.maxEventsPerRequest else {
@@ -255,7 +277,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func answer(_ result: Result<[AppendStatus], any Error>, started: ContinuousClock.Instant, context: ChannelHandlerContext) {
         guard case .answering = state else { return }  // the channel closed while the commit ran
-        var fields = HTTPFields()
+        var fields: [HTTPField] = []
+        fields.reserveCapacity(6)
         let status: HTTPResponse.Status
         let bytes: ByteBuffer
         switch result {
@@ -265,14 +288,17 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case .failure(let error):
             let mapped = ErrorMapping<AppRequestContext>.apiError(for: error, logger: dependencies.logger)
             status = mapped.status
-            fields = mapped.headers
+            // The mapping's own fields, less any it would set below.
+            fields.append(contentsOf: mapped.headers.lazy.filter { ![.contentType, .contentLength, .date, .server].contains($0.name) })
             bytes = ByteBuffer(bytes: (try? ErrorMapping<AppRequestContext>.body(for: mapped)) ?? Data())
         }
-        fields[.contentType] = "application/json; charset=utf-8"
-        fields[.contentLength] = String(bytes.readableBytes)
-        fields[.date] = dependencies.date.now
-        if let server = dependencies.serverName { fields[.server] = server }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: fields))), promise: nil)
+        // Gathered, then made `HTTPFields` at once: setting a field looks its name up first, and each append
+        // to `HTTPFields` is a generic replacement of a subrange.
+        fields.append(HTTPField(name: .contentType, value: "application/json; charset=utf-8"))
+        fields.append(HTTPField(name: .contentLength, value: String(bytes.readableBytes)))
+        fields.append(HTTPField(name: .date, value: dependencies.date.now))
+        if let server = dependencies.serverName { fields.append(HTTPField(name: .server, value: server)) }
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: status, headerFields: HTTPFields(fields)))), promise: nil)
         context.write(wrapOutboundOut(.body(bytes)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         dependencies.metrics.record(route: Self.route, method: "POST", status: status.code, since: started)

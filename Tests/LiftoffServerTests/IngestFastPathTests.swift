@@ -76,6 +76,23 @@ struct IngestFastPathTests {
         throw CancellationError()
     }
 
+    /// Sends `request` and says whether the fast path took it (its answer's status) or handed it to the
+    /// router as sent (nil, once the router's stand-in has answered).
+    static func send(_ request: [HTTPRequestPart], _ channel: NIOAsyncTestingChannel,
+                     sourceLocation: SourceLocation = #_sourceLocation) async throws -> HTTPResponse.Status? {
+        for part in request { try await channel.writeInbound(part) }
+        var forwarded: [HTTPRequestPart] = []
+        while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
+        if forwarded.isEmpty { return try await answer(channel).0.status }
+        #expect(forwarded == request, sourceLocation: sourceLocation)
+        #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == nil, sourceLocation: sourceLocation)
+        try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .badRequest)))
+        try await channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+        _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+        return nil
+    }
+
     static func answer(_ channel: NIOAsyncTestingChannel) async throws -> (HTTPResponse, String) {
         guard case .head(let head) = try await nextWrite(channel), case .body(let body) = try await nextWrite(channel),
               case .end = try await nextWrite(channel) else { throw CancellationError() }
@@ -124,15 +141,7 @@ struct IngestFastPathTests {
             for request in [Self.post(#"{"events":[{"type":"ai_interaction","latencyMs":-1}]}"#),
                             Self.post(Self.event("read-key"), key: TestServer.keys[.read]!),
                             Self.post(Self.event("query"), path: "/v1/events?dryRun=1")] {
-                for part in request { try await channel.writeInbound(part) }
-                var forwarded: [HTTPRequestPart] = []
-                while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
-                #expect(forwarded == request)
-                #expect(try await channel.readOutbound(as: HTTPResponsePart.self) == nil)
-                try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .badRequest)))
-                try await channel.writeOutbound(HTTPResponsePart.end(nil))
-                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
-                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
+                #expect(try await Self.send(request, channel) == nil)
             }
             #expect(try await Self.storedEvents(server) == 1)
             try await channel.close()
@@ -169,19 +178,7 @@ struct IngestFastPathTests {
                     .head(HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/v1/events", headerFields: HTTPFields(test.fields))),
                     .body(ByteBuffer(string: Self.event("fields-\(index)"))), .end(nil),
                 ]
-                for part in request { try await channel.writeInbound(part) }
-                var forwarded: [HTTPRequestPart] = []
-                while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
-                if test.taken {
-                    #expect(forwarded.isEmpty, "case \(index)")
-                    #expect(try await Self.answer(channel).0.status == .ok, "case \(index)")
-                } else {
-                    #expect(forwarded == request, "case \(index)")
-                    try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .badRequest)))
-                    try await channel.writeOutbound(HTTPResponsePart.end(nil))
-                    _ = try await channel.readOutbound(as: HTTPResponsePart.self)
-                    _ = try await channel.readOutbound(as: HTTPResponsePart.self)
-                }
+                #expect(try await Self.send(request, channel) == (test.taken ? .ok : nil), "case \(index)")
             }
             #expect(try await Self.storedEvents(server) == 2)
             try await channel.close()
@@ -209,17 +206,7 @@ struct IngestFastPathTests {
             let keys = KeyRing(store: server.store, clock: server.clock)
             let channel = try await Self.channel(server, pipeline: pipeline, keys: keys)
             func taken(_ id: String, key: String) async throws -> Bool {
-                let request = Self.post(Self.event(id), key: key)
-                for part in request { try await channel.writeInbound(part) }
-                var forwarded: [HTTPRequestPart] = []
-                while let part = try await channel.readInbound(as: HTTPRequestPart.self) { forwarded.append(part) }
-                if forwarded.isEmpty { return try await Self.answer(channel).0.status == .ok }
-                #expect(forwarded == request)
-                try await channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .unauthorized)))
-                try await channel.writeOutbound(HTTPResponsePart.end(nil))
-                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
-                _ = try await channel.readOutbound(as: HTTPResponsePart.self)
-                return false
+                try await Self.send(Self.post(Self.event(id), key: key), channel) == .ok
             }
             #expect(try await taken("a1", key: secrets[0]))
             #expect(try await taken("a2", key: secrets[0]))

@@ -3,13 +3,13 @@
 /// which the distinct counter's register choice and leading-zero count rely on.
 public enum StableHash {
     public static func hash64(_ text: String) -> UInt64 {
-        finalised(fnv(text, from: offsetBasis))
+        mix(fnv(text, from: offsetBasis))
     }
 
     /// `hash64(prefix + text)`, without building the joined string: FNV-1a reads bytes in order, so the
     /// prefix's state continues over the text.
     public static func hash64(_ text: String, after prefix: String) -> UInt64 {
-        finalised(fnv(text, from: fnv(prefix, from: offsetBasis)))
+        mix(fnv(text, from: fnv(prefix, from: offsetBasis)))
     }
 
     private static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -26,7 +26,9 @@ public enum StableHash {
         return hash
     }
 
-    private static func finalised(_ state: UInt64) -> UInt64 {
+    /// MurmurHash3's 64-bit finaliser: every input bit reaches every output bit, so any slice of the result
+    /// (a table slot, a register index) is evenly spread.
+    public static func mix(_ state: UInt64) -> UInt64 {
         var hash = state
         hash ^= hash >> 33
         hash &*= 0xff51_afd7_ed55_8ccd

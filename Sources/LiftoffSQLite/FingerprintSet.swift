@@ -1,3 +1,5 @@
+import LiftoffCore
+
 /// A set of event-id fingerprints: open addressing with linear probing over a power-of-two table kept at
 /// most three quarters full (as Swift's `Set` is, so it takes the same memory: 64 MiB for the default 2 M
 /// retry ids), removal by backward shift (no tombstones, so probe runs stay short as ids expire).
@@ -78,22 +80,8 @@ struct FingerprintSet {
         }
     }
 
-    /// Empties the set and keeps its table, for a set refilled at every commit.
-    mutating func removeAll() {
-        guard count > 0 else { return }
-        for index in slots.indices { slots[index] = .empty }
-        count = 0
-    }
-
     private func home(_ fingerprint: Fingerprint) -> Int {
-        // MurmurHash3's 64-bit finaliser over the seeded half: every bit of it reaches the slot bits.
-        var hash = fingerprint.low ^ seed
-        hash ^= hash >> 33
-        hash &*= 0xff51_afd7_ed55_8ccd
-        hash ^= hash >> 33
-        hash &*= 0xc4ce_b9fe_1a85_ec53
-        hash ^= hash >> 33
-        return Int(truncatingIfNeeded: hash) & mask
+        Int(truncatingIfNeeded: StableHash.mix(fingerprint.low ^ seed)) & mask
     }
 
     private mutating func grow() {

@@ -47,6 +47,22 @@ struct IngestFastPathTests {
         }
     }
 
+    /// Runs `body` against the handler on a test channel, with a real ingest pipeline running as a service on
+    /// the server's SQLite file; then closes the channel and shuts the pipeline down gracefully.
+    static func withChannel(_ server: borrowing TestServer, keys: KeyRing? = nil,
+                            _ body: (NIOAsyncTestingChannel) async throws -> Void) async throws {
+        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
+        let channel = try await channel(server, pipeline: pipeline, keys: keys)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body(channel)
+            try await channel.close()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
     static func storedEvents(_ server: borrowing TestServer) async throws -> Int {
         try await server.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
     }
@@ -104,11 +120,7 @@ struct IngestFastPathTests {
     /// router whole, byte for byte.
     @Test func answersItsOwnAndHandsTheRestOnInOrder() async throws {
         let server = try await TestServer()
-        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
-        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let channel = try await Self.channel(server, pipeline: pipeline)
+        try await Self.withChannel(server) { channel in
             for part in Self.post(Self.event("fast-1")) { try await channel.writeInbound(part) }
             let healthz = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/healthz")
             try await channel.writeInbound(HTTPRequestPart.head(healthz))
@@ -144,9 +156,6 @@ struct IngestFastPathTests {
                 #expect(try await Self.send(request, channel) == nil)
             }
             #expect(try await Self.storedEvents(server) == 1)
-            try await channel.close()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 
@@ -155,11 +164,7 @@ struct IngestFastPathTests {
     /// sent; identity encoding, keep-alive and other fields are taken.
     @Test func requestFieldsDecideWhatIsTaken() async throws {
         let server = try await TestServer()
-        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
-        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let channel = try await Self.channel(server, pipeline: pipeline)
+        try await Self.withChannel(server) { (channel: NIOAsyncTestingChannel) async throws in  // typed: the case table defeats inference
             let key = HTTPField(name: .authorization, value: "Bearer \(TestServer.keys[.ingest]!)")
             let cases: [(fields: [HTTPField], taken: Bool)] = [
                 ([key], true),
@@ -181,9 +186,6 @@ struct IngestFastPathTests {
                 #expect(try await Self.send(request, channel) == (test.taken ? .ok : nil), "case \(index)")
             }
             #expect(try await Self.storedEvents(server) == 2)
-            try await channel.close()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 
@@ -199,12 +201,8 @@ struct IngestFastPathTests {
                                                        prefix: APIKeySecret.prefix(secret), createdAt: server.clock.now(),
                                                        expiresAt: index == 1 ? server.clock.now().addingTimeInterval(60) : nil))
         }
-        let pipeline = IngestPipeline(store: server.store, clock: server.clock, logger: Logger(label: "test"))
-        let group = ServiceGroup(configuration: .init(services: [pipeline], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let keys = KeyRing(store: server.store, clock: server.clock)
-            let channel = try await Self.channel(server, pipeline: pipeline, keys: keys)
+        let keys = KeyRing(store: server.store, clock: server.clock)
+        try await Self.withChannel(server, keys: keys) { channel in
             func taken(_ id: String, key: String) async throws -> Bool {
                 try await Self.send(Self.post(Self.event(id), key: key), channel) == .ok
             }
@@ -222,9 +220,6 @@ struct IngestFastPathTests {
             #expect(try await !taken("b3", key: secrets[1]))
             #expect(try await taken("i2", key: TestServer.keys[.ingest]!))
             #expect(try await Self.storedEvents(server) == 7)
-            try await channel.close()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 

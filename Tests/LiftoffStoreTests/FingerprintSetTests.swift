@@ -34,12 +34,4 @@ struct FingerprintSetTests {
         #expect(set.isEmpty)
         #expect(!set.contains(RecentEventIDs.Fingerprint("event-1")))
     }
-
-    @Test func removeAllKeepsWorking() {
-        var set = FingerprintSet(minimumCapacity: 4)
-        for index in 0..<100 { set.insert(RecentEventIDs.Fingerprint("id-\(index)")) }
-        set.removeAll()
-        #expect(set.isEmpty && !set.contains(RecentEventIDs.Fingerprint("id-5")))
-        #expect(set.insert(RecentEventIDs.Fingerprint("id-5")) && !set.insert(RecentEventIDs.Fingerprint("id-5")))
-    }
 }

@@ -33,18 +33,11 @@ extension KeyRing {
 
     /// The key of `authorization` when it passes every check of `authenticate` for `scope` and has no rate
     /// limit; nil otherwise, and then the router's `authenticate` says why (and counts the request against
-    /// the key's rate, once).
-    func unlimitedKey(authorization: String?, covering scope: Scope) -> StoredKey? {
-        var remembered: RememberedKey?
-        return unlimitedKey(authorization: authorization, covering: scope, remembering: &remembered)
-    }
-
-    /// `unlimitedKey(authorization:covering:)` that remembers the key found, for the next request of the same
-    /// connection: with the same header, the same scope and no reload of the keys since (so no revocation,
-    /// no change of scope or rate), it skips the secret's hash and the lookup (~4% of an event loop's time
-    /// under single events); expiry is checked against the clock every time.
-    func unlimitedKey(authorization: String?, covering scope: Scope, remembering remembered: inout RememberedKey?) -> StoredKey? {
-        guard let authorization else { return nil }
+    /// the key's rate, once). The key found is remembered for the next request of the same connection: with
+    /// the same header, the same scope and no reload of the keys since (so no revocation, no change of scope
+    /// or rate), it skips the secret's hash and the lookup (~4% of an event loop's time under single events);
+    /// expiry is checked against the clock every time.
+    func unlimitedKey(authorization: String, covering scope: Scope, remembering remembered: inout RememberedKey?) -> StoredKey? {
         if let known = remembered, known.scope == scope, known.generation == generation,
            RememberedKey.sameHeader(known.authorization, authorization) {
             if let expiresAt = known.key.expiresAt, expiresAt <= clock.now() { return nil }
@@ -67,7 +60,7 @@ extension KeyRing {
     }
 }
 
-/// The key a connection's last ingest request authenticated with (see `KeyRing.unlimitedKey(authorization:covering:remembering:)`).
+/// The key a connection's last ingest request authenticated with (see `KeyRing.unlimitedKey`).
 struct RememberedKey {
     var authorization: String
     var scope: Scope

@@ -56,8 +56,8 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private enum State {
         /// Between requests.
         case idle
-        /// A candidate's head, the body so far, and when its head arrived.
-        case collecting(HTTPRequest, ByteBuffer, ContinuousClock.Instant)
+        /// A candidate's head, its `Authorization`, the body so far, and when its head arrived.
+        case collecting(HTTPRequest, authorization: String, ByteBuffer, ContinuousClock.Instant)
         /// A request taken here waits for its commit.
         case answering
         /// A request given to the router, until its request has ended and its response has been written.
@@ -92,8 +92,6 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var mailbox: LoopMailbox?
     /// The key this connection's last request taken here authenticated with.
     private var rememberedKey: RememberedKey?
-    /// The `Authorization` of the request being collected.
-    private var collectedAuthorization: String?
 
     init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
@@ -171,7 +169,7 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// A request cut short (by an error or the client's close) goes to the router as far as it came, as it
     /// would have without the fast path.
     private func forwardCollected(_ context: ChannelHandlerContext) {
-        guard case .collecting(let head, let body, _) = state else { return }
+        guard case .collecting(let head, _, let body, _) = state else { return }
         state = .forwarding(requestEnded: false, responseEnded: false)
         forward(body.readableBytes == 0 ? [.head(head)] : [.head(head), .body(body)], context: context)
     }
@@ -180,25 +178,24 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         switch (state, part) {
         case (.idle, .head(let head)):
             if let authorization = candidateAuthorization(head) {
-                collectedAuthorization = authorization
-                state = .collecting(head, context.channel.allocator.buffer(capacity: 512), .now)
+                state = .collecting(head, authorization: authorization, context.channel.allocator.buffer(capacity: 512), .now)
             } else {
                 // Hummingbird's own test for the last request of a connection.
                 forwardedCloses = head.headerFields[.connection] == "close"
                 state = .forwarding(requestEnded: false, responseEnded: false)
                 context.fireChannelRead(wrapInboundOut(part))
             }
-        case (.collecting(let head, var body, let started), .body(let chunk)):
+        case (.collecting(let head, let authorization, var body, let started), .body(let chunk)):
             if body.readableBytes + chunk.readableBytes > dependencies.maxBodyBytes {
                 state = .forwarding(requestEnded: false, responseEnded: false)
                 forward([.head(head), .body(body), part], context: context)
             } else {
                 state = .idle  // drops the reference to `body` so the write below does not copy it
                 body.writeImmutableBuffer(chunk)
-                state = .collecting(head, body, started)
+                state = .collecting(head, authorization: authorization, body, started)
             }
-        case (.collecting(let head, let body, let started), .end):
-            answerOrForward(head, body, end: part, started: started, context: context)
+        case (.collecting(let head, let authorization, let body, let started), .end):
+            answerOrForward(head, authorization: authorization, body, end: part, started: started, context: context)
         case (.forwarding(requestEnded: false, let responseEnded), _):
             if case .end = part {
                 state = responseEnded ? (forwardedCloses ? .closing : .idle) : .forwarding(requestEnded: true, responseEnded: false)
@@ -240,11 +237,10 @@ final class IngestFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return authorization
     }
 
-    private func answerOrForward(_ head: HTTPRequest, _ body: ByteBuffer, end: HTTPRequestPart, started: ContinuousClock.Instant,
-                                 context: ChannelHandlerContext) {
+    private func answerOrForward(_ head: HTTPRequest, authorization: String, _ body: ByteBuffer, end: HTTPRequestPart,
+                                 started: ContinuousClock.Instant, context: ChannelHandlerContext) {
         let events = dependencies.events
-        guard dependencies.keys.unlimitedKey(authorization: collectedAuthorization, covering: .ingest,
-                                             remembering: &rememberedKey) != nil,
+        guard dependencies.keys.unlimitedKey(authorization: authorization, covering: .ingest, remembering: &rememberedKey) != nil,
               let batch = try? EventsController.parse(Data(body.readableBytesView)),
               batch.events.count <= events.limits.maxEventsPerRequest else {
             return forwardWhole(head, body, end: end, context: context)
